@@ -1,0 +1,351 @@
+"""The checker: what is wrong in a form, as findings with a stable code, a level and a location.
+
+Every finding is data (:class:`Finding`); a :class:`Report` gathers them per file and prints as
+text or JSON. The rules behind the findings come from the scoring engine and the rule profile, so
+that the checker and the scores never disagree. Codes (stable, for filters and scripts):
+
+=========================== ======= =========================================================
+code                        level   meaning
+=========================== ======= =========================================================
+missing-field               error   项目名称, 填报单位 or 填报人 is missing
+missing-budget              error   no 预算数
+no-indicators               error   no indicator rows at all
+not-a-number                error   text, a date or NaN where a number belongs (reader)
+cell-error                  error   a cached error value such as #DIV/0! (reader)
+spent-above-budget          error   执行数 above 预算数
+spent-above-received        error   执行数 above 到位数
+received-above-budget       warning 到位数 above 预算数
+parts-not-total             error   财政资金 + 其他 ≠ 合计
+progress-mismatch           error   stated 预算执行进度 ≠ 执行数 / 预算数
+level1-weights-not-100      error   一级 weights do not sum to 100
+level1-over-weight          error   an 一级's scores sum above its weight
+score-above-weight          error   a score above its weight (warning when the weight is inferred)
+score-differs-from-rule     error   self-score ≠ rule score beyond the tolerance (warning when inferred)
+total-not-sum               error   stated 总分 ≠ the sum of the scores
+missing-total               warning no 总分
+actual-missing              error   a target without an actual
+score-missing               error   an indicator without 自评得分
+indicator-unscorable        warning the rules cannot score an indicator (unclear qualitative result)
+target-too-low              warning actual far above target: was the target set too low?
+unexplained-shortfall       warning targets not fully met, but section 五 empty or still the instructions
+cell-value-mismatch         error   a cached in-cell result disagrees with the engine (perfxl templates)
+=========================== ======= =========================================================
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .engine import as_fraction, level1_weight, round_score, scored
+from .model import Form
+from .reader import read_forms
+from .rules import DEFAULT_RULES, RuleProfile
+from .sources import ReadError
+from .values import parse_value
+
+ERROR, WARNING = "error", "warning"
+
+#: The form's own instruction for section 五, left in place when nothing was written.
+_INSTRUCTION_RE = re.compile(r"主要填写|纠偏措施及对策建议|修改完善措施")
+
+
+@dataclass
+class Finding:
+    """One thing wrong in a form.
+
+    Attributes:
+        code: stable identifier (see the module docstring).
+        level: ``error`` or ``warning``.
+        message: what is wrong, in Chinese, with the numbers.
+        location: ``sheet!cell`` or ``line N``; "" when the form does not have the field at all.
+        file: the file.
+        project: the form's 项目名称, to tell forms of one file apart.
+    """
+
+    code: str
+    level: str
+    message: str
+    location: str = ""
+    file: str = ""
+    project: str = ""
+
+
+@dataclass
+class FormReport:
+    """One form and its findings."""
+
+    form: Form
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class FileReport:
+    """One input file: its forms, or why it could not be read."""
+
+    file: str
+    forms: list[FormReport] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Report:
+    """The result of checking many files."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for fr in self.files for form in fr.forms for f in form.findings]
+
+    @property
+    def unreadable(self) -> list[FileReport]:
+        return [fr for fr in self.files if fr.error is not None]
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for f in self.findings if f.level == ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for f in self.findings if f.level == WARNING)
+
+    def exit_code(self) -> int:
+        """2 when a file could not be read, 1 when a form has errors, else 0."""
+        if self.unreadable:
+            return 2
+        return 1 if self.error_count else 0
+
+    def to_dict(self) -> dict:
+        return {
+            "valid": self.exit_code() == 0,
+            "stats": {
+                "files": len(self.files),
+                "forms": sum(len(fr.forms) for fr in self.files),
+                "errors": self.error_count,
+                "warnings": self.warning_count,
+                "unreadable": len(self.unreadable),
+            },
+            "files": [
+                {
+                    "file": fr.file,
+                    "error": fr.error,
+                    "forms": [
+                        {
+                            "project": r.form.project,
+                            "unit": r.form.unit,
+                            "total": r.form.computed.total if r.form.computed else None,
+                            "grade": r.form.computed.grade if r.form.computed else None,
+                            "findings": [asdict(f) for f in r.findings],
+                        }
+                        for r in fr.forms
+                    ],
+                }
+                for fr in self.files
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def to_text(self) -> str:
+        lines = []
+        for fr in self.files:
+            if fr.error is not None:
+                lines.append(f"{fr.file}: 无法读取：{fr.error}")
+                continue
+            for r in fr.forms:
+                c = r.form.computed
+                score = f"复核总分 {c.total:g}（{c.grade}）" if c and c.total is not None else "无法评分"
+                errors = sum(1 for f in r.findings if f.level == ERROR)
+                warnings = len(r.findings) - errors
+                lines.append(f"{fr.file}: {r.form.project or '（无项目名称）'}  {score}  错误 {errors}，警告 {warnings}")
+                for f in r.findings:
+                    tag = "错误" if f.level == ERROR else "警告"
+                    where = f" [{f.location}]" if f.location else ""
+                    lines.append(f"  {tag} {f.code}{where}: {f.message}")
+        s = self_stats = self.to_dict()["stats"]
+        lines.append(
+            f"共 {s['files']} 个文件，{s['forms']} 张表：错误 {s['errors']}，警告 {s['warnings']}，无法读取 {s['unreadable']}"
+        )
+        del self_stats
+        return "\n".join(lines)
+
+
+def _close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance + 1e-9
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{round(x, 4):g}"
+
+
+def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
+    """Every finding for one form.
+
+    Args:
+        form: the form; scored here when ``form.computed`` is empty.
+        rules: the rule profile.
+
+    Returns:
+        The findings, in form order (basic facts, amounts, weights, indicators, total, section 五).
+    """
+    if form.computed is None:
+        form = scored(form, rules)
+    computed = form.computed
+    file = form.source.file if form.source and form.source.file else ""
+    out: list[Finding] = []
+
+    def add(code: str, level: str, message: str, path: str = "") -> None:
+        out.append(Finding(code, level, message, form.location(path) if path else "", file, form.project or ""))
+
+    if form.source:
+        for note in form.source.notes:
+            out.append(Finding(note.code, ERROR, note.message, note.location, file, form.project or ""))
+
+    for path, label in (("project", "项目名称"), ("unit", "填报单位"), ("filled_by", "填报人")):
+        if not getattr(form, path):
+            add("missing-field", ERROR, f"未填写{label}", path)
+
+    # 二、预算执行情况
+    budget, received, spent = form.budget, form.received, form.spent
+    tol = rules.amount_tolerance
+    if budget.total is None:
+        add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
+    if spent.total is not None and budget.total is not None and spent.total > budget.total + tol:
+        add("spent-above-budget", ERROR, f"执行数 {_fmt(spent.total)} 大于预算数 {_fmt(budget.total)}", "spent.total")
+    if spent.total is not None and received.total is not None and spent.total > received.total + tol:
+        add("spent-above-received", ERROR, f"执行数 {_fmt(spent.total)} 大于到位数 {_fmt(received.total)}", "spent.total")
+    if received.total is not None and budget.total is not None and received.total > budget.total + tol:
+        add("received-above-budget", WARNING, f"到位数 {_fmt(received.total)} 大于预算数 {_fmt(budget.total)}", "received.total")
+    for block, label in (("budget", "预算数"), ("received", "到位数"), ("spent", "执行数")):
+        amounts = getattr(form, block)
+        if amounts.total is None or (amounts.fiscal is None and amounts.other is None):
+            continue
+        parts = (amounts.fiscal or 0.0) + (amounts.other or 0.0)
+        if not _close(parts, amounts.total, tol):
+            add("parts-not-total", ERROR,
+                f"{label}：财政资金 {_fmt(amounts.fiscal)} + 其他 {_fmt(amounts.other)} = {_fmt(parts)}，不等于合计 {_fmt(amounts.total)}",
+                f"{block}.total")
+    if form.stated_progress and budget.total and spent.total is not None and computed.exec_rate is not None:
+        stated = as_fraction(parse_value(form.stated_progress), rules)
+        rate = computed.exec_rate
+        if stated is not None and not _close(stated * 100, rate * 100, rules.progress_tolerance):
+            add("progress-mismatch", ERROR,
+                f"填写的预算执行进度 {form.stated_progress} 与 执行数/预算数 = {_fmt(spent.total)}/{_fmt(budget.total)} = {rate * 100:.2f}% 不符",
+                "stated_progress")
+
+    for i, ind in enumerate(form.indicators):
+        # The 预算执行率 row's 实际完成值 is a stated rate too (项目考察评审经费: 82% for 2.6/3.2).
+        if ind.is_execution and ind.actual and budget.total and spent.total is not None and computed.exec_rate is not None:
+            written = parse_value(ind.actual)
+            if written.percent and not _close(written.number, computed.exec_rate * 100, rules.progress_tolerance):
+                add("progress-mismatch", ERROR,
+                    f"预算执行率指标的实际完成值 {ind.actual} 与 执行数/预算数 = {_fmt(spent.total)}/{_fmt(budget.total)} = {computed.exec_rate * 100:.2f}% 不符",
+                    f"indicators.{i}.actual")
+
+    # 四、绩效指标
+    if not form.indicators:
+        add("no-indicators", ERROR, "没有填写任何绩效指标")
+    if form.level1_weights:
+        s = sum(form.level1_weights.values())
+        if not _close(s, 100, 0.01):
+            parts = "、".join(f"{k}{_fmt(v)}" for k, v in form.level1_weights.items())
+            add("level1-weights-not-100", ERROR, f"一级指标分值合计 {_fmt(s)}，应为 100（{parts}）")
+    by_level1: dict[str, list[int]] = defaultdict(list)
+    for i, ind in enumerate(form.indicators):
+        by_level1[ind.level1].append(i)
+    for level1, members in by_level1.items():
+        weight = level1_weight(form, level1, rules)
+        total = sum(form.indicators[i].score or 0.0 for i in members)
+        if weight is not None and total > weight + 1e-9:
+            add("level1-over-weight", ERROR, f"{level1}自评得分合计 {_fmt(total)}，超过该一级指标分值 {_fmt(weight)}",
+                f"indicators.{members[0]}.score")
+
+    shortfall = False
+    for i, (ind, res) in enumerate(zip(form.indicators, computed.indicators)):
+        at = f"indicators.{i}"
+        label = f"“{ind.name}”"
+        inferred = res.weight_inferred
+        soft = WARNING if inferred else ERROR
+        basis = "（分值系按一级指标分值平均推定）" if inferred else ""
+        if res.met is False:
+            shortfall = True
+        if ind.target and not ind.actual and not ind.is_execution:
+            add("actual-missing", ERROR, f"{label}有预期指标值“{ind.target}”，但未填写实际完成值", f"{at}.actual")
+            continue
+        if ind.score is None:
+            add("score-missing", ERROR, f"{label}未填写自评得分", f"{at}.score")
+            continue
+        if res.weight is not None and ind.score > res.weight + 1e-9:
+            add("score-above-weight", soft, f"{label}自评得分 {_fmt(ind.score)} 超过分值 {_fmt(res.weight)}{basis}", f"{at}.score")
+            continue
+        if res.rule_score is None:
+            if res.kind == "qualitative" or res.note:
+                add("indicator-unscorable", WARNING, f"{label}无法按规则复核：{res.note or '无法判断'}", f"{at}.actual")
+            continue
+        low = res.low if res.low is not None else res.rule_score
+        high = res.high if res.high is not None else res.rule_score
+        if ind.score < low - rules.tolerance - 1e-9 or ind.score > high + rules.tolerance + 1e-9:
+            if res.kind == "execution":
+                rate = f"预算执行率 {computed.exec_rate * 100:.2f}%" if computed.exec_rate is not None else "预算执行率"
+                why = f"按{rate}，得分应为 {_fmt(res.rule_score)}"
+            elif low != high:
+                why = f"按定性指标分档，得分应在 {_fmt(low)}～{_fmt(high)} 之间"
+            else:
+                why = f"按“{ind.target}”与“{ind.actual}”，得分应为 {_fmt(res.rule_score)}"
+            add("score-differs-from-rule", soft, f"{label}自评得分 {_fmt(ind.score)}，{why}{basis}", f"{at}.score")
+        if res.kind == "quantitative" and res.direction == "positive":
+            t, a = parse_value(ind.target), parse_value(ind.actual)
+            if t.number and a.number and not (t.percent or a.percent) and a.number >= rules.over_achievement * t.number > 0:
+                add("target-too-low", WARNING,
+                    f"{label}实际完成值 {ind.actual} 是预期指标值 {ind.target} 的 {a.number / t.number:.1f} 倍，目标是否设定过低",
+                    f"{at}.actual")
+
+    scores = [ind.score for ind in form.indicators if ind.score is not None]
+    if form.stated_total is None:
+        if form.indicators:
+            add("missing-total", WARNING, "未填写总分")
+    elif scores:
+        total = round_score(sum(scores), rules)
+        if not _close(total, form.stated_total, 0.01):
+            add("total-not-sum", ERROR, f"总分 {_fmt(form.stated_total)} 不等于各项自评得分之和 {_fmt(total)}", "stated_total")
+
+    problems = (form.problems or "").strip()
+    if shortfall and (not problems or _INSTRUCTION_RE.search(problems)):
+        state = "仍是表格自带的填写说明" if problems else "为空"
+        add("unexplained-shortfall", WARNING,
+            f"有指标未完全达成，但“五、存在问题、原因及下一步整改措施”{state}，应说明原因和整改措施", "problems")
+    return out
+
+
+def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileReport:
+    """Read and check every form in one file; an unreadable file gives a report with ``error`` set."""
+    report = FileReport(file=str(path))
+    try:
+        forms = read_forms(path)
+    except ReadError as exc:
+        report.error = exc.reason
+        return report
+    for form in forms:
+        form = scored(form, rules)
+        report.forms.append(FormReport(form=form, findings=check_form(form, rules)))
+    return report
+
+
+def check_files(paths, rules: RuleProfile = DEFAULT_RULES) -> Report:
+    """Check many files; one that cannot be read is reported, and the others go on.
+
+    Args:
+        paths: files to check.
+        rules: the rule profile.
+
+    Returns:
+        The report.
+    """
+    return Report(files=[check_file(p, rules) for p in paths])

@@ -1,0 +1,340 @@
+"""The scoring engine: 财预〔2020〕10号 scoring rules as pure functions, no I/O.
+
+The UDFs, the checker, the consolidator and the tests of the plain-Excel formulas all score through
+this module, so that a rule lives in one place. Every number the rules depend on comes from a
+:class:`~perfxl.rules.RuleProfile`.
+
+Rules, in short (``../docs`` and the README say more):
+
+- 预算执行率 = 执行数 / 预算数; its score = min(rate, 1) × weight.
+- A quantitative indicator met scores its full weight; not met, proportionally: positive (≥)
+  ``actual / target × weight``, reverse (≤) ``target / actual × weight``, "=" by the nearer ratio;
+  always within [0, weight].
+- A qualitative indicator scores by tier: met 80–100 %, partly met 60–80 %, not met 0–60 % of the
+  weight; the rule score is one end of the tier (``tier_point``), the tier is the allowed range.
+- When a form has no 分值 column, an 一级 weight is split equally among its indicators
+  (:func:`infer_weights`); such weights are marked inferred.
+- Grade: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+import math
+
+from .model import EXECUTION, Computed, Form, Indicator, IndicatorResult
+from .rules import DEFAULT_RULES, RuleProfile
+from .values import ParsedValue, parse_value
+
+POSITIVE, REVERSE, EQUAL = "positive", "reverse", "equal"
+
+
+def round_score(value: float | None, rules: RuleProfile = DEFAULT_RULES) -> float | None:
+    """Round half up, as Excel's ROUND does (2.675 → 2.68), to ``rules.decimals``.
+
+    Args:
+        value: a score, or None.
+        rules: the rule profile.
+
+    Returns:
+        The rounded score, or None.
+    """
+    if value is None or not math.isfinite(value):
+        return None
+    step = Decimal(1).scaleb(-rules.decimals)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def exec_rate(spent: float | None, budget: float | None) -> float | None:
+    """预算执行率 = 执行数 / 预算数, as a fraction (0.8619 for 86.19 %).
+
+    Args:
+        spent: 执行数.
+        budget: 预算数 (调整后).
+
+    Returns:
+        The rate, or None when either amount is missing or the budget is not positive.
+    """
+    if spent is None or budget is None or not (math.isfinite(spent) and math.isfinite(budget)):
+        return None
+    if budget <= 0:
+        return None
+    return spent / budget
+
+
+def execution_score(rate: float | None, weight: float | None, rules: RuleProfile = DEFAULT_RULES) -> float | None:
+    """The 预算执行率 score: min(rate, 1) × weight, rounded by the profile.
+
+    Args:
+        rate: 预算执行率 as a fraction.
+        weight: the 预算执行率指标 weight (10 by default).
+        rules: the rule profile.
+
+    Returns:
+        The score, or None when rate or weight is unknown.
+    """
+    if rate is None or weight is None:
+        return None
+    return round_score(min(max(rate, 0.0), 1.0) * weight, rules)
+
+
+def grade(total: float | None, rules: RuleProfile = DEFAULT_RULES) -> str | None:
+    """等级 of a total score: 优 / 良 / 中 / 差 by the profile's bands.
+
+    Args:
+        total: the total score.
+        rules: the rule profile.
+
+    Returns:
+        The grade, or None for no total.
+    """
+    if total is None or not math.isfinite(total):
+        return None
+    if total >= rules.grade_excellent:
+        return "优"
+    if total >= rules.grade_good:
+        return "良"
+    if total >= rules.grade_fair:
+        return "中"
+    return "差"
+
+
+def as_fraction(value: ParsedValue, rules: RuleProfile = DEFAULT_RULES) -> float | None:
+    """A rate written by a person (``98.5%``, ``98.5``, ``0.985``) as a fraction.
+
+    Args:
+        value: the parsed value.
+        rules: the rule profile (``fraction_max``: a bare number up to it is already a fraction).
+
+    Returns:
+        The fraction, or None when the value holds no number.
+    """
+    if value.number is None:
+        return None
+    if value.percent or value.number > rules.fraction_max:
+        return value.number / 100
+    return value.number
+
+
+def comparable(target: ParsedValue, actual: ParsedValue, rules: RuleProfile = DEFAULT_RULES) -> tuple[float, float] | None:
+    """Target and actual as two numbers on one scale.
+
+    A percent on one side and a bare number on the other are put on the percent scale: a bare
+    number up to ``rules.fraction_max`` is a fraction (0.985 → 98.5), a larger one is already in
+    percent points (90 → 90), so that 0.985 against ≥95% is 98.5 %, never 1 %.
+
+    Returns:
+        (target, actual), or None when either has no number.
+    """
+    if target.number is None or actual.number is None:
+        return None
+    t, a = target.number, actual.number
+    if target.percent and not actual.percent and a <= rules.fraction_max:
+        a *= 100
+    elif actual.percent and not target.percent and t <= rules.fraction_max:
+        t *= 100
+    return t, a
+
+
+def direction(target: ParsedValue) -> str:
+    """positive (≥, higher is better), reverse (≤, lower is better) or equal (=), from the target's sign."""
+    if target.op in ("<=", "<"):
+        return REVERSE
+    if target.op == "=":
+        return EQUAL
+    return POSITIVE
+
+
+def _quantitative(t: float, a: float, weight: float, way: str, op: str | None, rules: RuleProfile) -> tuple[bool, float]:
+    """(met, share of the weight) for numbers on one scale."""
+    if way == POSITIVE:
+        met = a > t if op == ">" else a >= t
+        if met:
+            return True, 1.0
+        return False, (a / t if t > 0 else 0.0)
+    if way == REVERSE:
+        met = a < t if op == "<" else a <= t
+        if met:
+            return True, 1.0
+        return False, (t / a if a > 0 and t >= 0 else 0.0)
+    if abs(a - t) <= rules.equal_tolerance * abs(t) or a == t:
+        return True, 1.0
+    if a > 0 and t > 0:
+        return False, min(a, t) / max(a, t)
+    return False, 0.0
+
+
+def qualitative_tier(target: ParsedValue, actual: ParsedValue, rules: RuleProfile = DEFAULT_RULES) -> str | None:
+    """Which tier a qualitative result falls in: ``met``, ``partial``, ``unmet``, or None when unclear.
+
+    The result is met when it repeats the target, or uses a word of ``rules.words_met``; words of
+    ``words_unmet`` and ``words_partial`` are looked for first, so that 未达到 is not read as 达到.
+    """
+    text = actual.raw.strip()
+    if not text:
+        return None
+    if target.raw.strip() and text == target.raw.strip():
+        return "met"
+    for tier, words in (("unmet", rules.words_unmet), ("partial", rules.words_partial), ("met", rules.words_met)):
+        if any(word in text for word in words):
+            return tier
+    return None
+
+
+def score_indicator(
+    target: str | float | None,
+    actual: str | float | None,
+    weight: float | None,
+    rules: RuleProfile = DEFAULT_RULES,
+) -> IndicatorResult:
+    """The rule score (复核得分) of one indicator from its 预期指标值, 实际完成值 and 分值.
+
+    Args:
+        target: 预期指标值 as written ("≥40个", ">=95%", "合格") or a cell's number.
+        actual: 实际完成值 as written or a cell's number.
+        weight: 分值; None when unknown (the result then has no score).
+        rules: the rule profile.
+
+    Returns:
+        The result: kind, direction, whether met, the rule score and the range a self-score may take.
+    """
+    t, a = parse_value(target), parse_value(actual)
+    result = IndicatorResult(weight=weight)
+    if a.empty:
+        result.note = "未填写实际完成值"
+        return result
+    if t.empty:
+        result.note = "未填写预期指标值"
+        return result
+    pair = comparable(t, a, rules)
+    if pair is not None:
+        way = direction(t)
+        met, share = _quantitative(pair[0], pair[1], 0.0 if weight is None else weight, way, t.op, rules)
+        result.kind, result.direction, result.met = "quantitative", way, met
+        if weight is not None:
+            score = round_score(min(max(share, 0.0), 1.0) * weight, rules)
+            result.rule_score = result.low = result.high = score
+        return result
+    tier = qualitative_tier(t, a, rules)
+    result.kind = "qualitative"
+    if tier is None:
+        result.note = "无法判断定性指标是否达成"
+        return result
+    result.met = tier == "met"
+    low, high = {"met": rules.tier_met, "partial": rules.tier_partial, "unmet": rules.tier_unmet}[tier]
+    if weight is not None:
+        point = {"high": high, "low": low, "mid": (low + high) / 2}[rules.tier_point]
+        result.rule_score = round_score(point * weight, rules)
+        result.low, result.high = round_score(low * weight, rules), round_score(high * weight, rules)
+    return result
+
+
+def level1_weight(form: Form, level1: str, rules: RuleProfile = DEFAULT_RULES) -> float | None:
+    """The weight of an 一级指标: the form's heading, else the profile's default."""
+    if level1 in form.level1_weights:
+        return form.level1_weights[level1]
+    return rules.default_weight(level1)
+
+
+def infer_weights(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[tuple[float | None, bool]]:
+    """Each indicator's 分值, and whether it was inferred.
+
+    A weight written on the form (分值 column) is used as it is. Otherwise the 一级 weight, less
+    the weights written for that 一级, is split equally among its indicators without one. This is
+    the documented inference for district forms, which have no 分值 column.
+
+    Returns:
+        One (weight, inferred) pair per indicator, in form order; weight None when the 一级 weight
+        is unknown.
+    """
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, ind in enumerate(form.indicators):
+        groups[ind.level1].append(i)
+    out: list[tuple[float | None, bool]] = [(ind.weight, False) for ind in form.indicators]
+    for level1, members in groups.items():
+        missing = [i for i in members if form.indicators[i].weight is None]
+        if not missing:
+            continue
+        total = level1_weight(form, level1, rules)
+        if total is None:
+            continue
+        given = sum(form.indicators[i].weight or 0.0 for i in members)
+        share = max(total - given, 0.0) / len(missing)
+        # A lone indicator without 分值 takes what is left of its 一级 weight: that is not a guess.
+        guessed = len(missing) > 1
+        for i in missing:
+            out[i] = (share, guessed)
+    return out
+
+
+def _execution_result(form: Form, ind: Indicator | None, weight: float | None, rules: RuleProfile) -> tuple[float | None, IndicatorResult]:
+    """The 预算执行率 rate and result: from 执行数 / 预算数, else from the row's 实际完成值."""
+    rate = exec_rate(form.spent.total, form.budget.total)
+    note = ""
+    if rate is None and ind is not None:
+        rate = as_fraction(parse_value(ind.actual), rules)
+        if rate is not None:
+            note = "执行数或预算数缺失，按实际完成值计算"
+    result = IndicatorResult(weight=weight, kind="execution", direction=POSITIVE, note=note)
+    if rate is not None:
+        result.met = rate >= 1.0
+        result.rule_score = result.low = result.high = execution_score(rate, weight, rules)
+    elif not note:
+        result.note = "无法计算预算执行率"
+    return rate, result
+
+
+def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
+    """Score a whole form by the rules: 预算执行率, each indicator, the total and the grade.
+
+    An indicator the rules cannot score (no actual, an unclear qualitative result, unknown weight)
+    keeps its self-score in the total, and its result says why.
+
+    Args:
+        form: the form, as read.
+        rules: the rule profile.
+
+    Returns:
+        The computed results; the form itself is not changed.
+    """
+    weights = infer_weights(form, rules)
+    results: list[IndicatorResult] = []
+    rate = None
+    has_execution_row = False
+    for ind, (weight, inferred) in zip(form.indicators, weights):
+        if ind.is_execution:
+            has_execution_row = True
+            rate, res = _execution_result(form, ind, weight, rules)
+        else:
+            res = score_indicator(ind.target, ind.actual, weight, rules)
+        res.weight_inferred = inferred
+        results.append(res)
+    if not has_execution_row:
+        rate = exec_rate(form.spent.total, form.budget.total)
+    budget_weight = level1_weight(form, EXECUTION, rules)
+    budget_score = execution_score(rate, budget_weight, rules)
+
+    total = 0.0
+    for ind, res in zip(form.indicators, results):
+        if res.rule_score is not None:
+            total += res.rule_score
+        elif ind.score is not None:
+            total += ind.score
+    if not has_execution_row and EXECUTION in form.level1_weights and budget_score is not None:
+        total += budget_score
+    total_r = round_score(total, rules) if form.indicators or budget_score is not None else None
+    return Computed(
+        exec_rate=rate,
+        budget_score=budget_score,
+        indicators=results,
+        weights_inferred=any(inferred for _, inferred in weights),
+        total=total_r,
+        grade=grade(total_r, rules),
+        rules=rules.name,
+    )
+
+
+def scored(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Form:
+    """A copy of ``form`` with :attr:`~perfxl.model.Form.computed` filled in."""
+    return form.model_copy(update={"computed": score_form(form, rules)})

@@ -1,0 +1,634 @@
+"""The reader: finds every field of a 绩效自评表 in a grid of cells by its label, not its address.
+
+Forms arrive laid out in many ways: full-width or half-width punctuation, spaces inside labels,
+the value in the same cell after the colon, in a later cell of the row, or on the next row; columns
+that drift from row to row (merged cells collapse that way); headings of 一级 / 二级 on their own
+rows. The reader therefore works in three passes over each form's rows:
+
+1. *labels* (sections 一 to 三, and 五 onwards): each label takes the values that follow it in its
+   row up to the next label; a label with none takes the unclaimed cells of the next row, matched by
+   order and column (:func:`_align`);
+2. *the indicator table* (section 四): the header row names the columns; each row's 一级 / 二级
+   cells are recognised by their text and anchor the row, the rest is aligned to the header;
+3. what is left: a lone rate in section 二 is the stated 预算执行进度.
+
+Use :func:`read_forms` for a file, :func:`parse_grid` for cells you already have.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .model import BENEFIT, COST, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator, ReadNote, Source
+from .sources import JSON_SUFFIXES, Grid, ReadError, is_excel_error, load_grids, render
+from .values import normalize_text, parse_value
+
+# ---------------------------------------------------------------------------------------------
+# Labels
+
+
+def _label_regex(word: str) -> str:
+    """A label as a regex that allows spaces between characters and either width of punctuation."""
+    out = []
+    for ch in word:
+        if ch in "(（":
+            out.append(r"[(（]")
+        elif ch in ")）":
+            out.append(r"[)）]")
+        elif ch in ":：":
+            out.append(r"[:：]?")
+        else:
+            out.append(re.escape(ch))
+    return r"\s*".join(out)
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """A label of the form.
+
+    Attributes:
+        field: what it labels: a Form field, ``amount:<block>.<part>``, ``block:<block>`` or ``section``.
+        words: its spellings.
+        inline: whether the same cell may carry the value after the label: ``any`` (e.g. 填报人张聪),
+            ``colon`` (only after a colon), ``number`` (a number, for amounts) or ``never``.
+    """
+
+    field: str
+    words: tuple[str, ...]
+    inline: str = "colon"
+    regex: re.Pattern = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        alternatives = "|".join(_label_regex(w) for w in sorted(self.words, key=len, reverse=True))
+        object.__setattr__(self, "regex", re.compile(rf"^\s*(?:{alternatives})"))
+
+
+LABELS: tuple[LabelSpec, ...] = (
+    LabelSpec("section", ("一、", "二、", "三、", "四、"), "never"),
+    LabelSpec("unit", ("填报单位(盖章)", "填报单位", "单位名称"), "any"),
+    LabelSpec("money_unit", ("金额单位",), "any"),
+    LabelSpec("project", ("项目名称",), "colon"),
+    LabelSpec("implementing_unit", ("实施(主管)单位", "实施(主管)部门", "实施单位", "主管单位", "主管部门"), "colon"),
+    LabelSpec("block:budget", ("预算安排情况(调整后)", "预算安排情况", "预算安排"), "never"),
+    LabelSpec("block:received", ("资金到位情况", "到位情况"), "never"),
+    LabelSpec("block:spent", ("资金执行情况", "执行情况"), "never"),
+    LabelSpec("amount:budget.total", ("调整后预算数", "全年预算数", "预算数"), "number"),
+    LabelSpec("amount:received.total", ("资金到位数", "到位数"), "number"),
+    LabelSpec("amount:spent.total", ("全年执行数", "实际执行数", "执行数"), "number"),
+    LabelSpec("amount:*.fiscal", ("其中:财政资金", "其中:财政拨款", "财政资金", "财政拨款"), "number"),
+    LabelSpec("amount:*.other", ("其中:其他资金", "其中:其他", "其他资金", "其他"), "number"),
+    LabelSpec("stated_progress", ("预算执行进度", "预算执行率"), "any"),
+    LabelSpec("goal", ("年度预期目标", "年度绩效目标", "年度目标", "预期目标"), "colon"),
+    LabelSpec("achievement", ("具体完成情况",), "colon"),
+    LabelSpec("achievement", ("实际完成情况",), "never"),
+    LabelSpec("stated_completion", ("总体完成率", "目标完成率"), "any"),
+    LabelSpec("problems", ("五、存在问题、原因及下一步整改措施", "存在问题、原因及下一步整改措施", "存在问题及整改措施", "五、存在问题", "存在问题"), "colon"),
+    LabelSpec("filled_by", ("填报人", "填表人", "经办人"), "any"),
+    LabelSpec("phone", ("联系电话", "电话"), "any"),
+)
+
+_TITLE_RE = re.compile(r"绩\s*效\s*自\s*评\s*表")
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
+_SECTION_RE = re.compile(r"^\s*([一二三四五六])\s*[、,，.．]")
+_BLOCKS = ("budget", "received", "spent")
+
+
+@dataclass
+class _Cell:
+    row: int
+    col: int
+    value: object
+    text: str
+    percent: bool = False
+    label: LabelSpec | None = None
+    inline: str = ""  # text after the label in the same cell
+    claimed: bool = False
+
+
+def _match_label(cell: _Cell) -> None:
+    """Mark ``cell`` as a label when its text starts with one, and keep what follows it."""
+    if not isinstance(cell.value, str):
+        return
+    text = cell.text
+    for spec in LABELS:
+        m = spec.regex.match(text)
+        if not m:
+            continue
+        rest = text[m.end():].strip()
+        colon = rest[:1] in (":", "：")
+        value = rest.lstrip(":： \t").strip()
+        if spec.field == "section":
+            cell.label = spec
+            return
+        if value:
+            if spec.inline == "never":
+                continue
+            if spec.inline == "colon" and not colon:
+                continue
+            if spec.inline == "number":
+                parsed = parse_value(value)
+                if parsed.number is None or parsed.op or not colon and not _starts_numeric(value):
+                    continue
+        cell.label, cell.inline = spec, value
+        return
+
+
+def _starts_numeric(text: str) -> bool:
+    return bool(re.match(r"^[\s\d０-９.,，-]", text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Building a form
+
+
+@dataclass
+class _Builder:
+    grid: Grid
+    data: dict = field(default_factory=dict)
+    amounts: dict = field(default_factory=lambda: {b: Amounts() for b in _BLOCKS})
+    indicators: list = field(default_factory=list)
+    level1_weights: dict = field(default_factory=dict)
+    locations: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def note(self, code: str, cell: _Cell, message: str) -> None:
+        self.notes.append(ReadNote(code=code, location=self.grid.ref(cell.row, cell.col), message=message))
+
+    def put_text(self, name: str, cell: _Cell, text: str, label: _Cell | None = None) -> None:
+        if self.data.get(name) or not text:
+            return
+        self.data[name] = text
+        self.locations[name] = self.grid.ref(cell.row, cell.col)
+
+    def number(self, cell: _Cell, what: str) -> float | None:
+        """A cell as a number, or None with a note saying what is wrong with it."""
+        value = cell.value
+        if isinstance(value, bool):
+            self.note("not-a-number", cell, f"{what}应为数字，实为“{cell.text}”")
+            return None
+        if isinstance(value, (int, float)):
+            if value != value or value in (float("inf"), float("-inf")):
+                self.note("not-a-number", cell, f"{what}不是有效数字（{cell.text}）")
+                return None
+            return float(value)
+        if is_excel_error(value):
+            self.note("cell-error", cell, f"{what}单元格是错误值 {cell.text}")
+            return None
+        if not isinstance(value, str):  # a date or time where a number belongs
+            self.note("not-a-number", cell, f"{what}应为数字，实为日期/时间“{cell.text}”")
+            return None
+        parsed = parse_value(cell.text)
+        if parsed.number is None or parsed.op or parsed.percent or (parsed.note and not parsed.unit):
+            self.note("not-a-number", cell, f"{what}应为数字，实为“{cell.text}”")
+            return None
+        return parsed.number
+
+
+def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
+    """Non-empty cells of rows [start, stop), labels marked."""
+    rows = []
+    for r in range(start, stop):
+        row = []
+        for c, value in enumerate(grid.rows[r]):
+            if value is None or value == "":
+                continue
+            percent = (r, c) in grid.percent
+            text = render(value, percent)
+            if not text:
+                continue
+            cell = _Cell(r, c, value, text, percent)
+            _match_label(cell)
+            row.append(cell)
+        rows.append(row)
+    return rows
+
+
+def _align(left: list[int], right: list[int]) -> list[tuple[int, int]]:
+    """Order-preserving pairing of two column lists, minimising the column distance.
+
+    Every item of the shorter list is paired; returns (index in left, index in right) pairs.
+    """
+    swap = len(left) > len(right)
+    a, b = (right, left) if swap else (left, right)
+    n, m = len(a), len(b)
+    if n == 0:
+        return []
+    inf = float("inf")
+    # cost[i][j]: best cost pairing a[:i] within b[:j]
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        cost[0][j] = 0
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            cost[i][j] = min(cost[i][j - 1], cost[i - 1][j - 1] + abs(a[i - 1] - b[j - 1]))
+    pairs = []
+    i, j = n, m
+    while i > 0:
+        if j > i and cost[i][j] == cost[i][j - 1]:
+            j -= 1
+            continue
+        pairs.append((i - 1, j - 1))
+        i, j = i - 1, j - 1
+    pairs.reverse()
+    return [(q, p) for p, q in pairs] if swap else pairs
+
+
+def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
+    """Pass 1: every label takes its value from its row, or from the next row."""
+    block = "budget"
+    open_labels: list[_Cell] = []  # labels of the previous row still waiting for a value
+    progress_label: _Cell | None = None  # 预算执行进度 may find its value anywhere in section 二
+    budget_cells: list[_Cell] = []  # section 二's cells, for a stated progress without a label
+    in_budget = False
+    for row in rows:
+        if not row:
+            continue
+        labels = [i for i, c in enumerate(row) if c.label is not None]
+        new_open: list[_Cell] = []
+        part_count: dict[str, int] = {}
+        n_parts = {p: sum(1 for c in row if c.label and c.label.field == f"amount:*.{p}") for p in ("fiscal", "other")}
+        for k, i in enumerate(labels):
+            cell = row[i]
+            cell.claimed = True
+            spec = cell.label
+            segment = row[i + 1:labels[k + 1]] if k + 1 < len(labels) else row[i + 1:]
+            name = spec.field
+            if name == "section":
+                m = _SECTION_RE.match(cell.text)
+                if m:
+                    in_budget = m.group(1) == "二"
+                    if in_budget:
+                        block = "budget"
+                continue
+            if name.startswith("block:"):
+                block, in_budget = name.split(":")[1], True
+                continue
+            if name.startswith("amount:"):
+                in_budget = True
+                where, part = name.split(":")[1].split(".")
+                if where == "*":
+                    nth = part_count.get(part, 0)
+                    part_count[part] = nth + 1
+                    where = _BLOCKS[nth] if n_parts[part] > 1 and nth < 3 else block
+                else:
+                    block = where
+                _take_amount(b, cell, segment, where, part)
+                continue
+            if name == "stated_progress":
+                value = cell.inline or _first_rate(segment)
+                if value:
+                    b.put_text(name, value if isinstance(value, _Cell) else cell, value.text if isinstance(value, _Cell) else value)
+                    if isinstance(value, _Cell):
+                        value.claimed = True
+                else:
+                    progress_label = cell
+                continue
+            if cell.inline:
+                b.put_text(name, cell, cell.inline)
+            elif segment:
+                segment[0].claimed = True
+                b.put_text(name, segment[0], segment[0].text)
+            else:
+                b.locations.setdefault(name, b.grid.ref(cell.row, cell.col))
+                new_open.append(cell)
+        free = [c for c in row if not c.claimed]
+        if open_labels and free and not labels:
+            for li, vi in _align([c.col for c in open_labels], [c.col for c in free]):
+                free[vi].claimed = True
+                b.put_text(open_labels[li].label.field, free[vi], free[vi].text)
+            free = [c for c in row if not c.claimed]
+        if progress_label is not None and in_budget:
+            rate = _first_rate(free)
+            if rate is not None:
+                rate.claimed = True
+                b.put_text("stated_progress", rate, rate.text)
+                progress_label = None
+        if in_budget:
+            budget_cells.extend(c for c in row if not c.claimed)
+        open_labels = new_open
+    if "stated_progress" not in b.data:
+        rates = [c for c in budget_cells if not c.claimed and _is_rate(c)]
+        if len(rates) == 1:
+            b.put_text("stated_progress", rates[0], rates[0].text)
+
+
+def _is_rate(cell: _Cell) -> bool:
+    parsed = parse_value(cell.text)
+    return parsed.number is not None and (parsed.percent or cell.percent)
+
+
+def _first_rate(cells: list[_Cell]) -> _Cell | None:
+    for cell in cells:
+        if not cell.claimed and _is_rate(cell):
+            return cell
+    return None
+
+
+def _take_amount(b: _Builder, label: _Cell, segment: list[_Cell], block: str, part: str) -> None:
+    """An amount takes the first number after its label; a rate there is not an amount."""
+    what = {"budget": "预算数", "received": "到位数", "spent": "执行数"}[block] + {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}[part]
+    path = f"{block}.{part}"
+    if label.inline:
+        value = b.number(label, what)
+        cell = label
+    else:
+        cell = next((c for c in segment if not c.claimed and not _is_rate(c)), None)
+        if cell is None:
+            b.locations.setdefault(path, b.grid.ref(label.row, label.col))
+            return
+        cell.claimed = True
+        value = b.number(cell, what)
+    if value is not None and getattr(b.amounts[block], part) is None:
+        setattr(b.amounts[block], part, value)
+        b.locations[path] = b.grid.ref(cell.row, cell.col)
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 四: the indicator table
+
+_ROLE_WORDS = (
+    ("level1", ("一级指标",)),
+    ("level2", ("二级指标",)),
+    ("name", ("三级指标", "指标名称")),
+    ("actual", ("实际完成值", "实际完成", "完成值", "实际值")),
+    ("target", ("预期指标值", "年度指标值", "指标值", "目标值", "预期值")),
+    ("weight", ("分值", "权重")),
+    ("score", ("自评得分", "得分", "评分")),
+)
+_LEVEL1_RE = re.compile(
+    r"^(产出|效益|服务对象满意度|满意度|预算执行率|成本)(?:指标)?\s*"
+    r"(?:[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|(\d+(?:\.\d+)?)\s*分)?$"
+)
+_LEVEL1_NAMES = {"产出": OUTPUT, "效益": BENEFIT, "服务对象满意度": SATISFACTION, "满意度": SATISFACTION,
+                 "预算执行率": EXECUTION, "成本": COST}
+_ALWAYS_LEVEL1 = {"产出", "效益"}
+_LEVEL2_RE = re.compile(r"^[\u4e00-\u9fff]{2,12}指标$|^预算执行率$")
+_PLACEHOLDER_RE = re.compile(r"^(?:指标\s*\d*\s*[:：]?|[.…。·]+|[-—]+)$")
+_NAME_PREFIX_RE = re.compile(r"^(?:指标\s*\d+\s*[:：]?\s*|[(（]?\d{1,2}[)）、.．](?!\d)\s*)+")
+_INDICATOR_NO_RE = re.compile(r"^指标\s*\d")
+_TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计(?:得分)?|总\s*得\s*分|总\s*计)\s*[:：]?")
+
+
+def _header(row: list[_Cell]) -> dict[str, int] | None:
+    """The columns of the indicator table, from its header row; None when ``row`` is not one."""
+    roles: dict[str, int] = {}
+    for cell in row:
+        key = re.sub(r"\s+", "", cell.text)
+        for role, words in _ROLE_WORDS:
+            if role not in roles and any(key.startswith(w) for w in words):
+                roles[role] = cell.col
+                break
+    if "level1" not in roles or not ({"name", "level2"} & roles.keys()) or "target" not in roles:
+        return None
+    if "score" not in roles:  # some forms leave the 自评得分 heading out; its column still follows
+        roles["score"] = max(v for k, v in roles.items() if k in ("actual", "weight", "target")) + 1
+    return roles
+
+
+def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, float | None] | None:
+    """(一级 name, weight) when ``cell`` is an 一级 heading."""
+    m = _LEVEL1_RE.match(re.sub(r"\s+", "", normalize_text(cell.text)))
+    if not m:
+        return None
+    stem, weight = m.group(1), m.group(2) or m.group(3)
+    name = _LEVEL1_NAMES[stem]
+    if weight is None and stem not in _ALWAYS_LEVEL1:
+        # 满意度指标 / 成本指标 are also 二级 names: a heading only when a 二级 follows it
+        # or when the 一级 in force is another one.
+        followed = nxt is not None and _LEVEL2_RE.match(re.sub(r"\s+", "", nxt.text)) is not None
+        if not followed and (current == name or current == OUTPUT and stem == "成本"):
+            return None
+        if not followed and current is not None and stem != "预算执行率":
+            return None
+    return name, float(weight) if weight is not None else None
+
+
+def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> int:
+    """Pass 2: indicator rows after the header, up to 总分. Returns how many rows were consumed."""
+    value_roles = [r for r in ("name", "target", "actual", "weight", "score") if r in roles]
+    level1: str | None = None
+    level2: str = ""
+    for used, row in enumerate(rows, start=1):
+        if not row:
+            continue
+        first = row[0]
+        if _TOTAL_RE.match(first.text) and len(first.text) <= 8:
+            numbers = [c for c in row[1:] if parse_value(c.text).number is not None] or (
+                [first] if parse_value(_TOTAL_RE.sub("", first.text)).number is not None else [])
+            if numbers:
+                cell = numbers[-1]
+                value = b.number(cell, "总分") if cell is not first else parse_value(_TOTAL_RE.sub("", first.text)).number
+                b.data["stated_total"] = value
+                b.locations["stated_total"] = b.grid.ref(cell.row, cell.col)
+            return used
+        if first.label is not None and first.label.field in ("problems", "filled_by", "phone"):
+            return used - 1
+        rest = list(row)
+        anchor: tuple[_Cell, str] | None = None
+        heading = _level1(rest[0], rest[1] if len(rest) > 1 else None, level1)
+        if heading:
+            level1, weight = heading
+            level2 = ""
+            if weight is not None:
+                b.level1_weights[level1] = weight
+            anchor = (rest.pop(0), "level1")
+        if rest and _LEVEL2_RE.match(re.sub(r"\s+", "", rest[0].text)) and not _PLACEHOLDER_RE.match(rest[0].text):
+            level2 = re.sub(r"\s+", "", rest[0].text)
+            anchor = anchor or (rest[0], "level2")
+            rest.pop(0)
+        if not rest:
+            continue
+        offset = roles[anchor[1]] - anchor[0].col if anchor and anchor[1] in roles else roles["name"] - rest[0].col if "name" in roles else 0
+        cols = [c.col + offset for c in rest]
+        if len(rest) > len(value_roles):  # a name split over cells: join the leading ones
+            extra = len(rest) - len(value_roles) + 1
+            joined = " ".join(c.text for c in rest[:extra])
+            rest = [_Cell(rest[0].row, rest[0].col, joined, joined)] + rest[extra:]
+            cols = [cols[0]] + cols[extra:]
+        got: dict[str, _Cell] = {}
+        row_roles = value_roles
+        if "name" in roles and (_PLACEHOLDER_RE.match(rest[0].text) or _INDICATOR_NO_RE.match(rest[0].text)):
+            # "指标 1…" is a name wherever the row has drifted to
+            got["name"] = rest.pop(0)
+            cols.pop(0)
+            row_roles = [r for r in value_roles if r != "name"]
+        for ri, ci in _align([roles[r] for r in row_roles], cols):
+            got[row_roles[ri]] = rest[ci]
+        _add_indicator(b, got, level1, level2)
+    return len(rows)
+
+
+def _add_indicator(b: _Builder, got: dict[str, _Cell], level1: str | None, level2: str) -> None:
+    name_cell = got.get("name")
+    raw_name = name_cell.text if name_cell else ""
+    values = {k: got[k] for k in ("target", "actual", "weight", "score") if k in got}
+    if not values and (not raw_name or _PLACEHOLDER_RE.match(raw_name)):
+        return  # a placeholder row: 指标 1, 指标 2, ...
+    if not values and name_cell is not None and _LEVEL2_RE.match(raw_name):
+        return
+    name = _NAME_PREFIX_RE.sub("", raw_name).strip() or ("" if _PLACEHOLDER_RE.match(raw_name) else raw_name)
+    if level2 == EXECUTION_L2 or level1 == EXECUTION:
+        level1, level2 = EXECUTION, EXECUTION_L2
+    name = name or level2 or raw_name
+    i = len(b.indicators)
+    where = f"indicators.{i}"
+    any_cell = name_cell or next(iter(values.values()))
+    b.locations[where] = b.grid.ref(any_cell.row, any_cell.col)
+    if name_cell:
+        b.locations[f"{where}.name"] = b.grid.ref(name_cell.row, name_cell.col)
+    ind = Indicator(level1=level1 or "", level2=level2, name=name)
+    for key in ("target", "actual"):
+        if key in values:
+            setattr(ind, key, values[key].text)
+            b.locations[f"{where}.{key}"] = b.grid.ref(values[key].row, values[key].col)
+    for key, what in (("weight", "分值"), ("score", "自评得分")):
+        if key in values:
+            b.locations[f"{where}.{key}"] = b.grid.ref(values[key].row, values[key].col)
+            setattr(ind, key, b.number(values[key], f"“{name}”的{what}"))
+    b.indicators.append(ind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Forms in a grid
+
+
+def _form_starts(grid: Grid) -> list[int]:
+    """Rows where a form's title stands; a grid with no title is one form from its first row."""
+    starts = []
+    for r, row in enumerate(grid.rows):
+        for value in row:
+            if isinstance(value, str) and _TITLE_RE.search(value) and len(value) <= 60:
+                starts.append(r)
+                break
+    if not starts:
+        return [0]
+    starts[0] = 0  # what stands above the first title (附件 3 …) belongs to it
+    return starts
+
+
+def _parse_region(grid: Grid, start: int, stop: int) -> Form | None:
+    rows = _cells(grid, start, stop)
+    b = _Builder(grid)
+    header_at = None
+    roles = None
+    for i, row in enumerate(rows):
+        roles = _header(row)
+        if roles:
+            header_at = i
+            break
+    if header_at is None:
+        _scan_labels(b, rows)
+    else:
+        _scan_labels(b, rows[:header_at])
+        used = _scan_table(b, rows[header_at + 1:], roles)
+        _scan_labels(b, rows[header_at + 1 + used:])
+    found = set(b.data) | {k for k, v in b.amounts.items() if v.total is not None}
+    if not b.indicators and not ({"project", "unit", "filled_by"} & found) and not any(
+        a.total is not None for a in b.amounts.values()
+    ):
+        return None
+    year = None
+    for row in rows[: header_at if header_at is not None else len(rows)]:
+        for cell in row:
+            m = _YEAR_RE.search(cell.text)
+            if m:
+                year = int(m.group(1))
+                break
+        if year:
+            break
+    data = b.data
+    money = data.get("money_unit")
+    if money and normalize_text(money) in ("万", "万元"):
+        money = "万元"
+    return Form(
+        year=year,
+        unit=data.get("unit"),
+        implementing_unit=data.get("implementing_unit"),
+        project=data.get("project"),
+        money_unit=money,
+        budget=b.amounts["budget"],
+        received=b.amounts["received"],
+        spent=b.amounts["spent"],
+        stated_progress=data.get("stated_progress"),
+        goal=data.get("goal"),
+        achievement=data.get("achievement"),
+        stated_completion=data.get("stated_completion"),
+        indicators=b.indicators,
+        level1_weights=b.level1_weights,
+        stated_total=data.get("stated_total"),
+        problems=data.get("problems"),
+        filled_by=data.get("filled_by"),
+        phone=data.get("phone"),
+        source=Source(file=grid.file, sheet=grid.sheet, locations=b.locations, notes=b.notes),
+    )
+
+
+def parse_grid(grid: Grid) -> list[Form]:
+    """Every form in a grid (a text dump may hold many; a sheet usually one).
+
+    Args:
+        grid: the cells.
+
+    Returns:
+        The forms found, in order; empty when the grid holds none.
+    """
+    starts = _form_starts(grid)
+    bounds = list(zip(starts, starts[1:] + [len(grid.rows)]))
+    forms = []
+    for start, stop in bounds:
+        form = _parse_region(grid, start, stop)
+        if form is not None:
+            forms.append(form)
+    return forms
+
+
+def read_forms(path: str | Path) -> list[Form]:
+    """Read every form in a file: a workbook (each visible sheet), a text dump, or perfxl's JSON.
+
+    Args:
+        path: the file.
+
+    Returns:
+        The forms, in file order (not yet scored: see :func:`perfxl.engine.scored`).
+
+    Raises:
+        ReadError: the file cannot be read, or holds no 绩效自评表.
+    """
+    path = Path(path)
+    if path.suffix.lower() in JSON_SUFFIXES:
+        return _read_json(path)
+    forms: list[Form] = []
+    for grid in load_grids(path):
+        forms.extend(parse_grid(grid))
+    if not forms:
+        raise ReadError(path, "未找到绩效自评表（没有“项目名称”“填报单位”或指标表）")
+    return forms
+
+
+def _read_json(path: Path) -> list[Form]:
+    """Forms as ``perfxl read --json`` prints them: one object or an array."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReadError(path, f"不是有效的 JSON 文件（{exc}）") from exc
+    items = data if isinstance(data, list) else [data]
+    forms = []
+    for i, item in enumerate(items):
+        try:
+            if isinstance(item, dict):
+                item = {k: v for k, v in item.items() if k not in ("computed",)}
+            form = Form.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ReadError(path, f"第 {i + 1} 张表的 {where} 无效：{first['msg']}") from exc
+        form.source = Source(file=str(path), sheet=None, method="json")
+        forms.append(form)
+    if not forms:
+        raise ReadError(path, "JSON 文件中没有绩效自评表")
+    return forms
