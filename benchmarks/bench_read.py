@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Speed of perfxl on the seed forms (examples/forms/*.xlsx), against the Excel libraries beneath it.
+
+Run from the repository root::
+
+    python3 benchmarks/bench_read.py            # 1000 files for the batch check
+    python3 benchmarks/bench_read.py --files 200 --reps 50
+
+1. One form: read_forms + scored, per seed file, median of --reps runs (time.perf_counter), next
+   to python-calamine merely opening the file and to_python() of every sheet, and to
+   openpyxl.load_workbook of it. The table gives, per column, the median over the seed files of
+   each file's median, and the slowest file's median.
+2. Batch: perfxl.checker.check_files over --files copies of the seed files (distinct names in a
+   temporary folder), single process, against a loop of openpyxl.load_workbook over the same files.
+
+The process is pinned to one CPU where the platform allows it (os.sched_setaffinity).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "examples" / "forms"
+
+
+def _pin_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            cpu = min(os.sched_getaffinity(0))
+            os.sched_setaffinity(0, {cpu})
+            return f"pinned to CPU {cpu}"
+        except OSError:
+            pass
+    return "not pinned"
+
+
+def _median_ms(fn, path: Path, reps: int) -> float:
+    fn(path)  # warm-up: imports, caches
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn(path)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=1000, help="copies for the batch check (default 1000)")
+    ap.add_argument("--reps", type=int, default=100, help="repetitions per seed form (default 100)")
+    ap.add_argument("--per-file", action="store_true", help="also print each seed file's medians")
+    args = ap.parse_args(argv)
+
+    import openpyxl
+    import python_calamine as pc
+
+    from perfxl.checker import check_files
+    from perfxl.engine import scored
+    from perfxl.reader import read_forms
+
+    def perfxl_read_score(path):
+        return [scored(f) for f in read_forms(path)]
+
+    def calamine_open(path):
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        try:
+            for name in wb.sheet_names:
+                wb.get_sheet_by_name(name).to_python()
+        finally:
+            wb.close()
+
+    def openpyxl_load(path):
+        openpyxl.load_workbook(path).close()
+
+    seeds = sorted(SEEDS.glob("*.xlsx"))
+    if not seeds:
+        print(f"no seed forms in {SEEDS}", file=sys.stderr)
+        return 1
+    pinned = _pin_one_core()
+    print(f"perfxl benchmark: {len(seeds)} seed forms, Python {platform.python_version()}, "
+          f"nproc {os.cpu_count()}, {platform.machine()}, {pinned}")
+    print(f"openpyxl {openpyxl.__version__}, python-calamine {getattr(pc, '__version__', '?')}\n")
+
+    # 1. one form -----------------------------------------------------------------------------
+    columns = (("perfxl read+score", perfxl_read_score), ("calamine open+to_python", calamine_open),
+               ("openpyxl load_workbook", openpyxl_load))
+    results = {name: [] for name, _ in columns}
+    for path in seeds:
+        for name, fn in columns:
+            results[name].append(_median_ms(fn, path, args.reps))
+    if args.per_file:
+        print("| file | " + " | ".join(n for n, _ in columns) + " |")
+        print("|---|" + "---:|" * len(columns))
+        for i, path in enumerate(seeds):
+            print(f"| {path.name[:24]} | " + " | ".join(f"{results[n][i]:.2f}" for n, _ in columns) + " |")
+        print()
+    print(f"1. One form (ms, median of {args.reps} runs per file)\n")
+    print("| | median over files | slowest file |")
+    print("|---|---:|---:|")
+    for name, _ in columns:
+        print(f"| {name} | {statistics.median(results[name]):.2f} | {max(results[name]):.2f} |")
+    med = statistics.median(results["perfxl read+score"])
+    print(f"\nread+score target < 2 ms: {'met' if med < 2 else 'MISSED'} ({med:.2f} ms)\n")
+
+    # 2. batch --------------------------------------------------------------------------------
+    with tempfile.TemporaryDirectory(prefix="perfxl-bench-") as tmp:
+        paths = []
+        for i in range(args.files):
+            seed = seeds[i % len(seeds)]
+            dest = Path(tmp) / f"{i:05d}-{seed.name}"
+            shutil.copyfile(seed, dest)
+            paths.append(dest)
+        check_files(paths[: len(seeds)])  # warm-up
+        gc.collect()
+        t0 = time.perf_counter()
+        report = check_files(paths)
+        t_check = time.perf_counter() - t0
+        unread = sum(1 for f in report.files if f.error)
+        gc.collect()
+        t0 = time.perf_counter()
+        for p in paths:
+            openpyxl.load_workbook(p).close()
+        t_openpyxl = time.perf_counter() - t0
+    n = len(paths)
+    print(f"2. check over {n} files (single process)\n")
+    print("| | total s | ms / file |")
+    print("|---|---:|---:|")
+    print(f"| perfxl check_files (read+score+check) | {t_check:.2f} | {t_check / n * 1000:.2f} |")
+    print(f"| openpyxl load_workbook only | {t_openpyxl:.2f} | {t_openpyxl / n * 1000:.2f} |")
+    print(f"\nperfxl check is {t_openpyxl / t_check:.1f}x faster than openpyxl merely loading"
+          + (f" ({unread} files unreadable!)" if unread else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""The perfxl command as a user runs it: output, JSON and exit codes."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from perfxl.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+TEXT = EXAMPLES / "forms-2020.txt"
+FORMS = sorted((EXAMPLES / "forms").glob("*.xlsx"))
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_read_text_dump_prints_a_json_array_of_all_forms():
+    result = run("read", TEXT, "--json")
+    assert result.exit_code == 0
+    forms = json.loads(result.output)
+    assert isinstance(forms, list) and len(forms) == 13
+    truth = json.loads((EXAMPLES / "truth" / "01.json").read_text(encoding="utf-8"))
+    assert forms[0]["project"] == truth["project"] == "党建经费"
+    assert forms[0]["computed"]["total"] == 97
+    assert forms[0]["computed"]["grade"] == "优"
+
+
+def test_read_one_workbook_prints_one_object_with_every_key():
+    result = run("read", FORMS[0], "--json")
+    assert result.exit_code == 0
+    form = json.loads(result.output)
+    for key in ("year", "unit", "implementing_unit", "project", "money_unit", "budget", "received", "spent",
+                "stated_progress", "goal", "achievement", "stated_completion", "indicators", "level1_weights",
+                "stated_total", "problems", "filled_by", "phone", "computed"):
+        assert key in form
+    assert form["budget"] == {"total": 0.7, "fiscal": 0.7, "other": None}
+    assert form["indicators"][0] == {"level1": "产出指标", "level2": "数量指标", "name": "购置党建培训资料",
+                                     "target": "15册", "actual": "14", "weight": None, "score": 45}
+
+
+def test_read_text_output_shows_rule_scores():
+    result = run("read", FORMS[0])
+    assert result.exit_code == 0
+    assert "复核 97（优）" in result.output
+
+
+def test_check_reports_seed_errors_with_exit_1():
+    result = run("check", EXAMPLES / "forms" / "10-项目考察评审经费.xlsx")
+    assert result.exit_code == 1
+    assert "missing-field" in result.output and "progress-mismatch" in result.output
+    assert "81.25%" in result.output
+
+
+def test_check_clean_form_exits_0():
+    result = run("check", EXAMPLES / "forms" / "06-2019年第三批省外贸发展专项资金（贸易救济法律援助和稳外贸项目）.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "错误 0" in result.output
+
+
+def test_check_json_findings_have_code_level_location_file_message():
+    result = run("check", TEXT, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["stats"]["forms"] == 13
+    findings = [f for fr in report["files"] for form in fr["forms"] for f in form["findings"]]
+    assert findings
+    for f in findings:
+        assert set(f) >= {"code", "level", "location", "file", "message"}
+        assert f["level"] in ("error", "warning")
+    dangjian = [f for f in findings if f["project"] == "党建经费" and f["code"] == "score-differs-from-rule"]
+    assert dangjian and dangjian[0]["location"] == "line 17"
+
+
+def test_unreadable_file_is_named_and_the_rest_still_checked(tmp_path):
+    bad = tmp_path / "坏 文件.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    good = tmp_path / "good.xlsx"
+    shutil.copy(FORMS[1], good)
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (bad, good)}
+    result = run("check", bad, good)
+    assert result.exit_code == 2
+    assert f"{bad}: 无法读取" in result.output
+    assert "翻译费" in result.output
+    assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (bad, good)}
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "空文件"),
+    (b"PK\x03\x04broken zip", "xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "密码"),
+])
+def test_bad_files_get_one_clear_line(tmp_path, content, reason):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(content)
+    result = run("read", path)
+    assert result.exit_code == 2
+    line = [ln for ln in result.output.splitlines() if str(path) in ln]
+    assert len(line) == 1 and reason in line[0], result.output
+    assert "Traceback" not in result.output
+
+
+def test_workbook_without_a_form(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "工资表"
+    wb.active["B2"] = 123
+    path = tmp_path / "工资.xlsx"
+    wb.save(path)
+    result = run("check", path)
+    assert result.exit_code == 2
+    assert "未找到绩效自评表" in result.output
+
+
+def test_folder_input_skips_lock_and_hidden_files(tmp_path):
+    shutil.copy(FORMS[0], tmp_path / "a.xlsx")
+    (tmp_path / "~$a.xlsx").write_bytes(b"lock")
+    (tmp_path / ".hidden.xlsx").write_bytes(b"junk")
+    result = run("check", tmp_path, "--json")
+    report = json.loads(result.output)
+    assert [Path(f["file"]).name for f in report["files"]] == ["a.xlsx"]
+
+
+def test_rules_file_changes_the_scores(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text('name = "取整"\ndecimals = 0\n', encoding="utf-8")
+    result = run("read", EXAMPLES / "forms" / "05-日常接待费.xlsx", "--json", "--rules", rules)
+    form = json.loads(result.output)
+    assert form["computed"]["budget_score"] == 9  # 86.8% × 10 = 8.68 → 9 whole points
+    assert form["computed"]["rules"] == "取整"
+
+
+def test_bad_rules_file_is_a_usage_error(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("decimals = 'two'\n", encoding="utf-8")
+    result = run("check", FORMS[0], "--rules", rules)
+    assert result.exit_code == 2
+    assert "decimals" in result.output
