@@ -92,6 +92,9 @@ LABELS: tuple[LabelSpec, ...] = (
     LabelSpec("phone", ("联系电话", "电话"), "any"),
 )
 
+# Every label at once: a cell this does not match is no label, so _match_label can skip the
+# per-label regexes for the many value cells (a speed-up only; LABELS decides what matches).
+_ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join(s.regex.pattern[len(r"^\s*"):] for s in LABELS) + ")")
 _TITLE_RE = re.compile(r"绩\s*效\s*自\s*评\s*表")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
 _SECTION_RE = re.compile(r"^\s*([一二三四五六])\s*[、,，.．]")
@@ -115,6 +118,8 @@ def _match_label(cell: _Cell) -> None:
     if not isinstance(cell.value, str):
         return
     text = cell.text
+    if not _ANY_LABEL_RE.match(text):
+        return
     for spec in LABELS:
         m = spec.regex.match(text)
         if not m:
