@@ -99,13 +99,15 @@ def read(files, as_json, rules_file):
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 @click.option("--errors-only", is_flag=True, help="只列出错误，不列警告")
-def check(files, as_json, rules_file, errors_only):
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="并行进程数；0 表示文件较多时使用全部 CPU 核")
+def check(files, as_json, rules_file, errors_only, jobs):
     """检查自评表中的错误与疑点：每条问题有代码、级别（错误/警告）、位置与说明。
 
     退出码：0 没有错误；1 有错误；2 有文件无法读取（其余文件照常检查并输出）。
     """
     rules = _rules(rules_file)
-    report = check_files(_inputs(files), rules)
+    report = check_files(_inputs(files), rules, jobs=jobs or None)
     if errors_only:
         for fr in report.files:
             for r in fr.forms:
@@ -115,6 +117,66 @@ def check(files, as_json, rules_file, errors_only):
         if as_json:  # the text report already names them on stdout
             click.echo(f"{fr.file}: 无法读取：{fr.error}", err=True)
     sys.exit(report.exit_code())
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="汇总表（.xlsx）")
+@click.option("--title", help="标题中的部门名称（默认取各表的实施(主管)单位）")
+@click.option("--year", type=int, help="标题中的年度（默认取各表的年度）")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行进程数（默认 CPU 核数；1 为不并行）")
+@click.option("--force", is_flag=True, help="覆盖已存在的汇总表")
+@click.option("--json", "as_json", is_flag=True, help="同时以 JSON 输出汇总内容")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="同时把每个工作表写成 CSV（UTF-8 BOM）到此文件夹")
+def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir):
+    """把多张自评表汇总成一个工作簿：项目汇总、单位汇总、指标明细、问题清单。
+
+    退出码：0 全部读取成功；1 有文件无法读取（汇总表照常写出）；2 用法错误（含输出文件已存在而未用 --force）。
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .consolidate import ConsolidateError, InlineExecutor
+    from .consolidate import consolidate as run_consolidate
+
+    rules = _rules(rules_file)
+    paths = _inputs(files)
+    executor = None
+    if jobs == 1:
+        executor = InlineExecutor()
+    elif jobs:
+        executor = ProcessPoolExecutor(max_workers=jobs)
+    progress = None
+    if sys.stderr.isatty():
+        progress = click.progressbar(length=len(paths), label="汇总", file=sys.stderr)
+        progress.__enter__()
+    try:
+        summary = run_consolidate(paths, output, rules=rules, title=title, year=year, executor=executor,
+                                  force=force, collect=bool(as_json or csv_dir),
+                                  on_file=(lambda _r: progress.update(1)) if progress else None)
+    except ConsolidateError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        if progress is not None:
+            progress.__exit__(None, None, None)
+        if executor is not None:
+            executor.shutdown()
+    for file, reason in summary.unreadable:
+        click.echo(f"{file}: 无法读取：{reason}", err=True)
+    if csv_dir:
+        summary.write_csv(csv_dir)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        t = summary.totals
+        click.echo(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表，"
+                   f"问题 {summary.findings} 条（重复 {summary.duplicates}），无法读取 {len(summary.unreadable)} 个；"
+                   f"预算执行率 {_pct(t.get('exec_rate'))}")
+    sys.exit(summary.exit_code())
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{x * 100:.2f}%"
 
 
 if __name__ == "__main__":  # pragma: no cover

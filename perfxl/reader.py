@@ -385,7 +385,7 @@ def _header(row: list[_Cell]) -> dict[str, int] | None:
     for cell in row:
         key = re.sub(r"\s+", "", cell.text)
         for role, words in _ROLE_WORDS:
-            if role not in roles and any(key.startswith(w) for w in words):
+            if role not in roles and key.startswith(words):
                 roles[role] = cell.col
                 break
     if "level1" not in roles or not ({"name", "level2"} & roles.keys()) or "target" not in roles:

@@ -169,7 +169,6 @@ _XF_RE = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
 _XF_ITEM_RE = re.compile(rb"<xf\b([^>]*)")
 _NUMFMT_RE = re.compile(rb'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"')
 _ATTR_RE = re.compile(rb'numFmtId="(\d+)"')
-_CELL_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(\d+)"|<c\b[^>]*?\bs="(\d+)"[^>]*?\br="([A-Z]+)(\d+)"')
 _SHEET_RE = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL_RE = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 _DEFNAME_RE = re.compile(rb'<definedName\b([^>]*)>([^<]*)</definedName>')
@@ -235,17 +234,19 @@ def _ooxml_extras(zf: zipfile.ZipFile) -> tuple[dict[str, set[tuple[int, int]]],
                 percent_xf.add(index)
     if not percent_xf:
         return percent, defined
+    styles_alt = b"|".join(str(i).encode() for i in sorted(percent_xf))
+    # Only cells carrying one of the percent styles are matched at all: most cells are skipped fast.
+    cell_re = re.compile(
+        rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(?:' + styles_alt + rb')"'
+        rb'|<c\b[^>]*?\bs="(?:' + styles_alt + rb')"[^>]*?\br="([A-Z]+)(\d+)"'
+    )
     for sheet, part in sheet_parts.items():
         if not part or part not in names:
             continue
         cells = set()
-        for m in _CELL_RE.finditer(zf.read(part)):
-            if m.group(1):
-                col, row, style = m.group(1), m.group(2), m.group(3)
-            else:
-                style, col, row = m.group(4), m.group(5), m.group(6)
-            if int(style) in percent_xf:
-                cells.add((int(row) - 1, _col_index(col)))
+        for m in cell_re.finditer(zf.read(part)):
+            col, row = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            cells.add((int(row) - 1, _col_index(col)))
         percent[sheet] = cells
     return percent, defined
 

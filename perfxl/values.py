@@ -30,6 +30,7 @@ Decisions (the engine decides what a value *means*; this module only says what w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 import math
 import re
 import unicodedata
@@ -214,6 +215,22 @@ def _angle_marks(text: str) -> str:
 
 
 def parse_value(value: str | float | int | None, *, percent_cell: bool = False) -> ParsedValue:
+    """Parse a 预期指标值 or 实际完成值 as written (cached: forms repeat the same texts)."""
+    if isinstance(value, (str, int, float)) or value is None:
+        try:
+            return _parse_value_cached(value, type(value), percent_cell)
+        except TypeError:  # unhashable subclass
+            pass
+    return _parse_value(value, percent_cell=percent_cell)
+
+
+@lru_cache(maxsize=8192)
+def _parse_value_cached(value, kind, percent_cell: bool) -> ParsedValue:
+    # kind is part of the key so that 1, 1.0 and True are not one entry
+    return _parse_value(value, percent_cell=percent_cell)
+
+
+def _parse_value(value: str | float | int | None, *, percent_cell: bool = False) -> ParsedValue:
     """Parse a 预期指标值 or 实际完成值 as written.
 
     Args:

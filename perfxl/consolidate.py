@@ -1,0 +1,479 @@
+"""Consolidation: many 绩效自评表 into one summary workbook (项目支出绩效自评汇总表).
+
+:func:`consolidate` reads and checks every input through any :class:`concurrent.futures.Executor`
+(``executor.map(check_file_for_summary, paths)``); each worker returns small picklable row data
+(plain dicts, lists and numbers), never a workbook, and the rows go to an XlsxWriter workbook opened
+with ``constant_memory`` as they arrive. The workbook has four sheets, all labels in Chinese:
+
+- 项目汇总 — one row per form, then a 合计 row (Σ预算数, Σ到位数, Σ执行数, overall 预算执行率);
+- 单位汇总 — one row per 填报单位, a 合计 row and a chart of the grade distribution;
+- 指标明细 — one row per 三级指标;
+- 问题清单 — every finding, one row per unreadable file (code ``unreadable``), and
+  ``duplicate-form`` for forms with the same 项目名称 + 填报单位 in two files (both rows kept).
+
+Text is always written with ``write_string``, so a 项目名称 such as ``=SUM(A1)`` stays text. The
+output is written to a temporary file in its own folder and moved in place with :func:`os.replace`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import functools
+import os
+import tempfile
+from collections import Counter
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import xlsxwriter
+
+from .checker import ERROR, check_file
+from .rules import DEFAULT_RULES, RuleProfile
+
+PROJECTS, UNITS, INDICATORS, ISSUES = "项目汇总", "单位汇总", "指标明细", "问题清单"
+SHEETS = (PROJECTS, UNITS, INDICATORS, ISSUES)
+GRADES = ("优", "良", "中", "差")
+
+HEADERS: dict[str, list[str]] = {
+    PROJECTS: ["填报单位", "项目名称", "预算数", "到位数", "执行数", "预算执行率", "自评总分", "复核总分", "差异",
+               "等级", "问题数", "来源文件"],
+    UNITS: ["填报单位", "项目数", "预算数合计", "执行数合计", "预算执行率", "平均自评分", "平均复核分", *GRADES],
+    INDICATORS: ["填报单位", "项目名称", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "分值",
+                 "自评得分", "复核得分", "来源文件"],
+    ISSUES: ["来源文件", "项目名称", "位置", "代码", "级别", "说明"],
+}
+#: Number format per column: "amount" (0.00), "rate" (0.00%), "score" (0.00) or None (as is).
+_FORMATS: dict[str, list[str | None]] = {
+    PROJECTS: [None, None, "amount", "amount", "amount", "rate", "score", "score", "score", None, None, None],
+    UNITS: [None, None, "amount", "amount", "rate", "score", "score", None, None, None, None],
+    INDICATORS: [None] * 7 + ["score", "score", "score", None],
+    ISSUES: [None] * 6,
+}
+_WIDTHS: dict[str, list[float]] = {
+    PROJECTS: [16, 40, 11, 11, 11, 11, 10, 10, 8, 6, 7, 36],
+    UNITS: [18, 8, 12, 12, 11, 11, 11, 6, 6, 6, 6],
+    INDICATORS: [16, 32, 12, 14, 30, 16, 16, 8, 9, 9, 36],
+    ISSUES: [36, 32, 14, 24, 6, 70],
+}
+_LEVELS = {ERROR: "错误", "warning": "警告"}
+#: What a CSV cell may not start with (OWASP CSV injection): it gets a leading single quote.
+_CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_NO_UNIT = "（未填写）"
+
+
+class ConsolidateError(ValueError):
+    """The output cannot be written: it exists (without ``force``) or it is one of the inputs."""
+
+
+# --------------------------------------------------------------------------------------- workers
+
+def _wan(x: float | None, money_unit: str | None) -> float | None:
+    """An amount in 万元 (forms in 元 are converted, so that the sums add like with like)."""
+    if x is None:
+        return None
+    if money_unit and money_unit.strip() == "元":
+        return x / 10000
+    return x
+
+
+def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
+    """Read and check one file, and return only what the summary needs, as plain picklable data.
+
+    Returns:
+        ``{"file", "error", "forms": [{"unit", "implementing_unit", "project", "year", "budget",
+        "received", "spent", "exec_rate", "stated_total", "total", "grade", "indicators": [[...]],
+        "findings": [[location, code, level, message]]}]}``; ``error`` is the reason when the file
+        could not be read (any failure of the reader is caught, so one file never stops the rest).
+    """
+    file = str(path)
+    try:
+        report = check_file(path, rules)
+    except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not stop the others
+        return {"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": []}
+    forms = []
+    for r in report.forms:
+        f, c = r.form, r.form.computed
+        forms.append({
+            "unit": f.unit, "implementing_unit": f.implementing_unit, "project": f.project, "year": f.year,
+            "budget": _wan(f.budget.total, f.money_unit),
+            "received": _wan(f.received.total, f.money_unit),
+            "spent": _wan(f.spent.total, f.money_unit),
+            "exec_rate": c.exec_rate if c else None,
+            "stated_total": f.stated_total,
+            "total": c.total if c else None,
+            "grade": c.grade if c else None,
+            "indicators": [
+                [ind.level1, ind.level2, ind.name, ind.target, ind.actual,
+                 res.weight if res is not None else ind.weight, ind.score,
+                 res.rule_score if res is not None else None]
+                for ind, res in zip(f.indicators, (c.indicators if c else []) + [None] * len(f.indicators))
+            ],
+            "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
+        })
+    return {"file": file, "error": report.error, "forms": forms}
+
+
+class InlineExecutor(Executor):
+    """Runs each call in the calling process, lazily and in order (``--jobs 1``)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # pragma: no cover - map is what consolidate uses
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001
+            fut.set_exception(exc)
+        return fut
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        return map(fn, *iterables)
+
+
+# ---------------------------------------------------------------------------------------- result
+
+@dataclass
+class Summary:
+    """What :func:`consolidate` wrote.
+
+    ``sheets`` holds every sheet's rows (header first) only when ``collect=True`` was passed —
+    by default the rows go straight to the workbook and are not kept.
+    """
+
+    output: Path
+    title: str
+    year: int | None
+    rules: str
+    made: str
+    files: int = 0
+    forms: int = 0
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: int = 0
+    findings: int = 0
+    totals: dict = field(default_factory=dict)
+    sheets: dict[str, list[list]] = field(default_factory=dict)
+
+    @property
+    def heading(self) -> str:
+        """The title row of 项目汇总."""
+        year = f"{self.year}年度" if self.year else "年度"
+        return f"{self.title} {year}项目支出绩效自评汇总表".strip()
+
+    @property
+    def info(self) -> str:
+        """The line under the title: when, from how many files, with which rules."""
+        return (f"生成时间：{self.made}；共 {self.files} 个文件、{self.forms} 张自评表"
+                f"（无法读取 {len(self.unreadable)} 个）；评分规则：{self.rules}；金额单位：万元")
+
+    def exit_code(self) -> int:
+        """0 when every input was read, 1 when some could not be."""
+        return 1 if self.unreadable else 0
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.heading, "info": self.info, "output": str(self.output), "rules": self.rules,
+            "made": self.made, "files": self.files, "forms": self.forms, "findings": self.findings,
+            "duplicates": self.duplicates,
+            "unreadable": [{"file": f, "reason": r} for f, r in self.unreadable],
+            "totals": self.totals,
+            "sheets": {name: {"header": rows[0], "rows": rows[1:]} for name, rows in self.sheets.items()},
+        }
+
+    def write_csv(self, folder) -> list[Path]:
+        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        out = []
+        for name, rows in self.sheets.items():
+            path = folder / f"{name}.csv"
+            with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+                w = csv.writer(fh)
+                for row in rows:
+                    w.writerow([csv_cell(v) for v in row])
+            out.append(path)
+        return out
+
+
+def csv_cell(value) -> str:
+    """A cell for CSV: text starting with = + - @ tab or CR gets a leading ' (OWASP)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        return format(value, ".15g")
+    text = str(value)
+    if text.startswith(_CSV_DANGEROUS):
+        return "'" + text
+    return text
+
+
+# ---------------------------------------------------------------------------------------- writer
+
+class _Writer:
+    """The four sheets of one XlsxWriter workbook, written in row order (constant_memory)."""
+
+    def __init__(self, path: str, collect: bool):
+        self.wb = xlsxwriter.Workbook(path, {"constant_memory": True})
+        wb = self.wb
+        self.fmt = {
+            None: None,
+            "amount": wb.add_format({"num_format": "0.00"}),
+            "rate": wb.add_format({"num_format": "0.00%"}),
+            "score": wb.add_format({"num_format": "0.00"}),
+        }
+        self.header_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                         "align": "center", "valign": "vcenter"})
+        self.title_fmt = wb.add_format({"bold": True, "font_size": 16})
+        self.total_fmt = {k: wb.add_format({"bold": True, "top": 1, **({"num_format": v} if v else {})})
+                          for k, v in ((None, None), ("amount", "0.00"), ("rate", "0.00%"), ("score", "0.00"))}
+        self.ws = {}
+        self.row = {}
+        self.collect = collect
+        self.kept: dict[str, list[list]] = {}
+        for name in SHEETS:
+            ws = wb.add_worksheet(name)
+            self.ws[name] = ws
+            for col, width in enumerate(_WIDTHS[name]):
+                ws.set_column(col, col, width)
+            ws.set_landscape()
+            ws.set_paper(9)  # A4
+            ws.fit_to_pages(1, 0)
+            self.row[name] = 0
+            self.kept[name] = []
+
+    def header(self, name: str) -> None:
+        ws, r = self.ws[name], self.row[name]
+        for col, label in enumerate(HEADERS[name]):
+            ws.write_string(r, col, label, self.header_fmt)
+        ws.freeze_panes(r + 1, 0)
+        ws.repeat_rows(r)
+        self.header_row = getattr(self, "header_row", {})
+        self.header_row[name] = r
+        self.row[name] = r + 1
+        if self.collect:
+            self.kept[name].append(list(HEADERS[name]))
+
+    def text_row(self, name: str, text: str, fmt=None) -> None:
+        self.ws[name].write_string(self.row[name], 0, text, fmt)
+        self.row[name] += 1
+
+    def put(self, name: str, values: list, total: bool = False) -> None:
+        ws, r, kinds = self.ws[name], self.row[name], _FORMATS[name]
+        for col, value in enumerate(values):
+            fmt = self.total_fmt[kinds[col]] if total else self.fmt[kinds[col]]
+            if value is None:
+                if total:
+                    ws.write_blank(r, col, None, fmt)
+            elif isinstance(value, bool):
+                ws.write_string(r, col, "是" if value else "否", fmt)
+            elif isinstance(value, (int, float)):
+                ws.write_number(r, col, value, fmt)
+            else:
+                ws.write_string(r, col, str(value), fmt)
+        self.row[name] = r + 1
+        if self.collect:
+            self.kept[name].append(list(values))
+
+    def filter(self, name: str, last_data_row: int) -> None:
+        first = self.header_row[name]
+        self.ws[name].autofilter(first, 0, max(first, last_data_row), len(HEADERS[name]) - 1)
+
+    def grade_chart(self, header_row: int, total_row: int) -> None:
+        first_col = HEADERS[UNITS].index(GRADES[0])
+        chart = self.wb.add_chart({"type": "pie"})
+        chart.add_series({
+            "name": "等级分布",
+            "categories": [UNITS, header_row, first_col, header_row, first_col + len(GRADES) - 1],
+            "values": [UNITS, total_row, first_col, total_row, first_col + len(GRADES) - 1],
+            "data_labels": {"value": True, "percentage": True, "category": True},
+        })
+        chart.set_title({"name": "自评等级分布（复核）"})
+        self.ws[UNITS].insert_chart(total_row + 2, 1, chart, {"x_scale": 1.2, "y_scale": 1.2})
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+# ------------------------------------------------------------------------------------------ main
+
+def _rate(spent, budget):
+    return spent / budget if spent is not None and budget else None
+
+
+def _r2(x):
+    return None if x is None else round(x + 0.0, 2)
+
+
+def _sum(values):
+    present = [v for v in values if v is not None]
+    return round(sum(present), 6) if present else None
+
+
+def _mean(values):
+    present = [v for v in values if v is not None]
+    return round(sum(present) / len(present), 2) if present else None
+
+
+def _default_executor(n: int) -> Executor:
+    workers = os.cpu_count() or 1
+    if workers <= 1 or n <= 1:
+        return InlineExecutor()
+    return ProcessPoolExecutor(max_workers=min(workers, n))
+
+
+def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
+                year: int | None = None, executor: Executor | None = None, force: bool = False,
+                collect: bool = False, on_file: Callable[[dict], None] | None = None) -> Summary:
+    """Consolidate forms into one summary workbook.
+
+    Args:
+        paths: the input files (see :func:`perfxl.expand_inputs` for folders and globs).
+        output: the ``.xlsx`` to write; written to a temp file beside it and moved in place.
+        rules: the rule profile used to score and check.
+        title: the 部门 in the title row; by default the most common 实施(主管)单位 / 填报单位.
+        year: the 年度 in the title row; by default the most common year of the forms.
+        executor: runs ``check_file_for_summary`` over the paths; default a ProcessPoolExecutor
+            with ``os.cpu_count()`` workers (inline for one file or one CPU). Not shut down here
+            when given.
+        force: overwrite an existing output.
+        collect: keep every sheet's rows in :attr:`Summary.sheets` (for ``--json`` / ``--csv``).
+        on_file: called with each file's result as it arrives (progress).
+
+    Raises:
+        ConsolidateError: the output exists (without ``force``) or is one of the inputs.
+    """
+    paths = [Path(p) for p in paths]
+    out = Path(output)
+    out_key = out.resolve()
+    if any(p.resolve() == out_key for p in paths):
+        raise ConsolidateError(f"输出文件 {out} 也是输入文件之一，拒绝覆盖")
+    if out.exists() and not force:
+        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
+    if out.is_dir():
+        raise ConsolidateError(f"输出 {out} 是文件夹")
+    folder = out.parent if str(out.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=folder)
+    os.close(fd)
+    own = executor is None
+    ex = _default_executor(len(paths)) if own else executor
+    try:
+        summary = _write(paths, tmp, out, rules, title, year, ex, collect, on_file)
+        if out.exists() and not force:
+            raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    finally:
+        if own:
+            ex.shutdown(wait=True)
+    return summary
+
+
+def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> Summary:
+    w = _Writer(tmp, collect)
+    work = functools.partial(check_file_for_summary, rules=rules) if rules is not DEFAULT_RULES \
+        else check_file_for_summary
+    projects: list[list] = []  # one small row per form; written once duplicates are known
+    keys: dict[tuple, list[int]] = {}
+    years: Counter = Counter()
+    depts: Counter = Counter()
+    unreadable: list[tuple[str, str]] = []
+    findings = 0
+    w.header(INDICATORS)
+    w.header(ISSUES)
+    n_files = 0
+    for result in executor.map(work, [str(p) for p in paths]):
+        n_files += 1
+        if on_file is not None:
+            on_file(result)
+        file = result["file"]
+        if result["error"] is not None:
+            unreadable.append((file, result["error"]))
+            w.put(ISSUES, [file, "", "", "unreadable", _LEVELS[ERROR], f"无法读取：{result['error']}"])
+            continue
+        for f in result["forms"]:
+            unit = f["unit"] or ""
+            for ind in f["indicators"]:
+                w.put(INDICATORS, [unit, f["project"] or "", *ind, file])
+            for location, code, level, message in f["findings"]:
+                w.put(ISSUES, [file, f["project"] or "", location, code, _LEVELS.get(level, level), message])
+                findings += 1
+            if f["year"]:
+                years[f["year"]] += 1
+            dept = f["implementing_unit"] or f["unit"]
+            if dept:
+                depts[dept] += 1
+            total, stated = f["total"], f["stated_total"]
+            diff = _r2(stated - total) if stated is not None and total is not None else None
+            keys.setdefault((f["project"] or "", unit), []).append(len(projects))
+            projects.append([unit, f["project"] or "", f["budget"], f["received"], f["spent"], f["exec_rate"],
+                             stated, total, diff, f["grade"] or "", len(f["findings"]), file])
+
+    # duplicates: the same 项目名称 + 填报单位 in two (or more) files; every such row is flagged
+    duplicates = 0
+    for (project, unit), rows in keys.items():
+        files = [projects[i][-1] for i in rows]
+        if len(set(files)) < 2 or not project:
+            continue
+        for i in rows:
+            others = "、".join(sorted({f for f in files if f != projects[i][-1]}))
+            w.put(ISSUES, [projects[i][-1], project, "", "duplicate-form", _LEVELS["warning"],
+                           f"项目“{project}”（填报单位：{unit or _NO_UNIT}）同时出现在 {others}，可能重复上报"])
+            projects[i][10] += 1
+            duplicates += 1
+            findings += 1
+
+    summary = Summary(
+        output=out, title=title or (depts.most_common(1)[0][0] if depts else ""),
+        year=year or (years.most_common(1)[0][0] if years else None), rules=rules.name,
+        made=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), files=n_files, forms=len(projects),
+        unreadable=unreadable, duplicates=duplicates, findings=findings,
+    )
+
+    # 项目汇总
+    w.text_row(PROJECTS, summary.heading, w.title_fmt)
+    w.text_row(PROJECTS, summary.info)
+    if collect:
+        w.kept[PROJECTS] = []  # the JSON carries title and info separately
+    w.header(PROJECTS)
+    for row in projects:
+        w.put(PROJECTS, row)
+    w.filter(PROJECTS, w.row[PROJECTS] - 1)
+    sums = {k: _sum(r[i] for r in projects) for k, i in (("budget", 2), ("received", 3), ("spent", 4))}
+    overall = _rate(sums["spent"], sums["budget"])
+    w.put(PROJECTS, ["合计", f"{len(projects)} 个项目", sums["budget"], sums["received"], sums["spent"], overall,
+                     None, None, None, None, sum(r[10] for r in projects), None], total=True)
+    summary.totals = {"projects": len(projects), "budget": sums["budget"], "received": sums["received"],
+                      "spent": sums["spent"], "exec_rate": overall,
+                      "grades": {g: sum(1 for r in projects if r[9] == g) for g in GRADES}}
+
+    # 单位汇总
+    w.header(UNITS)
+    header_row = w.row[UNITS] - 1
+    by_unit: dict[str, list[list]] = {}
+    for row in projects:
+        by_unit.setdefault(row[0] or _NO_UNIT, []).append(row)
+    for unit, rows in by_unit.items():
+        b, s = _sum(r[2] for r in rows), _sum(r[4] for r in rows)
+        w.put(UNITS, [unit, len(rows), b, s, _rate(s, b), _mean(r[6] for r in rows), _mean(r[7] for r in rows),
+                      *(sum(1 for r in rows if r[9] == g) for g in GRADES)])
+    w.filter(UNITS, w.row[UNITS] - 1)
+    total_row = w.row[UNITS]
+    w.put(UNITS, ["合计", len(projects), sums["budget"], sums["spent"], overall,
+                  _mean(r[6] for r in projects), _mean(r[7] for r in projects),
+                  *(summary.totals["grades"][g] for g in GRADES)], total=True)
+    if projects:
+        w.grade_chart(header_row, total_row)
+
+    w.filter(INDICATORS, w.row[INDICATORS] - 1)
+    w.filter(ISSUES, w.row[ISSUES] - 1)
+    w.close()
+    if collect:
+        summary.sheets = {name: w.kept[name] for name in SHEETS}
+    return summary
