@@ -43,7 +43,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .engine import as_fraction, level1_weight, round_score, scored
+from .engine import as_fraction, execution_counts_separately, level1_weight, round_score, scored
+from .model import EXECUTION
 from .model import Form
 from .reader import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
@@ -315,7 +316,11 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         if form.indicators:
             add("missing-total", WARNING, "未填写总分")
     elif scores:
-        total = round_score(sum(scores), rules)
+        total = sum(scores)
+        if not any(ind.is_execution for ind in form.indicators) and computed.budget_score is not None and \
+                execution_counts_separately(form, level1_weight(form, EXECUTION, rules)):
+            total += computed.budget_score  # scored in the 项目资金 table, not as an indicator row
+        total = round_score(total, rules)
         if not _close(total, form.stated_total, 0.01):
             add("total-not-sum", ERROR, f"总分 {_fmt(form.stated_total)} 不等于各项自评得分之和 {_fmt(total)}", "stated_total")
 

@@ -263,7 +263,7 @@ class _Writer:
         ws, r, kinds = self.ws[name], self.row[name], _FORMATS[name]
         for col, value in enumerate(values):
             fmt = self.total_fmt[kinds[col]] if total else self.fmt[kinds[col]]
-            if value is None:
+            if value is None or value == "":
                 if total:
                     ws.write_blank(r, col, None, fmt)
             elif isinstance(value, bool):

@@ -285,6 +285,17 @@ def _execution_result(form: Form, ind: Indicator | None, weight: float | None, r
     return rate, result
 
 
+def execution_counts_separately(form: Form, budget_weight: float | None) -> bool:
+    """Whether a form without a 预算执行率 row still scores execution (the central form scores it
+    in its 项目资金 table): its 一级 weights name it, or its 分值 leave exactly its weight of 100."""
+    if EXECUTION in form.level1_weights:
+        return True
+    weights = [ind.weight for ind in form.indicators]
+    if not weights or budget_weight is None or any(w is None for w in weights):
+        return False
+    return abs(sum(weights) + budget_weight - 100) < 0.01
+
+
 def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     """Score a whole form by the rules: 预算执行率, each indicator, the total and the grade.
 
@@ -321,7 +332,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
             total += res.rule_score
         elif ind.score is not None:
             total += ind.score
-    if not has_execution_row and EXECUTION in form.level1_weights and budget_score is not None:
+    if not has_execution_row and budget_score is not None and execution_counts_separately(form, budget_weight):
         total += budget_score
     total_r = round_score(total, rules) if form.indicators or budget_score is not None else None
     return Computed(

@@ -80,9 +80,9 @@ LABELS: tuple[LabelSpec, ...] = (
     LabelSpec("amount:budget.total", ("调整后预算数", "全年预算数", "预算数"), "number"),
     LabelSpec("amount:received.total", ("资金到位数", "到位数"), "number"),
     LabelSpec("amount:spent.total", ("全年执行数", "实际执行数", "执行数"), "number"),
-    LabelSpec("amount:*.fiscal", ("其中:财政资金", "其中:财政拨款", "财政资金", "财政拨款"), "number"),
+    LabelSpec("amount:*.fiscal", ("其中:财政资金", "其中:财政拨款", "其中:当年财政拨款", "财政资金", "当年财政拨款", "财政拨款"), "number"),
     LabelSpec("amount:*.other", ("其中:其他资金", "其中:其他", "其他资金", "其他"), "number"),
-    LabelSpec("stated_progress", ("预算执行进度", "预算执行率"), "any"),
+    LabelSpec("stated_progress", ("预算执行进度", "预算执行率", "执行率"), "any"),
     LabelSpec("goal", ("年度预期目标", "年度绩效目标", "年度目标", "预期目标"), "colon"),
     LabelSpec("achievement", ("具体完成情况",), "colon"),
     LabelSpec("achievement", ("实际完成情况",), "never"),
@@ -111,6 +111,7 @@ class _Cell:
     label: LabelSpec | None = None
     inline: str = ""  # text after the label in the same cell
     claimed: bool = False
+    waits_for: str = ""  # for a label whose value is on the next row: the field it fills
 
 
 def _match_label(cell: _Cell) -> None:
@@ -143,6 +144,10 @@ def _match_label(cell: _Cell) -> None:
         return
 
 
+def _has_digit(cell: "_Cell") -> bool:
+    return not isinstance(cell.value, str) or any(ch.isdigit() for ch in cell.text)
+
+
 def _starts_numeric(text: str) -> bool:
     return bool(re.match(r"^[\s\d０-９.,，-]", text))
 
@@ -170,9 +175,12 @@ class _Builder:
         self.data[name] = text
         self.locations[name] = self.grid.ref(cell.row, cell.col)
 
-    def number(self, cell: _Cell, what: str) -> float | None:
-        """A cell as a number, or None with a note saying what is wrong with it."""
-        value = cell.value
+    def number(self, cell: _Cell, what: str, text: str | None = None) -> float | None:
+        """A cell as a number, or None with a note saying what is wrong with it.
+
+        ``text``: the part of the cell that holds the number (the value after an inline label).
+        """
+        value = cell.value if text is None else text
         if isinstance(value, bool):
             self.note("not-a-number", cell, f"{what}应为数字，实为“{cell.text}”")
             return None
@@ -187,9 +195,10 @@ class _Builder:
         if not isinstance(value, str):  # a date or time where a number belongs
             self.note("not-a-number", cell, f"{what}应为数字，实为日期/时间“{cell.text}”")
             return None
-        parsed = parse_value(cell.text)
+        text = cell.text if text is None else text
+        parsed = parse_value(text)
         if parsed.number is None or parsed.op or parsed.percent or (parsed.note and not parsed.unit):
-            self.note("not-a-number", cell, f"{what}应为数字，实为“{cell.text}”")
+            self.note("not-a-number", cell, f"{what}应为数字，实为“{text}”")
             return None
         return parsed.number
 
@@ -282,7 +291,10 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                     where = _BLOCKS[nth] if n_parts[part] > 1 and nth < 3 else block
                 else:
                     block = where
-                _take_amount(b, cell, segment, where, part)
+                if not _take_amount(b, cell, segment, where, part):
+                    # a column heading (全年预算数 | 全年执行数 | 财政资金) whose value stands below it
+                    cell.waits_for = f"{where}.{part}"
+                    new_open.append(cell)
                 continue
             if name == "stated_progress":
                 value = cell.inline or _first_rate(segment)
@@ -300,12 +312,18 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                 b.put_text(name, segment[0], segment[0].text)
             else:
                 b.locations.setdefault(name, b.grid.ref(cell.row, cell.col))
+                cell.waits_for = name
                 new_open.append(cell)
         free = [c for c in row if not c.claimed]
         if open_labels and free and not labels:
             for li, vi in _align([c.col for c in open_labels], [c.col for c in free]):
                 free[vi].claimed = True
-                b.put_text(open_labels[li].label.field, free[vi], free[vi].text)
+                waits = open_labels[li].waits_for
+                if "." in waits:
+                    block, part = waits.split(".")
+                    _take_amount(b, open_labels[li], [free[vi]], block, part)
+                else:
+                    b.put_text(waits, free[vi], free[vi].text)
             free = [c for c in row if not c.claimed]
         if progress_label is not None and in_budget:
             rate = _first_rate(free)
@@ -334,23 +352,29 @@ def _first_rate(cells: list[_Cell]) -> _Cell | None:
     return None
 
 
-def _take_amount(b: _Builder, label: _Cell, segment: list[_Cell], block: str, part: str) -> None:
-    """An amount takes the first number after its label; a rate there is not an amount."""
+def _take_amount(b: _Builder, label: _Cell, segment: list[_Cell], block: str, part: str) -> bool:
+    """An amount takes the first number after its label; a rate there is not an amount.
+
+    Returns:
+        False when the label has no value beside it.
+    """
     what = {"budget": "预算数", "received": "到位数", "spent": "执行数"}[block] + {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}[part]
     path = f"{block}.{part}"
     if label.inline:
-        value = b.number(label, what)
+        value = b.number(label, what, label.inline)
         cell = label
     else:
-        cell = next((c for c in segment if not c.claimed and not _is_rate(c)), None)
+        # a heading word after the label (全年执行数 | 分值) is not its value: values hold digits
+        cell = next((c for c in segment if not _is_rate(c) and _has_digit(c)), None)
         if cell is None:
             b.locations.setdefault(path, b.grid.ref(label.row, label.col))
-            return
+            return False
         cell.claimed = True
         value = b.number(cell, what)
     if value is not None and getattr(b.amounts[block], part) is None:
         setattr(b.amounts[block], part, value)
         b.locations[path] = b.grid.ref(cell.row, cell.col)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,6 +388,7 @@ _ROLE_WORDS = (
     ("target", ("预期指标值", "年度指标值", "指标值", "目标值", "预期值")),
     ("weight", ("分值", "权重")),
     ("score", ("自评得分", "得分", "评分")),
+    ("note", ("偏差原因", "原因分析", "备注")),
 )
 _LEVEL1_RE = re.compile(
     r"^(产出|效益|服务对象满意度|满意度|预算执行率|成本)(?:指标)?\s*"
@@ -415,7 +440,7 @@ def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, f
 
 def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> int:
     """Pass 2: indicator rows after the header, up to 总分. Returns how many rows were consumed."""
-    value_roles = [r for r in ("name", "target", "actual", "weight", "score") if r in roles]
+    value_roles = [r for r in ("name", "target", "actual", "weight", "score", "note") if r in roles]
     level1: str | None = None
     level2: str = ""
     for used, row in enumerate(rows, start=1):

@@ -170,7 +170,7 @@ def next_row(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
             continue
         if len(first) == 1:
             text = texts[0]
-            m = re.match(r"^(填报人|联系电话)\s*[:：]?\s*(.+)$", text)
+            m = re.match(r"^(填报人|联系电话)\s*[:：]?\s*([^:：\s].*)$", text)
             if m:
                 out += [[m.group(1) + "："], [m.group(2)]]
                 continue
@@ -190,7 +190,7 @@ def drift(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
         if shift > 0:
             out[i] = [""] * shift + row
         else:
-            lead = len(row) - len(row.lstrip()) if False else next((k for k, c in enumerate(row) if c.strip()), len(row))
+            lead = next((k for k, c in enumerate(row) if c.strip()), len(row))
             k = min(-shift, lead)
             out[i] = row[k:]
     return out, copy.deepcopy(truth)
@@ -211,8 +211,8 @@ def headings(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
             row[cells[0]] = ""
             cells = cells[1:]
         if cells and _LEVEL2.match(row[cells[0]]) and len(cells) > 1:
-            has_name = not _NUMBER.match(row[cells[1]])
-            if has_name:
+            # the 三级 name stands right of the 二级; the 预算执行率 row has none
+            if cells[1] == cells[0] + 1:
                 out.append([""] * cells[0] + [row[cells[0]]])
                 row[cells[0]] = ""
         if _nonempty(row):
@@ -229,7 +229,7 @@ def weights(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
     for ind in expected["indicators"]:
         counts[ind["level1"]] = counts.get(ind["level1"], 0) + 1
     for ind in expected["indicators"]:
-        ind["weight"] = expected["level1_weights"][ind["level1"]] / counts[ind["level1"]]
+        ind["weight"] = round(expected["level1_weights"][ind["level1"]] / counts[ind["level1"]], 2)
     out = [list(r) for r in rows]
     head = out[header]
     score_col = next((i for i, c in enumerate(head) if c.strip() == "自评得分"), None)
