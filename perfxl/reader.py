@@ -259,6 +259,7 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
     progress_label: _Cell | None = None  # 预算执行进度 may find its value anywhere in section 二
     budget_cells: list[_Cell] = []  # section 二's cells, for a stated progress without a label
     in_budget = False
+    heads: list[_Cell] = []  # 全年预算数 | 全年执行数 as column headings of a 项目资金 table
     for row in rows:
         if not row:
             continue
@@ -285,6 +286,12 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
             if name.startswith("amount:"):
                 in_budget = True
                 where, part = name.split(":")[1].split(".")
+                if where == "*" and heads:
+                    # a row of the 项目资金 table: each heading takes the value below it
+                    values = [c for c in segment if _has_digit(c)]
+                    for hi, vi in _align([h.col for h in heads], [c.col for c in values]):
+                        _take_amount(b, cell, [values[vi]], heads[hi].waits_for.split(".")[0], part)
+                    continue
                 if where == "*":
                     nth = part_count.get(part, 0)
                     part_count[part] = nth + 1
@@ -295,6 +302,7 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                     # a column heading (全年预算数 | 全年执行数 | 财政资金) whose value stands below it
                     cell.waits_for = f"{where}.{part}"
                     new_open.append(cell)
+                    heads.append(cell)
                 continue
             if name == "stated_progress":
                 value = cell.inline or _first_rate(segment)
