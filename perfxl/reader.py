@@ -286,7 +286,7 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
             if name.startswith("amount:"):
                 in_budget = True
                 where, part = name.split(":")[1].split(".")
-                if where == "*" and heads:
+                if where == "*" and heads and any(_has_digit(c) for c in segment):
                     # a row of the 项目资金 table: each heading takes the value below it
                     values = [c for c in segment if _has_digit(c)]
                     for hi, vi in _align([h.col for h in heads], [c.col for c in values]):
@@ -302,7 +302,8 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                     # a column heading (全年预算数 | 全年执行数 | 财政资金) whose value stands below it
                     cell.waits_for = f"{where}.{part}"
                     new_open.append(cell)
-                    heads.append(cell)
+                    if part == "total":
+                        heads.append(cell)
                 continue
             if name == "stated_progress":
                 value = cell.inline or _first_rate(segment)
