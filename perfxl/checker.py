@@ -189,6 +189,16 @@ def _fmt(x: float | None) -> str:
     return f"{round(x, 4):g}"
 
 
+def _where(form: Form, path: str) -> str:
+    """Where ``path`` was found; for a cell left empty (``indicators.0.score``), its row."""
+    while path:
+        where = form.location(path)
+        if where:
+            return where
+        path = path.rpartition(".")[0] if path.startswith("indicators.") else ""
+    return ""
+
+
 def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     """Every finding for one form.
 
@@ -206,7 +216,7 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     out: list[Finding] = []
 
     def add(code: str, level: str, message: str, path: str = "") -> None:
-        out.append(Finding(code, level, message, form.location(path) if path else "", file, form.project or ""))
+        out.append(Finding(code, level, message, _where(form, path), file, form.project or ""))
 
     if form.source:
         for note in form.source.notes:

@@ -6,9 +6,9 @@ so a TOML file can override any field (``perfxl check --rules district.toml``)::
     name = "某区 2021"
     decimals = 0                 # 取整到分
     tolerance = 1.0
-    [level1_weights]
-    产出指标 = 40
-    效益指标 = 40
+    [level1_weights]             # TOML needs quotes around keys that are not ASCII
+    "产出指标" = 40
+    "效益指标" = 40
 """
 
 from __future__ import annotations
