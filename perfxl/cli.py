@@ -122,7 +122,7 @@ def check(files, as_json, rules_file, errors_only, jobs):
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="汇总表（.xlsx）")
-@click.option("--title", help="标题中的部门名称（默认取各表的实施(主管)单位）")
+@click.option("--title", "--unit", "title", help="标题中的部门名称（默认取各表的实施(主管)单位）")
 @click.option("--year", type=int, help="标题中的年度（默认取各表的年度）")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行进程数（默认 CPU 核数；1 为不并行）")

@@ -292,6 +292,21 @@ class _Writer:
         chart.set_title({"name": "自评等级分布（复核）"})
         self.ws[UNITS].insert_chart(total_row + 2, 1, chart, {"x_scale": 1.2, "y_scale": 1.2})
 
+    def rate_chart(self, header_row: int, total_row: int) -> None:
+        """A column chart of 预算执行率 per 填报单位, beside the grade pie."""
+        col = HEADERS[UNITS].index("预算执行率")
+        chart = self.wb.add_chart({"type": "column"})
+        chart.add_series({
+            "name": "预算执行率",
+            "categories": [UNITS, header_row + 1, 0, total_row - 1, 0],
+            "values": [UNITS, header_row + 1, col, total_row - 1, col],
+            "data_labels": {"value": True, "num_format": "0.0%"},
+        })
+        chart.set_title({"name": "各单位预算执行率"})
+        chart.set_y_axis({"num_format": "0%", "min": 0})
+        chart.set_legend({"none": True})
+        self.ws[UNITS].insert_chart(total_row + 2, 7, chart, {"x_scale": 1.2, "y_scale": 1.2})
+
     def close(self) -> None:
         self.wb.close()
 
@@ -470,6 +485,7 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
                   *(summary.totals["grades"][g] for g in GRADES)], total=True)
     if projects:
         w.grade_chart(header_row, total_row)
+        w.rate_chart(header_row, total_row)
 
     w.filter(INDICATORS, w.row[INDICATORS] - 1)
     w.filter(ISSUES, w.row[ISSUES] - 1)
