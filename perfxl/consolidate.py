@@ -403,7 +403,10 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     w.header(INDICATORS)
     w.header(ISSUES)
     n_files = 0
-    for result in executor.map(work, [str(p) for p in paths]):
+    names = [str(p) for p in paths]
+    # Files go to the workers in chunks: one round trip per file costs more than a small form's read.
+    chunk = max(1, min(64, len(names) // ((os.cpu_count() or 1) * 4)))
+    for result in executor.map(work, names, chunksize=chunk):
         n_files += 1
         if on_file is not None:
             on_file(result)
@@ -436,8 +439,12 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
         files = [projects[i][-1] for i in rows]
         if len(set(files)) < 2 or not project:
             continue
+        unique = sorted(set(files))
         for i in rows:
-            others = "、".join(sorted({f for f in files if f != projects[i][-1]}))
+            # name a few of the other files, not all: a form sent 700 times must not make 700² text
+            others = [f for f in unique[:4] if f != projects[i][-1]][:3]
+            rest = len(unique) - 1 - len(others)
+            others = "、".join(others) + (f" 等另外 {len(unique) - 1} 个文件" if rest > 0 else "")
             w.put(ISSUES, [projects[i][-1], project, "", "duplicate-form", _LEVELS["warning"],
                            f"项目“{project}”（填报单位：{unit or _NO_UNIT}）同时出现在 {others}，可能重复上报"])
             projects[i][10] += 1
