@@ -171,11 +171,10 @@ class Report:
                     tag = "错误" if f.level == ERROR else "警告"
                     where = f" [{f.location}]" if f.location else ""
                     lines.append(f"  {tag} {f.code}{where}: {f.message}")
-        s = self_stats = self.to_dict()["stats"]
+        s = self.to_dict()["stats"]
         lines.append(
             f"共 {s['files']} 个文件，{s['forms']} 张表：错误 {s['errors']}，警告 {s['warnings']}，无法读取 {s['unreadable']}"
         )
-        del self_stats
         return "\n".join(lines)
 
 
@@ -381,6 +380,11 @@ def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None =
     workers = (os.cpu_count() or 1) if jobs is None else max(jobs, 1)
     if workers == 1 or len(paths) < (PARALLEL_MIN_FILES if jobs is None else 2):
         return Report(files=[work(p) for p in paths])
-    chunk = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return Report(files=list(pool.map(work, paths, chunksize=chunk)))
+        return Report(files=list(pool.map(work, paths, chunksize=pool_chunksize(len(paths), workers))))
+
+
+def pool_chunksize(n_files: int, workers: int) -> int:
+    """How many files a worker takes at a time: one round trip per file costs more than reading
+    a small form, yet every worker should get several chunks so that none idles at the end."""
+    return max(1, min(64, n_files // (max(workers, 1) * 4)))

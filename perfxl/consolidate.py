@@ -30,7 +30,7 @@ from typing import Callable, Iterable
 
 import xlsxwriter
 
-from .checker import ERROR, check_file
+from .checker import ERROR, check_file, pool_chunksize
 from .rules import DEFAULT_RULES, RuleProfile
 
 PROJECTS, UNITS, INDICATORS, ISSUES = "项目汇总", "单位汇总", "指标明细", "问题清单"
@@ -404,9 +404,7 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     w.header(ISSUES)
     n_files = 0
     names = [str(p) for p in paths]
-    # Files go to the workers in chunks: one round trip per file costs more than a small form's read.
-    chunk = max(1, min(64, len(names) // ((os.cpu_count() or 1) * 4)))
-    for result in executor.map(work, names, chunksize=chunk):
+    for result in executor.map(work, names, chunksize=pool_chunksize(len(names), os.cpu_count() or 1)):
         n_files += 1
         if on_file is not None:
             on_file(result)

@@ -169,7 +169,7 @@ class _Builder:
     def note(self, code: str, cell: _Cell, message: str) -> None:
         self.notes.append(ReadNote(code=code, location=self.grid.ref(cell.row, cell.col), message=message))
 
-    def put_text(self, name: str, cell: _Cell, text: str, label: _Cell | None = None) -> None:
+    def put_text(self, name: str, cell: _Cell, text: str) -> None:
         if self.data.get(name) or not text:
             return
         self.data[name] = text
