@@ -57,7 +57,8 @@ class Grid:
         sheet: the sheet name, or None for text.
         first_line: for text, the file line number of ``rows[0]`` (1-based).
         percent: (row, col) of cells formatted as a percentage (their number is a fraction).
-        names: defined names of the workbook that point into this sheet: name → (row, col).
+        names: defined names of the workbook that point into this sheet: name → (first row, first
+            col, last row, last col), 0-based; a single cell has first == last.
     """
 
     rows: list[list[object]]
@@ -65,7 +66,7 @@ class Grid:
     sheet: str | None = None
     first_line: int = 1
     percent: set[tuple[int, int]] = field(default_factory=set)
-    names: dict[str, tuple[int, int]] = field(default_factory=dict)
+    names: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
 
     def ref(self, row: int, col: int) -> str:
         """The location of a cell: ``Sheet!C7`` for a sheet, ``line 12`` for text."""
@@ -173,6 +174,8 @@ _SHEET_RE = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL_RE = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 _DEFNAME_RE = re.compile(rb'<definedName\b([^>]*)>([^<]*)</definedName>')
 _BUILTIN_PERCENT = {9, 10}
+#: A defined name's reference: one cell or one rectangle of one sheet ('Sheet 1'!$A$1:$B$9).
+_NAME_REF_RE = re.compile(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
 
 
 def _xml_unescape(raw: bytes) -> str:
@@ -187,7 +190,9 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _ooxml_extras(zf: zipfile.ZipFile) -> tuple[dict[str, set[tuple[int, int]]], dict[str, dict[str, tuple[int, int]]]]:
+def _ooxml_extras(
+    zf: zipfile.ZipFile,
+) -> tuple[dict[str, set[tuple[int, int]]], dict[str, dict[str, tuple[int, int, int, int]]]]:
     """Percent-formatted cells and defined names per sheet of an .xlsx/.xlsm, read from its XML.
 
     python-calamine gives a cell's number but not its format; a person who types 98.5% gets 0.985
@@ -195,7 +200,7 @@ def _ooxml_extras(zf: zipfile.ZipFile) -> tuple[dict[str, set[tuple[int, int]]],
     """
     names = set(zf.namelist())
     percent: dict[str, set[tuple[int, int]]] = {}
-    defined: dict[str, dict[str, tuple[int, int]]] = {}
+    defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     if "xl/workbook.xml" not in names:
         return percent, defined
     workbook = zf.read("xl/workbook.xml")
@@ -212,14 +217,14 @@ def _ooxml_extras(zf: zipfile.ZipFile) -> tuple[dict[str, set[tuple[int, int]]],
     for m in _DEFNAME_RE.finditer(workbook):
         attrs, ref = m.group(1), _xml_unescape(m.group(2))
         name_m = re.search(rb'name="([^"]*)"', attrs)
-        cell_m = re.fullmatch(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)", ref.strip())
+        cell_m = _NAME_REF_RE.fullmatch(ref.strip())
         if not name_m or not cell_m:
             continue
         sheet = cell_m.group(1).replace("''", "'")
-        defined.setdefault(sheet, {})[_xml_unescape(name_m.group(1))] = (
-            int(cell_m.group(3)) - 1,
-            _col_index(cell_m.group(2).encode()),
-        )
+        r1, c1 = int(cell_m.group(3)) - 1, _col_index(cell_m.group(2).encode())
+        r2 = int(cell_m.group(5)) - 1 if cell_m.group(5) else r1
+        c2 = _col_index(cell_m.group(4).encode()) if cell_m.group(4) else c1
+        defined.setdefault(sheet, {})[_xml_unescape(name_m.group(1))] = (r1, c1, r2, c2)
 
     if "xl/styles.xml" not in names:
         return percent, defined
@@ -263,7 +268,7 @@ def workbook_grids(path: Path) -> list[Grid]:
             raise ReadError(path, "文件已加密（有密码保护），请去掉密码后再提交")
         raise ReadError(path, "不是有效的 Excel 文件（内容不是 xlsx 格式）")
     percent: dict[str, set[tuple[int, int]]] = {}
-    defined: dict[str, dict[str, tuple[int, int]]] = {}
+    defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     if zf is not None:
         with zf:
             if "xl/workbook.xml" not in zf.namelist() and "content.xml" not in zf.namelist():
