@@ -300,7 +300,8 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     """Score a whole form by the rules: 预算执行率, each indicator, the total and the grade.
 
     An indicator the rules cannot score (no actual, an unclear qualitative result, unknown weight)
-    keeps its self-score in the total, and its result says why.
+    keeps its self-score in the total, and its result says why. A form with nothing scored at all
+    (no rule score, no self-score: a blank template) has no total and no grade.
 
     Args:
         form: the form, as read.
@@ -327,14 +328,18 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     budget_score = execution_score(rate, budget_weight, rules)
 
     total = 0.0
+    counted = False  # a form with nothing scored yet (a blank template) has no total, not 0 / 差
     for ind, res in zip(form.indicators, results):
         if res.rule_score is not None:
             total += res.rule_score
+            counted = True
         elif ind.score is not None:
             total += ind.score
+            counted = True
     if not has_execution_row and budget_score is not None and execution_counts_separately(form, budget_weight):
         total += budget_score
-    total_r = round_score(total, rules) if form.indicators or budget_score is not None else None
+        counted = True
+    total_r = round_score(total, rules) if counted else None
     return Computed(
         exec_rate=rate,
         budget_score=budget_score,
