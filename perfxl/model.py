@@ -105,6 +105,10 @@ class Source(BaseModel):
     method: str = "labels"
     #: What the reader noticed on the way; the checker reports each as a finding.
     notes: list[ReadNote] = Field(default_factory=list)
+    #: perfxl's own workbooks: the cached results of its formula cells as last calculated, keyed
+    #: like :class:`Computed` (``total``, ``grade``, ``exec_rate``, ``indicators.0.rule_score``);
+    #: their cells are in ``locations`` under ``computed.<key>``.
+    results: dict[str, float | str | None] = Field(default_factory=dict)
 
 
 class Form(BaseModel):

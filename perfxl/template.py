@@ -124,7 +124,7 @@ class TemplateOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    year: int | None = None  # 年度; None: the current year
+    year: int | None = Field(None, ge=1900, le=2999)  # 年度; None leaves "（    年度）" to be filled
     unit: str | None = None  # 填报单位
     project: str | None = None  # 项目名称
     budget: float | None = None  # 预算数
@@ -829,7 +829,7 @@ def blank_form(options: TemplateOptions, rules: RuleProfile = DEFAULT_RULES) -> 
     """
     weights = dict(rules.level1_weights if options.level1_weights is None else options.level1_weights)
     return Form(
-        year=options.year or _dt.date.today().year,
+        year=options.year,
         unit=options.unit,
         project=options.project,
         money_unit="万元",
@@ -869,3 +869,162 @@ def write_template(
     with atomic_output(path, force=force) as tmp:
         _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Project lists: one pre-filled workbook per project
+
+
+#: Column headings of a project list → form field (headings are compared without spaces and colons).
+LIST_COLUMNS = {
+    "填报单位": "unit", "单位": "unit", "单位名称": "unit",
+    "项目名称": "project", "项目": "project",
+    "实施(主管)单位": "implementing_unit", "实施单位": "implementing_unit", "主管单位": "implementing_unit",
+    "预算数": "budget.total", "预算数(万元)": "budget.total", "预算安排": "budget.total", "全年预算数": "budget.total",
+    "财政资金": "budget.fiscal", "其中:财政资金": "budget.fiscal", "其他": "budget.other", "其他资金": "budget.other",
+    "年度": "year", "填报人": "filled_by", "联系电话": "phone",
+    "年度预期目标": "goal", "绩效目标": "goal",
+}
+
+
+@dataclass
+class ProjectList:
+    """The projects of a list, and what was wrong with the rows that could not be used."""
+
+    forms: list[Form]
+    problems: list[str]
+
+
+def _heading_key(value: object) -> str:
+    from .values import normalize_text
+
+    return "".join(normalize_text(str(value)).split()).rstrip(":").replace("（", "(").replace("）", ")")
+
+
+def _list_rows(path: Path) -> list[list[object]]:
+    from .sources import WORKBOOK_SUFFIXES, ReadError, load_grids, read_text
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text = read_text(path)
+        return [row for row in csv.reader(text.splitlines())]
+    if suffix in WORKBOOK_SUFFIXES:
+        grids = load_grids(path)
+        return grids[0].rows if grids else []
+    raise ReadError(path, f"项目清单应为 CSV 或 Excel 文件，不支持“{suffix or '无扩展名'}”")
+
+
+def find_list_header(rows: list[list[object]]) -> tuple[int, dict[int, str]] | None:
+    """The heading row of a project list: it has 项目名称 and 填报单位 or 预算数 as column headings.
+
+    Returns:
+        (row index, column → field), or None when the rows are not a project list.
+    """
+    for r, row in enumerate(rows[:20]):
+        columns = {c: LIST_COLUMNS[_heading_key(v)] for c, v in enumerate(row) if v not in (None, "")
+                   and _heading_key(v) in LIST_COLUMNS}
+        fields = set(columns.values())
+        if "project" in fields and ({"unit", "budget.total"} & fields):
+            return r, columns
+    return None
+
+
+def read_project_list(path: str | Path, options: TemplateOptions | None = None,
+                      rules: RuleProfile = DEFAULT_RULES) -> ProjectList:
+    """The forms to pre-fill from a list of projects (CSV or the first sheet of a workbook).
+
+    Args:
+        path: the list; a heading row names the columns (填报单位, 项目名称, 预算数, 财政资金, 其他,
+            实施单位, 年度, 填报人, 联系电话, 年度预期目标).
+        options: defaults for what the list leaves out (年度, 一级 weights).
+        rules: the rule profile.
+
+    Returns:
+        The forms of the usable rows, and a message per row that was skipped.
+
+    Raises:
+        ReadError: the file cannot be read or has no heading row with 项目名称.
+    """
+    from .sources import ReadError, render
+    from .values import parse_value
+
+    path = Path(path)
+    options = options or TemplateOptions()
+    rows = _list_rows(path)
+    found = find_list_header(rows)
+    if found is None:
+        raise ReadError(path, "不是项目清单：没有含“项目名称”和“填报单位”或“预算数”的标题行")
+    header, columns = found
+    forms, problems = [], []
+    for r in range(header + 1, len(rows)):
+        row = rows[r]
+        values = {f: row[c] for c, f in columns.items() if c < len(row) and row[c] not in (None, "")}
+        if not values:
+            continue
+        where = f"{path} 第 {r + 1} 行"
+        if "project" not in values:
+            problems.append(f"{where}：没有项目名称，已跳过")
+            continue
+        data: dict = {}
+        amounts: dict = {}
+        bad = None
+        for fieldname, value in values.items():
+            if fieldname.startswith("budget.") or fieldname == "year":
+                number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_value(render(value)).number
+                if number is None or not math.isfinite(number):
+                    bad = f"{where}：{'年度' if fieldname == 'year' else '金额'}“{render(value)}”不是数字，已跳过"
+                    break
+                if fieldname == "year":
+                    data["year"] = int(number)
+                else:
+                    amounts[fieldname.split(".")[1]] = float(number)
+            else:
+                data[fieldname] = render(value)
+        if bad:
+            problems.append(bad)
+            continue
+        base = blank_form(options.model_copy(update={"year": data.pop("year", options.year)}), rules)
+        forms.append(base.model_copy(update={**data, "budget": Amounts(**amounts)}))
+    return ProjectList(forms=forms, problems=problems)
+
+
+def file_name_for(form: Form, index: int) -> str:
+    """A safe, readable file name for a form's workbook: ``003-投资服务局-党建经费.xlsx``."""
+    parts = [f"{index:03d}"] + [p for p in (form.unit, form.project) if p]
+    name = "-".join(parts)
+    name = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in name).strip(" .")
+    return name[:120] + ".xlsx"
+
+
+def write_templates(
+    forms: list[Form],
+    folder: str | Path,
+    *,
+    options: TemplateOptions | None = None,
+    rules: RuleProfile = DEFAULT_RULES,
+    blank: bool = True,
+    force: bool = False,
+) -> list[Path]:
+    """One workbook per form into ``folder`` (created when missing).
+
+    Args:
+        forms: the forms (from :func:`read_project_list`, or read forms to write back).
+        folder: where to write.
+        options: formula kind and rows per 二级.
+        rules: the rule profile.
+        blank: the forms are pre-filled lists (stated cells get formulas); False writes them as written.
+        force: overwrite existing files.
+
+    Returns:
+        The files written, in order.
+    """
+    options = options or TemplateOptions()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i, form in enumerate(forms, start=1):
+        path = folder / file_name_for(form, i)
+        with atomic_output(path, force=force) as tmp:
+            _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
+        written.append(path)
+    return written
