@@ -338,7 +338,44 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         state = "仍是表格自带的填写说明" if problems else "为空"
         add("unexplained-shortfall", WARNING,
             f"有指标未完全达成，但“五、存在问题、原因及下一步整改措施”{state}，应说明原因和整改措施", "problems")
+    if form.source and form.source.results:
+        for key, cached, expected in _stale_results(form, rules):
+            add("cell-value-mismatch", ERROR,
+                f"单元格中的{_RESULT_LABELS[key.rsplit('.', 1)[-1]]} {_fmt_result(cached)} 与规则计算结果 "
+                f"{_fmt_result(expected)} 不一致（公式结果过期，或被手工改写）", f"computed.{key}")
     return out
+
+
+_RESULT_LABELS = {"exec_rate": "复核执行进度", "total": "复核总分", "grade": "复核等级", "rule_score": "复核得分"}
+
+
+def _fmt_result(value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    return value if isinstance(value, str) else _fmt(value)
+
+
+def _stale_results(form: Form, rules: RuleProfile) -> list[tuple[str, object, object]]:
+    """(key, cached, expected) for each cached result of perfxl's own cells that the engine does not
+    give. A cell never calculated (no cached value) is not stale: there is nothing to disagree."""
+    computed = form.computed
+    expected: dict[str, object] = {"exec_rate": computed.exec_rate, "total": computed.total, "grade": computed.grade}
+    for i, res in enumerate(computed.indicators):
+        expected[f"indicators.{i}.rule_score"] = res.rule_score
+    stale = []
+    for key, cached in form.source.results.items():
+        if key not in expected or cached is None:
+            continue
+        want = expected[key]
+        if isinstance(cached, float) and isinstance(want, (int, float)):
+            # A rate is a fraction shown to 2 decimals of a percent; a score to the profile's decimals.
+            step = 1e-6 if key == "exec_rate" else 0.5 * 10 ** -rules.decimals
+            if abs(cached - want) <= step:
+                continue
+        elif cached == want or (cached == "" and want is None):
+            continue
+        stale.append((key, cached, want))
+    return stale
 
 
 def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileReport:

@@ -616,6 +616,11 @@ def parse_grid(grid: Grid) -> list[Form]:
     Returns:
         The forms found, in order; empty when the grid holds none.
     """
+    if grid.names:
+        from .named import has_form_names, parse_named  # named builds on this module
+
+        if has_form_names(grid):
+            return [parse_named(grid)]
     starts = _form_starts(grid)
     bounds = list(zip(starts, starts[1:] + [len(grid.rows)]))
     forms = []
