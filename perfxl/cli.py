@@ -175,6 +175,139 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
     sys.exit(summary.exit_code())
 
 
+_LEVEL1_SHORT = {"产出": "产出指标", "效益": "效益指标", "满意度": "满意度指标", "预算执行率": "预算执行率指标"}
+
+
+def _weights(items) -> dict[str, float] | None:
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        name, sep, value = item.replace("＝", "=").partition("=")
+        try:
+            out[_LEVEL1_SHORT.get(name.strip(), name.strip())] = float(value)
+        except ValueError:
+            raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50") from None
+        if not sep or not name.strip():
+            raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50")
+    return out
+
+
+@main.command()
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="写出的模板（.xlsx）；按项目清单或多张表生成时为文件夹")
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False),
+              help="按此文件预填：自评表 JSON（perfxl read --json 的输出）、任一格式的自评表，或项目清单（CSV / xlsx）")
+@click.option("--year", type=click.IntRange(1900, 2999), help="年度（默认留空，由填报人填写）")
+@click.option("--unit", help="填报单位")
+@click.option("--project", help="项目名称")
+@click.option("--budget", type=float, help="预算数（万元）")
+@click.option("--rows", type=click.IntRange(1, 50), default=3, show_default=True, help="每个二级指标的空白指标行数")
+@click.option("--weight", "weights", multiple=True, metavar="一级=分值",
+              help="一级指标分值，可重复，如 --weight 产出=40 --weight 效益=40（默认取评分规则）")
+@click.option("--formulas", type=click.Choice(["udf", "native"]), default="udf", show_default=True,
+              help="udf：调用 perfxl 的 xlwings 函数；native：只用 Excel/WPS/LibreOffice 自带函数")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
+@click.option("--force", is_flag=True, help="覆盖已存在的文件")
+def template(output, source, year, unit, project, budget, rows, weights, formulas, rules_file, force):
+    """写出官方格式的绩效自评表模板（空白、预填，或把已填的表写回模板）。
+
+    退出码：0 全部写出；1 项目清单中有行无法使用（其余照常写出）；2 用法错误。
+    """
+    from .files import OutputError
+    from .template import TemplateOptions, read_project_list, write_template, write_templates
+
+    rules = _rules(rules_file)
+    options = TemplateOptions(year=year, unit=unit, project=project, budget=budget, rows=rows,
+                              level1_weights=_weights(weights), formulas=formulas)
+    problems: list[str] = []
+    try:
+        if source is None:
+            written = [write_template(output, options=options, rules=rules, force=force)]
+        else:
+            forms, blank = _template_sources(source, options, rules, problems)
+            if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not _is_dir(output):
+                written = [write_template(output, forms[0], options=options, rules=rules, force=force)]
+            else:
+                written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force)
+    except (OutputError, ReadError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    for problem in problems:
+        click.echo(problem, err=True)
+    for path in written:
+        click.echo(f"已写出 {path}")
+    sys.exit(1 if problems else 0)
+
+
+def _is_dir(path: str) -> bool:
+    from pathlib import Path
+
+    return Path(path).is_dir()
+
+
+def _template_sources(source, options, rules, problems):
+    """(forms, blank) to write from --from: a project list pre-fills; forms are written as written."""
+    from pathlib import Path
+
+    from .sources import load_grids
+    from .template import find_list_header, read_project_list
+
+    path = Path(source)
+    is_list = path.suffix.lower() == ".csv"
+    if not is_list and path.suffix.lower() not in {".json", *TEXT_SUFFIXES}:
+        grids = load_grids(path)
+        is_list = bool(grids) and find_list_header(grids[0].rows) is not None
+    if is_list:
+        projects = read_project_list(path, options, rules)
+        problems.extend(projects.problems)
+        if not projects.forms:
+            raise click.UsageError(f"{path}: 项目清单中没有可用的项目")
+        return projects.forms, True
+    return read_forms(path), False
+
+
+@main.command()
+@click.option("--path", "config_path", type=click.Path(dir_okay=False),
+              help="写入此 xlwings.conf，而不是用户配置 %USERPROFILE%\\.xlwings\\xlwings.conf")
+@click.option("--interpreter", help="Excel 调用的 python.exe（INTERPRETER_WIN）；Windows 上默认为当前 Python")
+@click.option("--vba", "vba_file", type=click.Path(dir_okay=False),
+              help="另写出 Import Functions 会生成的 VBA 模块（.bas，可在 VBA 编辑器中导入）")
+@click.option("--dry-run", is_flag=True, help="只显示将写入的配置，不写任何文件")
+def addin(config_path, interpreter, vba_file, dry_run):
+    """让 Excel 能调用 perfxl 的单元格函数（xlwings UDF）：在 xlwings.conf 中把 UDF Modules 指向 perfxl.udfs。
+
+    保留配置文件中已有的其他设置。退出码：0 成功；1 文件无法读取或写入；2 用法错误。
+    """
+    from .addin import AddinError, UDF_MODULE, update_user_config, write_vba
+
+    try:
+        update = update_user_config(config_path, interpreter, dry_run=dry_run)
+        if vba_file and not dry_run:
+            write_vba(vba_file)
+    except AddinError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(f"（试运行，未写入）{update.path} 将为：")
+        click.echo(update.text.replace("\r\n", "\n"), nl=False)
+        if vba_file:
+            click.echo(f"（试运行）将写出 VBA 模块 {vba_file}")
+    elif update.written:
+        click.echo(f"已更新 {update.path}：")
+        for key, old, new in update.changes:
+            click.echo(f"  {key}：{old or '（无）'} → {new}")
+    else:
+        click.echo(f"{update.path} 已指向 {UDF_MODULE}，无需修改。")
+    if vba_file and not dry_run:
+        click.echo(f"已写出 VBA 模块 {vba_file}（即 Import Functions 生成的 xlwings_udfs 模块）")
+    if update.interpreter is None:
+        click.echo("提示：当前不是 Windows，未设置 INTERPRETER_WIN；请在 Windows 上运行 perfxl addin，"
+                   "或用 --interpreter 指定 python.exe 的路径。", err=True)
+    if not dry_run:
+        click.echo("下一步：xlwings addin install 安装加载项；打开模板并另存为 .xlsm，"
+                   "在 VBA 编辑器（Alt+F11）工具→引用中勾选 xlwings；在 xlwings 选项卡点 Import Functions。")
+
+
 def _pct(x) -> str:
     return "—" if x is None else f"{x * 100:.2f}%"
 

@@ -94,12 +94,13 @@ INDICATOR_COLS = {
     "actual": COL_ACTUAL, "weight": COL_WEIGHT, "score": COL_SCORE,
 }
 #: Where perfxl's own results sit (field of :class:`~perfxl.model.Computed` → name).
+#: Prefixed ``perfxl_result_``: a name equal to a UDF's (perfxl_total) would shadow the function.
 RESULT_NAMES = {
-    "exec_rate": "perfxl_exec_rate",
-    "total": "perfxl_total",
-    "grade": "perfxl_grade",
-    "indicators.rule_score": "perfxl_ind_rule_score",
-    "indicators.weight": "perfxl_ind_weight_used",
+    "exec_rate": "perfxl_result_exec_rate",
+    "total": "perfxl_result_total",
+    "grade": "perfxl_result_grade",
+    "indicators.rule_score": "perfxl_result_rule_score",
+    "indicators.weight": "perfxl_result_weight",
 }
 
 
