@@ -43,7 +43,9 @@ def round_score(value: float | None, rules: RuleProfile = DEFAULT_RULES) -> floa
     if value is None or not math.isfinite(value):
         return None
     step = Decimal(1).scaleb(-rules.decimals)
-    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+    # 15 significant digits first, as Excel and LibreOffice do: 0.85 × 15.5 is 13.174999999999999
+    # in binary but 13.175 to them, and ROUND gives 13.18.
+    return float(Decimal(f"{value:.15g}").quantize(step, rounding=ROUND_HALF_UP))
 
 
 def exec_rate(spent: float | None, budget: float | None) -> float | None:
