@@ -43,7 +43,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .engine import as_fraction, execution_counts_separately, level1_weight, round_score, scored
+from .engine import as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, scored
 from .model import EXECUTION
 from .model import Form
 from .reader import read_forms
@@ -359,7 +359,9 @@ def _stale_results(form: Form, rules: RuleProfile) -> list[tuple[str, object, ob
     """(key, cached, expected) for each cached result of perfxl's own cells that the engine does not
     give. A cell never calculated (no cached value) is not stale: there is nothing to disagree."""
     computed = form.computed
-    expected: dict[str, object] = {"exec_rate": computed.exec_rate, "total": computed.total, "grade": computed.grade}
+    # The 复核执行进度 cell is 执行数 / 预算数 only; the engine's rate may come from the row's 实际完成值.
+    rate = exec_rate(form.spent.total, form.budget.total)
+    expected: dict[str, object] = {"exec_rate": rate, "total": computed.total, "grade": computed.grade}
     for i, res in enumerate(computed.indicators):
         expected[f"indicators.{i}.rule_score"] = res.rule_score
     stale = []
