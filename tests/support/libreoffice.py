@@ -105,6 +105,8 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 """
 
 _XLSX_EXPORT_FILTER = "xlsx:Calc MS Excel 2007 XML"
+#: Output format (the file suffix) → LibreOffice export filter.
+_EXPORT_FILTERS = {"xlsx": _XLSX_EXPORT_FILTER, "pdf": "pdf:calc_pdf_Export"}
 
 
 class LibreOfficeError(RuntimeError):
@@ -161,11 +163,14 @@ def recalculate_many(
     out_dir: Path | str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    to: str = "xlsx",
 ) -> list[Path]:
     """Recalculate every formula of several workbooks in ONE soffice call.
 
     Each input is loaded by LibreOffice (hard recalculation, see module doc)
-    and saved as ``out_dir/<stem>.xlsx``.  Returns the output paths in input
+    and saved as ``out_dir/<stem>.<to>``: ``to="xlsx"`` (default) or
+    ``to="pdf"`` (printed as the print settings say, for looking at the page
+    and counting pages, see :func:`pdf_info`).  Returns the output paths in input
     order.  Inputs must have distinct stems and must not live in ``out_dir``
     (the output would overwrite them).  Raises :class:`LibreOfficeError` when
     soffice is missing, times out, fails, or any output is missing.
@@ -179,7 +184,8 @@ def recalculate_many(
 
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = [out_dir / f"{src.stem}.xlsx" for src in sources]
+    export_filter = _EXPORT_FILTERS[to]  # KeyError names an unknown format
+    outputs = [out_dir / f"{src.stem}.{to}" for src in sources]
     if len(set(outputs)) != len(outputs):
         raise ValueError(
             "inputs of one recalculate_many call need distinct file stems: "
@@ -210,7 +216,7 @@ def recalculate_many(
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            _XLSX_EXPORT_FILTER,
+            export_filter,
             "--outdir",
             str(out_dir),
             *(str(s) for s in sources),
@@ -232,6 +238,16 @@ def recalculate(
 ) -> Path:
     """Recalculate all formulas of one workbook; returns ``out_dir/<stem>.xlsx``."""
     return recalculate_many([src], out_dir, timeout=timeout)[0]
+
+
+def pdf_info(pdf: Path | str) -> dict[str, str]:
+    """What ``pdfinfo`` (poppler-utils) says of a PDF: ``{"Pages": "1",
+    "Page size": "595.304 x 841.89 pts (A4)", ...}``."""
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        raise LibreOfficeError("pdfinfo not found; install it with 'apt-get install poppler-utils'")
+    out = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in out.splitlines())}
 
 
 def read_values(xlsx: Path | str) -> dict[str, dict[str, object]]:
