@@ -298,6 +298,25 @@ def execution_counts_separately(form: Form, budget_weight: float | None) -> bool
     return abs(sum(weights) + budget_weight - 100) < 0.01
 
 
+def total_score(pairs, rules: RuleProfile = DEFAULT_RULES) -> float | None:
+    """总分: row by row the rule score, else the self-score, summed in order and rounded.
+
+    Args:
+        pairs: (rule score, self-score) per row; either may be None.
+        rules: the rule profile.
+
+    Returns:
+        The total, or None when no row has either score (a blank form has no total, not 0 / 差).
+    """
+    total, counted = 0.0, False
+    for rule, own in pairs:
+        score = rule if rule is not None else own
+        if score is not None:
+            total += score
+            counted = True
+    return round_score(total, rules) if counted else None
+
+
 def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     """Score a whole form by the rules: 预算执行率, each indicator, the total and the grade.
 
@@ -329,19 +348,10 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     budget_weight = level1_weight(form, EXECUTION, rules)
     budget_score = execution_score(rate, budget_weight, rules)
 
-    total = 0.0
-    counted = False  # a form with nothing scored yet (a blank template) has no total, not 0 / 差
-    for ind, res in zip(form.indicators, results):
-        if res.rule_score is not None:
-            total += res.rule_score
-            counted = True
-        elif ind.score is not None:
-            total += ind.score
-            counted = True
+    pairs = [(res.rule_score, ind.score) for ind, res in zip(form.indicators, results)]
     if not has_execution_row and budget_score is not None and execution_counts_separately(form, budget_weight):
-        total += budget_score
-        counted = True
-    total_r = round_score(total, rules) if counted else None
+        pairs.append((budget_score, None))
+    total_r = total_score(pairs, rules)
     return Computed(
         exec_rate=rate,
         budget_score=budget_score,

@@ -29,7 +29,7 @@ import os
 
 import xlwings as xw
 
-from .engine import as_fraction, exec_rate, execution_score, grade, round_score, score_indicator
+from .engine import as_fraction, exec_rate, execution_score, grade, score_indicator, total_score
 from .rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
 from .values import parse_value
 
@@ -262,17 +262,10 @@ def perfxl_total(rule_scores, self_scores):
     rule_cells, self_cells = _cells(rule_scores), _cells(self_scores)
     if len(rule_cells) != len(self_cells):
         raise _Invalid("#两个区域大小不同")
-    total, counted = 0.0, False
-    for rule, own in zip(rule_cells, self_cells):
-        score = _number(rule)
-        if score is None:
-            score = _number(own)
-        if score is not None:  # summed in row order, as the engine sums
-            total += score
-            counted = True
-    if not math.isfinite(total):
-        raise _Invalid(OUT_OF_RANGE)
-    return round_score(total, rules) if counted else None
+    total = total_score([(_number(rule), _number(own)) for rule, own in zip(rule_cells, self_cells)], rules)
+    if total is None and any(_number(v) is not None for v in rule_cells + self_cells):
+        raise _Invalid(OUT_OF_RANGE)  # the sum overflowed to infinity
+    return total
 
 
 @xw.func(category=CATEGORY)
