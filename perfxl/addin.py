@@ -29,11 +29,12 @@ import os
 from pathlib import Path
 import re
 import sys
-import tempfile
 import types
 from collections.abc import Iterator
 
 import xlwings
+
+from .files import OutputError, atomic_output
 
 #: The module "UDF MODULES" must name.
 UDF_MODULE = "perfxl.udfs"
@@ -200,18 +201,14 @@ def update_user_config(path: str | os.PathLike | None = None, interpreter: str |
         data = text.encode(encoding, errors="surrogateescape")
     except UnicodeEncodeError as exc:
         raise AddinError(f"{target}: 设置中有 {encoding} 编码无法表示的字符（{exc.object[exc.start:exc.end]}）") from exc
-    temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Written beside the target and renamed, so that a failure never leaves half a file.
-        with tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=".xlwings.", delete=False) as tmp:
-            temporary = tmp.name
-            tmp.write(data)
-        os.replace(temporary, target)
+        with atomic_output(target, force=True) as tmp:
+            Path(tmp).write_bytes(data)
+    except OutputError as exc:
+        raise AddinError(str(exc)) from exc
     except OSError as exc:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
         raise AddinError(f"{target}: 无法写入（{exc.strerror or exc}）") from exc
     update.written = True
     return update
