@@ -9,9 +9,13 @@ code                        level   meaning
 =========================== ======= =========================================================
 missing-field               error   项目名称, 填报单位 or 填报人 is missing
 missing-budget              error   no 预算数
+zero-budget                 error   预算数 is 0: no 预算执行率
+negative-amount             error   a 预算数, 到位数 or 执行数 (or a part of one) below 0
 no-indicators               error   no indicator rows at all
 not-a-number                error   text, a date or NaN where a number belongs (reader)
 cell-error                  error   a cached error value such as #DIV/0! (reader)
+formula-no-value            error   a formula with no cached result: never calculated, reads as empty (reader)
+sheet-clipped               warning the sheet goes past 20,000 rows or 64 columns; the rest was not read (reader)
 spent-above-budget          error   执行数 above 预算数
 spent-above-received        error   执行数 above 到位数
 received-above-budget       warning 到位数 above 预算数
@@ -35,7 +39,6 @@ cell-value-mismatch         error   a cached in-cell result disagrees with the e
 from __future__ import annotations
 
 import json
-import os
 import re
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
@@ -50,8 +53,12 @@ from .reader import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
 from .sources import ReadError
 from .values import parse_value
+from .workers import PARALLEL_MIN_FILES, pool_chunksize, worker_count  # noqa: F401 - re-exported
 
 ERROR, WARNING = "error", "warning"
+
+#: Reader notes that are warnings: the form may still be complete (every other note is an error).
+_WARNING_NOTES = {"sheet-clipped"}
 
 #: The form's own instruction for section 五, left in place when nothing was written.
 _INSTRUCTION_RE = re.compile(r"主要填写|纠偏措施及对策建议|修改完善措施")
@@ -219,7 +226,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
 
     if form.source:
         for note in form.source.notes:
-            out.append(Finding(note.code, ERROR, note.message, note.location, file, form.project or ""))
+            level = WARNING if note.code in _WARNING_NOTES else ERROR
+            out.append(Finding(note.code, level, note.message, note.location, file, form.project or ""))
 
     for path, label in (("project", "项目名称"), ("unit", "填报单位"), ("filled_by", "填报人")):
         if not getattr(form, path):
@@ -230,6 +238,13 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     tol = rules.amount_tolerance
     if budget.total is None:
         add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
+    elif budget.total == 0:
+        add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
+    for block, label in (("budget", "预算数"), ("received", "到位数"), ("spent", "执行数")):
+        for part, which in (("total", ""), ("fiscal", "（财政资金）"), ("other", "（其他）")):
+            amount = getattr(getattr(form, block), part)
+            if amount is not None and amount < 0:
+                add("negative-amount", ERROR, f"{label}{which}为负数（{_fmt(amount)}）", f"{block}.{part}")
     if spent.total is not None and budget.total is not None and spent.total > budget.total + tol:
         add("spent-above-budget", ERROR, f"执行数 {_fmt(spent.total)} 大于预算数 {_fmt(budget.total)}", "spent.total")
     if spent.total is not None and received.total is not None and spent.total > received.total + tol:
@@ -394,10 +409,6 @@ def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileRepo
     return report
 
 
-#: Below this many files a process pool costs more to start than it saves.
-PARALLEL_MIN_FILES = 40
-
-
 def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None = 1, executor: Executor | None = None) -> Report:
     """Check many files; one that cannot be read is reported, and the others go on.
 
@@ -416,14 +427,9 @@ def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None =
     work = partial(check_file, rules=rules)
     if executor is not None:
         return Report(files=list(executor.map(work, paths)))
-    workers = (os.cpu_count() or 1) if jobs is None else max(jobs, 1)
-    if workers == 1 or len(paths) < (PARALLEL_MIN_FILES if jobs is None else 2):
+    workers = worker_count(len(paths), jobs)
+    if workers == 1:
         return Report(files=[work(p) for p in paths])
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return Report(files=list(pool.map(work, paths, chunksize=pool_chunksize(len(paths), workers))))
 
-
-def pool_chunksize(n_files: int, workers: int) -> int:
-    """How many files a worker takes at a time: one round trip per file costs more than reading
-    a small form, yet every worker should get several chunks so that none idles at the end."""
-    return max(1, min(64, n_files // (max(workers, 1) * 4)))

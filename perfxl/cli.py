@@ -134,18 +134,15 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
 
     退出码：0 全部读取成功；1 有文件无法读取（汇总表照常写出）；2 用法错误（含输出文件已存在而未用 --force）。
     """
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .consolidate import ConsolidateError, InlineExecutor
+    from .consolidate import ConsolidateError
     from .consolidate import consolidate as run_consolidate
+    from .workers import reading_executor
 
     rules = _rules(rules_file)
     paths = _inputs(files)
-    executor = None
-    if jobs == 1:
-        executor = InlineExecutor()
-    elif jobs:
-        executor = ProcessPoolExecutor(max_workers=jobs)
+    if csv_dir:
+        _writable_folder(csv_dir)
+    executor = reading_executor(len(paths), jobs) if jobs else None  # None: consolidate's own default
     progress = None
     if sys.stderr.isatty():
         progress = click.progressbar(length=len(paths), label="汇总", file=sys.stderr)
@@ -306,6 +303,22 @@ def addin(config_path, interpreter, vba_file, dry_run):
     if not dry_run:
         click.echo("下一步：xlwings addin install 安装加载项；打开模板并另存为 .xlsm，"
                    "在 VBA 编辑器（Alt+F11）工具→引用中勾选 xlwings；在 xlwings 选项卡点 Import Functions。")
+
+
+def _writable_folder(folder) -> None:
+    """Make ``folder`` and check a file can be written in it, before any input is read.
+
+    Raises:
+        click.UsageError: it cannot be made or written to.
+    """
+    import tempfile
+    from pathlib import Path
+
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise click.UsageError(f"无法写入 CSV 文件夹 {folder}（{exc.strerror or exc}）") from exc
 
 
 def _pct(x) -> str:

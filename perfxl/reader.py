@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import ne
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from .model import BENEFIT, COST, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator, ReadNote, Source
-from .sources import JSON_SUFFIXES, Grid, ReadError, is_excel_error, load_grids, render
+from .sources import JSON_SUFFIXES, MAX_COLS, MAX_FILE_BYTES, MAX_ROWS, Grid, ReadError, is_excel_error, load_grids, render
 from .values import normalize_text, parse_value
 
 # ---------------------------------------------------------------------------------------------
@@ -92,16 +95,24 @@ LABELS: tuple[LabelSpec, ...] = (
     LabelSpec("phone", ("联系电话", "电话"), "any"),
 )
 
-# Every label at once: a cell this does not match is no label, so _match_label can skip the
-# per-label regexes for the many value cells (a speed-up only; LABELS decides what matches).
-_ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join(s.regex.pattern[len(r"^\s*"):] for s in LABELS) + ")")
+# Every label at once, one group per LabelSpec: a cell this does not match is no label, so
+# _match_label skips the per-label regexes for the many value cells, and for a label it starts at
+# the first spec that matches (alternatives are tried in order, so the group that matched is the
+# first spec whose own regex matches). A speed-up only: LABELS decides what matches.
+_ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join("(" + s.regex.pattern[len(r"^\s*"):] + ")" for s in LABELS) + ")")
 _TITLE_RE = re.compile(r"绩\s*效\s*自\s*评\s*表")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
 _SECTION_RE = re.compile(r"^\s*([一二三四五六])\s*[、,，.．]")
 _BLOCKS = ("budget", "received", "spent")
 
 
-@dataclass
+def _squash(text: str) -> str:
+    """``text`` without any whitespace, as a regex substitution of whitespace runs would give it,
+    only faster (str.split and the re module agree on what whitespace is, for every code point)."""
+    return "".join(text.split())
+
+
+@dataclass(slots=True)  # slots: tens of thousands are made per second
 class _Cell:
     row: int
     col: int
@@ -114,14 +125,19 @@ class _Cell:
     waits_for: str = ""  # for a label whose value is on the next row: the field it fills
 
 
-def _match_label(cell: _Cell) -> None:
-    """Mark ``cell`` as a label when its text starts with one, and keep what follows it."""
+def _match_label(cell: _Cell, found: re.Match | None = None) -> None:
+    """Mark ``cell`` as a label when its text starts with one, and keep what follows it.
+
+    ``found``: ``_ANY_LABEL_RE.match(cell.text)`` when the caller has it already.
+    """
     if not isinstance(cell.value, str):
         return
     text = cell.text
-    if not _ANY_LABEL_RE.match(text):
+    if found is None:
+        found = _ANY_LABEL_RE.match(text)
+    if not found:
         return
-    for spec in LABELS:
+    for spec in LABELS[found.lastindex - 1:]:
         m = spec.regex.match(text)
         if not m:
             continue
@@ -144,8 +160,14 @@ def _match_label(cell: _Cell) -> None:
         return
 
 
+#: Spellings of a number that is not one: where a number belongs they are a wrong value, not no value.
+_NOT_FINITE_WORDS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+
+
 def _has_digit(cell: "_Cell") -> bool:
-    return not isinstance(cell.value, str) or any(ch.isdigit() for ch in cell.text)
+    """Whether a cell holds what is meant as a number: digits, a number, or a broken one (#NAME?, NaN)."""
+    return (not isinstance(cell.value, str) or any(ch.isdigit() for ch in cell.text)
+            or is_excel_error(cell.value) or cell.text.strip().lower() in _NOT_FINITE_WORDS)
 
 
 def _starts_numeric(text: str) -> bool:
@@ -206,17 +228,29 @@ class _Builder:
 def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
     """Non-empty cells of rows [start, stop), labels marked."""
     rows = []
+    percent_cells = grid.percent or None  # None: no cell is, and no lookup is needed
+    any_label = _ANY_LABEL_RE.match
     for r in range(start, stop):
         row = []
-        for c, value in enumerate(grid.rows[r]):
+        # the many empty ("") cells are skipped in C
+        for c, value in compress(enumerate(grid.rows[r]), map(ne, grid.rows[r], repeat(""))):
             if value is None or value == "":
                 continue
-            percent = (r, c) in grid.percent
-            text = render(value, percent)
-            if not text:
-                continue
-            cell = _Cell(r, c, value, text, percent)
-            _match_label(cell)
+            percent = percent_cells is not None and (r, c) in percent_cells
+            if type(value) is str:  # render() of text, without the call
+                text = value.strip()
+                if not text:
+                    continue
+                cell = _Cell(r, c, value, text, percent)
+                found = any_label(text)  # _match_label's own first test, to skip most calls
+                if found:
+                    _match_label(cell, found)
+            else:
+                text = render(value, percent)
+                if not text:
+                    continue
+                cell = _Cell(r, c, value, text, percent)
+                _match_label(cell)
             row.append(cell)
         rows.append(row)
     return rows
@@ -227,6 +261,8 @@ def _align(left: list[int], right: list[int]) -> list[tuple[int, int]]:
 
     Every item of the shorter list is paired; returns (index in left, index in right) pairs.
     """
+    if len(left) == len(right):  # the one pairing that pairs every item: in order
+        return [(i, i) for i in range(len(left))]
     swap = len(left) > len(right)
     a, b = (right, left) if swap else (left, right)
     n, m = len(a), len(b)
@@ -266,7 +302,7 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
         labels = [i for i, c in enumerate(row) if c.label is not None]
         new_open: list[_Cell] = []
         part_count: dict[str, int] = {}
-        n_parts = {p: sum(1 for c in row if c.label and c.label.field == f"amount:*.{p}") for p in ("fiscal", "other")}
+        n_parts: dict[str, int] | None = None  # 财政资金 / 其他 labels in the row, counted when needed
         for k, i in enumerate(labels):
             cell = row[i]
             cell.claimed = True
@@ -295,6 +331,9 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                 if where == "*":
                     nth = part_count.get(part, 0)
                     part_count[part] = nth + 1
+                    if n_parts is None:
+                        n_parts = {p: sum(1 for c in row if c.label and c.label.field == f"amount:*.{p}")
+                                   for p in ("fiscal", "other")}
                     where = _BLOCKS[nth] if n_parts[part] > 1 and nth < 3 else block
                 else:
                     block = where
@@ -361,13 +400,17 @@ def _first_rate(cells: list[_Cell]) -> _Cell | None:
     return None
 
 
+_AMOUNT_WORDS = {"budget": "预算数", "received": "到位数", "spent": "执行数"}
+_PART_WORDS = {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}
+
+
 def _take_amount(b: _Builder, label: _Cell, segment: list[_Cell], block: str, part: str) -> bool:
     """An amount takes the first number after its label; a rate there is not an amount.
 
     Returns:
         False when the label has no value beside it.
     """
-    what = {"budget": "预算数", "received": "到位数", "spent": "执行数"}[block] + {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}[part]
+    what = _AMOUNT_WORDS[block] + _PART_WORDS[part]
     path = f"{block}.{part}"
     if label.inline:
         value = b.number(label, what, label.inline)
@@ -403,6 +446,8 @@ _LEVEL1_RE = re.compile(
     r"^(产出|效益|服务对象满意度|满意度|预算执行率|成本)(?:指标)?\s*"
     r"(?:[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|(\d+(?:\.\d+)?)\s*分)?$"
 )
+#: The first characters of _LEVEL1_RE's stems.
+_LEVEL1_STEM_RE = re.compile("[产效服满预成]")
 _LEVEL1_NAMES = {"产出": OUTPUT, "效益": BENEFIT, "服务对象满意度": SATISFACTION, "满意度": SATISFACTION,
                  "预算执行率": EXECUTION, "成本": COST}
 _ALWAYS_LEVEL1 = {"产出", "效益"}
@@ -415,9 +460,11 @@ _TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计(?:得分)?|总\s*得\s*分|总\
 
 def _header(row: list[_Cell]) -> dict[str, int] | None:
     """The columns of the indicator table, from its header row; None when ``row`` is not one."""
+    if not any("一" in cell.text for cell in row):  # no 一级指标 heading: "level1" cannot be found
+        return None
     roles: dict[str, int] = {}
     for cell in row:
-        key = re.sub(r"\s+", "", cell.text)
+        key = _squash(cell.text)
         for role, words in _ROLE_WORDS:
             if role not in roles and key.startswith(words):
                 roles[role] = cell.col
@@ -431,7 +478,9 @@ def _header(row: list[_Cell]) -> dict[str, int] | None:
 
 def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, float | None] | None:
     """(一级 name, weight) when ``cell`` is an 一级 heading."""
-    m = _LEVEL1_RE.match(re.sub(r"\s+", "", normalize_text(cell.text)))
+    if not _LEVEL1_STEM_RE.search(unicodedata.normalize("NFKC", cell.text)):
+        return None  # normalize_text only adds ASCII to NFKC, so no stem can start it: skip that
+    m = _LEVEL1_RE.match(_squash(normalize_text(cell.text)))
     if not m:
         return None
     stem, weight = m.group(1), m.group(2) or m.group(3)
@@ -439,7 +488,7 @@ def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, f
     if weight is None and stem not in _ALWAYS_LEVEL1:
         # 满意度指标 / 成本指标 are also 二级 names: a heading only when a 二级 follows it
         # or when the 一级 in force is another one.
-        followed = nxt is not None and _LEVEL2_RE.match(re.sub(r"\s+", "", nxt.text)) is not None
+        followed = nxt is not None and _LEVEL2_RE.match(_squash(nxt.text)) is not None
         if not followed and (current == name or current == OUTPUT and stem == "成本"):
             return None
         if not followed and current is not None and stem != "预算执行率":
@@ -457,7 +506,7 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             continue
         first = row[0]
         if _TOTAL_RE.match(first.text) and len(first.text) <= 8:
-            numbers = [c for c in row[1:] if parse_value(c.text).number is not None] or (
+            numbers = [c for c in row[1:] if parse_value(c.text).number is not None or _has_digit(c)] or (
                 [first] if parse_value(_TOTAL_RE.sub("", first.text)).number is not None else [])
             if numbers:
                 cell = numbers[-1]
@@ -467,6 +516,10 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             return used
         if first.label is not None and first.label.field in ("problems", "filled_by", "phone"):
             return used - 1
+        if len(row) == 1 and "name" in roles and _PLACEHOLDER_RE.match(first.text):
+            # a lone 指标 N / …… / ——: what the steps below conclude for it (no 一级 or 二级, a name
+            # that is a placeholder, no values: nothing to add), without taking them
+            continue
         rest = list(row)
         anchor: tuple[_Cell, str] | None = None
         heading = _level1(rest[0], rest[1] if len(rest) > 1 else None, level1)
@@ -476,12 +529,14 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             if weight is not None:
                 b.level1_weights[level1] = weight
             anchor = (rest.pop(0), "level1")
-        if rest and _LEVEL2_RE.match(re.sub(r"\s+", "", rest[0].text)) and not _PLACEHOLDER_RE.match(rest[0].text):
-            level2 = re.sub(r"\s+", "", rest[0].text)
+        if rest and _LEVEL2_RE.match(_squash(rest[0].text)) and not _PLACEHOLDER_RE.match(rest[0].text):
+            level2 = _squash(rest[0].text)
             anchor = anchor or (rest[0], "level2")
             rest.pop(0)
         if not rest:
             continue
+        if len(rest) == 1 and "name" in roles and _PLACEHOLDER_RE.match(rest[0].text):
+            continue  # only a 指标 N placeholder after the headings: nothing to add (as below concludes)
         offset = roles[anchor[1]] - anchor[0].col if anchor and anchor[1] in roles else roles["name"] - rest[0].col if "name" in roles else 0
         cols = [c.col + offset for c in rest]
         if len(rest) > len(value_roles):  # a name split over cells: join the leading ones
@@ -540,8 +595,8 @@ def _form_starts(grid: Grid) -> list[int]:
     """Rows where a form's title stands; a grid with no title is one form from its first row."""
     starts = []
     for r, row in enumerate(grid.rows):
-        for value in row:
-            if isinstance(value, str) and _TITLE_RE.search(value) and len(value) <= 60:
+        for value in filter(None, row):  # a title is non-empty text: the many empty cells go in C
+            if isinstance(value, str) and "绩" in value and _TITLE_RE.search(value) and len(value) <= 60:
                 starts.append(r)
                 break
     if not starts:
@@ -567,10 +622,14 @@ def _parse_region(grid: Grid, start: int, stop: int) -> Form | None:
         used = _scan_table(b, rows[header_at + 1:], roles)
         _scan_labels(b, rows[header_at + 1 + used:])
     found = set(b.data) | {k for k, v in b.amounts.items() if v.total is not None}
-    if not b.indicators and not ({"project", "unit", "filled_by"} & found) and not any(
+    # A blank form (title and labels, nothing filled in) is still a form: its findings say what is missing.
+    blank = {"project", "unit", "filled_by"} & set(b.locations) and any(
+        _TITLE_RE.search(c.text) for row in rows[:10] for c in row)
+    if not b.indicators and not ({"project", "unit", "filled_by"} & found) and not blank and not any(
         a.total is not None for a in b.amounts.values()
     ):
         return None
+    _note_unread_cells(b, grid, start, stop)
     year = None
     for row in rows[: header_at if header_at is not None else len(rows)]:
         for cell in row:
@@ -605,6 +664,21 @@ def _parse_region(grid: Grid, start: int, stop: int) -> Form | None:
         phone=data.get("phone"),
         source=Source(file=grid.file, sheet=grid.sheet, locations=b.locations, notes=b.notes),
     )
+
+
+def _note_unread_cells(b: _Builder, grid: Grid, start: int, stop: int) -> None:
+    """Notes for what the grid could not show in rows [start, stop): formulas never calculated
+    (they read as empty, so a number there would silently be missing) and a sheet cut at the limits."""
+    for (r, c), formula in sorted(grid.no_value.items()):
+        if start <= r < stop:
+            shown = f"公式 ={formula} " if formula else "公式"
+            b.notes.append(ReadNote(
+                code="formula-no-value", location=grid.ref(r, c),
+                message=f"{shown}没有计算结果（文件未在 Excel 中保存过），读作空值；请在 Excel 或 WPS 中打开、保存后再提交"))
+    if grid.clipped:
+        b.notes.append(ReadNote(
+            code="sheet-clipped", location=grid.ref(min(len(grid.rows), MAX_ROWS) - 1, 0) if grid.rows else "",
+            message=f"{'文本' if grid.sheet is None else '工作表'}超过 {MAX_ROWS} 行或 {MAX_COLS} 列，超出部分未读取"))
 
 
 def parse_grid(grid: Grid) -> list[Form]:
@@ -647,19 +721,26 @@ def read_forms(path: str | Path) -> list[Form]:
     if path.suffix.lower() in JSON_SUFFIXES:
         return _read_json(path)
     forms: list[Form] = []
+    uncalculated = 0
     for grid in load_grids(path):
         forms.extend(parse_grid(grid))
+        uncalculated += len(grid.no_value)
     if not forms:
-        raise ReadError(path, "未找到绩效自评表（没有“项目名称”“填报单位”或指标表）")
+        hint = f"；另有 {uncalculated} 个公式没有计算结果（文件未在 Excel 中保存过）" if uncalculated else ""
+        raise ReadError(path, f"未找到绩效自评表（没有“项目名称”“填报单位”或指标表）{hint}")
     return forms
 
 
 def _read_json(path: Path) -> list[Form]:
     """Forms as ``perfxl read --json`` prints them: one object or an array."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ReadError(path, f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，未读取")
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReadError(path, f"不是有效的 JSON 文件（{exc}）") from exc
+    except RecursionError as exc:  # [[[[…]]]] nested deeper than Python's stack
+        raise ReadError(path, "不是有效的 JSON 文件（嵌套层数过多）") from exc
     items = data if isinstance(data, list) else [data]
     forms = []
     for i, item in enumerate(items):

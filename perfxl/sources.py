@@ -6,16 +6,23 @@ hostile file costs bounded time and memory:
 
 - files larger than :data:`MAX_FILE_BYTES` are not read;
 - a workbook whose parts would inflate to more than :data:`MAX_UNZIPPED_BYTES` (a zip bomb) is not
-  opened;
-- at most :data:`MAX_ROWS` rows and :data:`MAX_COLS` columns of a sheet are scanned.
+  opened, and no part is inflated past the size its zip header states (a bomb that hides its size);
+- at most :data:`MAX_ROWS` rows and :data:`MAX_COLS` columns of a sheet are scanned: a sheet that
+  goes further is clipped in its XML before python-calamine sees it (calamine allocates the whole
+  used range, and one cell at XFD1048576 would make it abort the process), and its grid is marked
+  ``clipped``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import math
+import os
 import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +66,9 @@ class Grid:
         percent: (row, col) of cells formatted as a percentage (their number is a fraction).
         names: defined names of the workbook that point into this sheet: name → (first row, first
             col, last row, last col), 0-based; a single cell has first == last.
+        no_value: (row, col) → formula text of formula cells with no cached result (a file written
+            by a library and never calculated in Excel: the cell reads as empty).
+        clipped: the sheet went past :data:`MAX_ROWS` rows or :data:`MAX_COLS` columns and was cut.
     """
 
     rows: list[list[object]]
@@ -67,6 +77,8 @@ class Grid:
     first_line: int = 1
     percent: set[tuple[int, int]] = field(default_factory=set)
     names: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    no_value: dict[tuple[int, int], str] = field(default_factory=dict)
+    clipped: bool = False
 
     def ref(self, row: int, col: int) -> str:
         """The location of a cell: ``Sheet!C7`` for a sheet, ``line 12`` for text."""
@@ -77,12 +89,22 @@ class Grid:
 
 def column_letter(col: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
+    if 0 <= col < len(_LETTERS):
+        return _LETTERS[col]
+    return _column_letter(col)
+
+
+def _column_letter(col: int) -> str:
     letters = ""
     col += 1
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+#: Column letters of every column a grid may have (Grid.ref is called for every field found).
+_LETTERS = [_column_letter(c) for c in range(MAX_COLS)]
 
 
 def is_excel_error(value: object) -> bool:
@@ -131,9 +153,21 @@ def _number_text(value: float) -> str:
 
 def text_grids(path: Path, text: str) -> list[Grid]:
     """One grid holding every line of a tab-separated text dump (forms are split by the reader)."""
-    lines = text.splitlines()[:MAX_ROWS]
-    rows: list[list[object]] = [line.split("\t")[:MAX_COLS] for line in lines]
-    return [Grid(rows=rows, file=str(path), sheet=None, first_line=1)]
+    # Only the first MAX_ROWS lines are split (50 MB of empty lines would be 50 million strings),
+    # and a line only into MAX_COLS cells (a line of a million tabs is not a million cells).
+    end = None
+    for n, m in enumerate(_LINE_BREAK_RE.finditer(text)):
+        if n == MAX_ROWS:
+            end = m.start()
+            break
+    lines = text[:end].splitlines()[:MAX_ROWS]
+    rows: list[list[object]] = [line.split("\t", MAX_COLS)[:MAX_COLS] for line in lines]
+    clipped = end is not None or any(line.count("\t") >= MAX_COLS for line in lines)
+    return [Grid(rows=rows, file=str(path), sheet=None, first_line=1, clipped=clipped)]
+
+
+#: What str.splitlines splits on.
+_LINE_BREAK_RE = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def read_text(path: Path) -> str:
@@ -151,12 +185,69 @@ def read_text(path: Path) -> str:
 # Workbooks
 
 
+class _WorkbookZip(zipfile.ZipFile):
+    """A workbook's zip read from its bytes in memory, each part inflated at most once.
+
+    Several scans read the same parts (workbook.xml, its relations, each sheet): the file is read
+    from disk once and every part is inflated once (see :func:`_read_part`).
+
+    Attributes:
+        parts: part name → its content, for the parts read so far.
+    """
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.data = data
+        self.parts: dict[str, bytes] = {}
+        #: (the workbook.xml content, its sheet name → part map), once worked out.
+        self.sheet_parts: tuple[bytes, dict[str, str | None]] | None = None
+
+    def inflate(self, info: zipfile.ZipInfo) -> bytes | None:
+        """A stored or deflated part straight from the bytes, bounded by its declared size, or None
+        when that cannot be vouched for (then ``ZipFile.open`` reads it, and raises its own errors).
+
+        ``ZipFile.open`` costs tens of µs a part in Python; this is one zlib call and a CRC check,
+        and returns exactly what ``ZipFile.open(info).read(info.file_size)`` returns when that
+        succeeds: the first ``file_size`` bytes, which must have the declared CRC.
+        """
+        at = info.header_offset
+        head = self.data[at:at + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:  # encrypted
+            return None
+        name_end = at + 30 + int.from_bytes(head[26:28], "little")
+        try:  # ZipFile.open refuses a local header naming another file: leave that case to it
+            name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+        except UnicodeEncodeError:
+            return None
+        if self.data[at + 30:name_end] != name:
+            return None
+        start = name_end + int.from_bytes(head[28:30], "little")
+        raw = self.data[start:start + info.compress_size]
+        if len(raw) != info.compress_size:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = raw[:info.file_size]
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            try:
+                out = zlib.decompressobj(-15).decompress(raw, info.file_size)
+            except zlib.error:
+                return None
+        else:
+            return None
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            return None
+        return out
+
+
 def _check_zip(path: Path) -> zipfile.ZipFile | None:
     """Open an OOXML/ODS zip and refuse zip bombs; None when the file is not a zip at all."""
-    if not zipfile.is_zipfile(path):
+    with open(path, "rb") as fh:
+        # read(n) allocates n bytes first: ask for the file's size, not the 50 MB limit
+        data = fh.read(min(os.fstat(fh.fileno()).st_size, MAX_FILE_BYTES) + 1)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         return None
     try:
-        zf = zipfile.ZipFile(path)
+        zf = _WorkbookZip(data)
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReadError(path, f"文件已损坏，无法解压（{exc}）") from exc
@@ -190,29 +281,68 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
+def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A part of a zip, never inflated past the size its header declares.
+
+    ``ZipFile.read`` inflates a member whole before it checks the CRC, so a zip bomb whose headers
+    understate its size (which :func:`_check_zip` trusts) would inflate to gigabytes; read this way
+    it stops at the declared size and fails the CRC check (``BadZipFile``).
+    """
+    parts = getattr(zf, "parts", None)
+    if parts is not None and name in parts:
+        return parts[name]
+    info = zf.getinfo(name)
+    data = zf.inflate(info) if isinstance(zf, _WorkbookZip) else None
+    if data is None:
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size)
+    if parts is not None:
+        parts[name] = data
+    return data
+
+
+def _sheet_parts(zf: zipfile.ZipFile, workbook: bytes) -> dict[str, str | None]:
+    """Sheet name → its part in the zip (``xl/worksheets/sheet1.xml``), from the workbook's relations.
+
+    Args:
+        zf: the open .xlsx/.xlsm.
+        workbook: the content of ``xl/workbook.xml``.
+
+    Returns:
+        The parts by sheet name; None for a sheet whose relation is missing.
+    """
+    known = getattr(zf, "sheet_parts", None)
+    if known is not None and known[0] is workbook:  # worked out already for this workbook.xml
+        return dict(known[1])
+    rels_name = "xl/_rels/workbook.xml.rels"
+    rels = _read_part(zf, rels_name) if rels_name in zf.namelist() else b""
+    targets = {}
+    for m in _REL_RE.finditer(rels):
+        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        target = target.decode()
+        targets[rid] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    parts = {_xml_unescape(m.group(1)): targets.get(m.group(2)) for m in _SHEET_RE.finditer(workbook)}
+    if isinstance(zf, _WorkbookZip):
+        zf.sheet_parts = (workbook, dict(parts))
+    return parts
+
+
 def _ooxml_extras(
-    zf: zipfile.ZipFile,
+    zf: zipfile.ZipFile, clipped: dict[str, bytes] | None = None,
 ) -> tuple[dict[str, set[tuple[int, int]]], dict[str, dict[str, tuple[int, int, int, int]]]]:
     """Percent-formatted cells and defined names per sheet of an .xlsx/.xlsm, read from its XML.
 
     python-calamine gives a cell's number but not its format; a person who types 98.5% gets 0.985
-    stored with a percent format, and perfxl must read it as 98.5 %.
+    stored with a percent format, and perfxl must read it as 98.5 %. ``clipped``: part name → the
+    clipped XML of a sheet past the limits (see :func:`_scan_sheets`), scanned instead of the part.
     """
     names = set(zf.namelist())
     percent: dict[str, set[tuple[int, int]]] = {}
     defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     if "xl/workbook.xml" not in names:
         return percent, defined
-    workbook = zf.read("xl/workbook.xml")
-    rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
-    targets = {}
-    for m in _REL_RE.finditer(rels):
-        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        target = target.decode()
-        targets[rid] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    sheet_parts = {}
-    for m in _SHEET_RE.finditer(workbook):
-        sheet_parts[_xml_unescape(m.group(1))] = targets.get(m.group(2))
+    workbook = _read_part(zf, "xl/workbook.xml")
+    sheet_parts = _sheet_parts(zf, workbook)
 
     for m in _DEFNAME_RE.finditer(workbook):
         attrs, ref = m.group(1), _xml_unescape(m.group(2))
@@ -228,7 +358,7 @@ def _ooxml_extras(
 
     if "xl/styles.xml" not in names:
         return percent, defined
-    styles = zf.read("xl/styles.xml")
+    styles = _read_part(zf, "xl/styles.xml")
     custom = {int(i) for i, code in _NUMFMT_RE.findall(styles) if b"%" in code}
     xfs_block = _XF_RE.search(styles)
     percent_xf = set()
@@ -239,21 +369,313 @@ def _ooxml_extras(
                 percent_xf.add(index)
     if not percent_xf:
         return percent, defined
-    styles_alt = b"|".join(str(i).encode() for i in sorted(percent_xf))
-    # Only cells carrying one of the percent styles are matched at all: most cells are skipped fast.
-    cell_re = re.compile(
-        rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bs="(?:' + styles_alt + rb')"'
-        rb'|<c\b[^>]*?\bs="(?:' + styles_alt + rb')"[^>]*?\br="([A-Z]+)(\d+)"'
-    )
+    # Only the percent styles' attributes are searched for (a literal the regex engine skips to):
+    # the many other cells cost nothing.
+    style_re = re.compile(rb's="(?:' + b"|".join(str(i).encode() for i in sorted(percent_xf)) + rb')"')
     for sheet, part in sheet_parts.items():
         if not part or part not in names:
             continue
-        cells = set()
-        for m in cell_re.finditer(zf.read(part)):
-            col, row = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            cells.add((int(row) - 1, _col_index(col)))
-        percent[sheet] = cells
+        percent[sheet] = _styled_cells((clipped or {}).get(part) or _read_part(zf, part), style_re)
     return percent, defined
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_CELL_REF_ATTR_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+
+
+def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]]:
+    """(row, col) of the cells of a sheet whose ``<c>`` element carries a style ``style_re`` matches.
+
+    Args:
+        sheet_xml: a worksheet part.
+        style_re: matches ``s="N"`` for the wanted style indexes N.
+
+    Returns:
+        The cells, 0-based; a cell without an ``r`` attribute is not found.
+    """
+    cells = set()
+    for m in style_re.finditer(sheet_xml):
+        at = m.start()
+        if not _in_tag(sheet_xml, at, b"<c"):
+            continue  # a <row s="…">, <col …>, a longer attribute name (xs="3"): not a cell's style
+        start = sheet_xml.rfind(b"<", 0, at)  # "<" cannot stand inside an attribute value
+        end = sheet_xml.find(b">", at)
+        ref = _CELL_REF_ATTR_RE.search(sheet_xml, start, end if end >= 0 else len(sheet_xml))
+        if ref:
+            cells.add((int(ref.group(2)) - 1, _col_index(ref.group(1))))
+    return cells
+
+
+# Cells python-calamine reads as empty, and sheets past the limits. calamine gives "" both for a
+# formula never calculated and for a cached error value (#DIV/0!), and it allocates a dense range
+# from the first to the last cell: one cell at XFD1048576 costs it hundreds of GB and aborts the
+# process. So the sheet XML is scanned first.
+
+#: A cell element with its content (a self-closing ``<c .../>`` has none).
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|(?<!/)>(.*?)</c>)", re.S)
+_CELL_REF_RE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_CACHED_RE = re.compile(rb"<v>[^<]+</v>")
+_FORMULA_RE = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
+_ERROR_VALUE_RE = re.compile(rb"<v>([^<]+)</v>")
+_ROW_RE = re.compile(rb"<row\b[^>]*?(?:/>|(?<!/)>(.*?)</row>)", re.S)
+_ROW_NUMBER_RE = re.compile(rb'\br="([0-9]{1,7})"')
+#: A column of two or three letters: only those can lie past MAX_COLS (64, i.e. column BL).
+_WIDE_REF_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})[0-9]')
+_LONG_ROW_RE = re.compile(rb'<row\b[^>]*?\br="([0-9]{%d,})"' % len(str(MAX_ROWS)))
+#: A cell without an ``r`` attribute: it is placed after the previous one.
+_PLACED_CELL_RE = re.compile(rb'<c(?=[\s/>])(?![^>]*\br=")')
+
+
+def _cells_with(sheet_xml: bytes, needle: bytes):
+    """(row, col, attributes, content) of each cell whose element holds ``needle``."""
+    if needle not in sheet_xml:
+        return
+    for m in _CELL_RE.finditer(sheet_xml):
+        if needle not in m.group(0):
+            continue
+        ref = _CELL_REF_RE.search(m.group(1))
+        if ref is not None:
+            yield int(ref.group(2)) - 1, _col_index(ref.group(1)), m.group(1), m.group(2) or b""
+
+
+def _formula_cells_without_value(sheet_xml: bytes) -> dict[tuple[int, int], str]:
+    """Formula cells that hold no cached result (openpyxl and other libraries write them so).
+
+    Args:
+        sheet_xml: a worksheet part of an .xlsx.
+
+    Returns:
+        (row, col) → the formula's text (without "="; "" for a shared formula's later cells).
+    """
+    out = {}
+    for row, col, _attrs, body in _cells_with(sheet_xml, b"<f"):
+        if _CACHED_RE.search(body):
+            continue
+        formula = _FORMULA_RE.search(body)
+        out[(row, col)] = _xml_unescape(formula.group(1) or b"") if formula else ""
+    return out
+
+
+def _error_cells(sheet_xml: bytes) -> dict[tuple[int, int], str]:
+    """Cells holding a cached error value: (row, col) → ``#DIV/0!``, ``#NAME?`` ..."""
+    out = {}
+    for row, col, attrs, body in _cells_with(sheet_xml, b't="e"'):
+        value = _ERROR_VALUE_RE.search(body)
+        if b't="e"' in attrs and value:
+            out[(row, col)] = _xml_unescape(value.group(1))
+    return out
+
+
+def _past_limits(sheet_xml: bytes) -> bool:
+    """Whether a sheet may reach past MAX_ROWS rows or MAX_COLS columns (cheap checks, C speed)."""
+    if sheet_xml.count(b"<row") > MAX_ROWS:  # <rowBreaks> counts too: at worst a needless clip
+        return True
+    # The regexes anchored on each <row / <c tag walk every tag; a long row number or a wide
+    # column is rare, so its attribute is searched for and then its tag checked: same answer.
+    if any(int(m.group(1)) > MAX_ROWS and _in_tag(sheet_xml, m.start(), b"<row")
+           for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)):
+        return True
+    if any(_col_index(m.group(1)) >= MAX_COLS and _in_tag(sheet_xml, m.start(), b"<c")
+           for m in _WIDE_REF_ATTR_RE.finditer(sheet_xml)):
+        return True
+    if _CELL_NOT_R_FIRST_RE.search(sheet_xml) is None:
+        return False  # every cell tag starts with its r attribute: none is placed by order
+    return _PLACED_CELL_RE.search(sheet_xml) is not None
+
+
+# No leading \b: a pattern that starts with a literal is searched for at C speed (_in_tag checks
+# the byte before).
+_LONG_ROW_ATTR_RE = re.compile(rb'r="([0-9]{%d,})"' % len(str(MAX_ROWS)))
+_WIDE_REF_ATTR_RE = re.compile(rb'r="([A-Z]{2,3})[0-9]')
+#: A cell tag that does not start with its r attribute (only those can match _PLACED_CELL_RE).
+_CELL_NOT_R_FIRST_RE = re.compile(rb'<c(?=[\s/>])(?! r=")')
+
+
+def _in_tag(xml: bytes, at: int, tag: bytes) -> bool:
+    """Whether position ``at`` lies inside the start tag of a ``tag`` element (``tag`` = b"<c").
+
+    Args:
+        xml: the sheet XML.
+        at: a position in it.
+        tag: the tag's opening, name included.
+
+    Returns:
+        True when the nearest "<" before ``at`` opens that element and no ">" closes it before, and
+        ``at`` starts a word (an attribute name, not the end of one).
+    """
+    if at and xml[at - 1] in _WORD_BYTES:
+        return False
+    start = xml.rfind(b"<", 0, at)
+    end = start + len(tag)
+    return (start >= 0 and xml.startswith(tag, start) and end < len(xml) and xml[end] not in _WORD_BYTES
+            and xml.find(b">", start, at) < 0)
+
+
+#: Where a cell holds something (a value or inline text), not just a style.
+_HOLDS_VALUE_RE = re.compile(rb"<v>|<is>")
+
+
+def _clip_sheet(sheet_xml: bytes) -> tuple[bytes, bool]:
+    """The sheet with only its first MAX_ROWS rows and MAX_COLS columns, every cell given its place.
+
+    Rows and cells are in ascending order in a valid sheet, so the walk stops at the first row past
+    the limit and, in a row, at the first cell past it.
+
+    Returns:
+        The sheet XML, and whether a cell holding a value was left out.
+    """
+    start, end = sheet_xml.find(b"<sheetData"), sheet_xml.rfind(b"</sheetData>")
+    if start == -1 or end == -1:
+        return sheet_xml, False
+    start = sheet_xml.index(b">", start) + 1
+    out = [sheet_xml[:start]]
+    row_no, cut = 0, False
+    for row in _ROW_RE.finditer(sheet_xml, start, end):
+        head = row.group(0)[: row.group(0).index(b">") + 1]
+        numbered = _ROW_NUMBER_RE.search(head)
+        row_no = int(numbered.group(1)) if numbered else row_no + 1
+        if row_no > MAX_ROWS:
+            cut = _HOLDS_VALUE_RE.search(sheet_xml, row.start(), end) is not None
+            break
+        cells, col, content = [], -1, row.group(1) or b""
+        for cell in _CELL_RE.finditer(content):
+            ref = _CELL_REF_RE.search(cell.group(1))
+            col = _col_index(ref.group(1)) if ref else col + 1
+            if col >= MAX_COLS:
+                cut = cut or _HOLDS_VALUE_RE.search(content, cell.start()) is not None
+                break
+            attrs = _CELL_REF_RE.sub(b"", cell.group(1))
+            place = f' r="{column_letter(col)}{row_no}"'.encode()
+            body = cell.group(2)
+            cells.append(b"<c" + place + attrs + (b"/>" if body is None else b">" + body + b"</c>"))
+        out.append(b'<row r="%d">' % row_no + b"".join(cells) + b"</row>")
+    out.append(sheet_xml[end:])
+    return b"".join(out), cut
+
+
+# OpenDocument repeats a row or a cell with an attribute: a 700-byte .ods can ask for a value in
+# each of 90 million cells (python-calamine then takes 5 GB and 18 s). Repeats are cut to the limits.
+_ODS_TABLE_RE = re.compile(rb"<table:table(?=[\s>])([^>]*)>(.*?)</table:table>", re.S)
+_ODS_NAME_RE = re.compile(rb'table:name="([^"]*)"')
+_ODS_ROW_RE = re.compile(rb"<table:table-row(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</table:table-row>)", re.S)
+_ODS_CELL_RE = re.compile(
+    rb"<table:(table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</table:\1>)", re.S)
+_ODS_ROWS_REPEATED_RE = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_ODS_COLS_REPEATED_RE = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
+_ODS_VALUED = b"office:value-type"
+
+
+def _repeat(attrs: bytes, pattern: re.Pattern) -> int:
+    m = pattern.search(attrs)
+    return int(m.group(1)) if m else 1
+
+
+def _with_repeat(element: bytes, pattern: re.Pattern, count: int) -> bytes:
+    """An element with its repeat attribute (in its start tag) set to ``count``."""
+    head_end = element.index(b">") + 1
+    name = pattern.pattern.split(b"=")[0]
+    return pattern.sub(name + b'="%d"' % count, element[:head_end], count=1) + element[head_end:]
+
+
+def _clip_ods_row(cells: bytes) -> tuple[bytes, bool]:
+    """A row's cells up to MAX_COLS columns; and whether a cell holding a value was left out."""
+    col, out, pos, cut = 0, [], 0, False
+    for cell in _ODS_CELL_RE.finditer(cells):
+        n = _repeat(cell.group(2), _ODS_COLS_REPEATED_RE)
+        if col >= MAX_COLS:
+            out.append(cells[pos:cell.start()])
+            return b"".join(out), cut or _ODS_VALUED in cells[cell.start():]
+        if col + n > MAX_COLS:
+            out += [cells[pos:cell.start()], _with_repeat(cell.group(0), _ODS_COLS_REPEATED_RE, MAX_COLS - col)]
+            pos, cut = cell.end(), cut or _ODS_VALUED in cell.group(2)
+        col += n
+    out.append(cells[pos:])
+    return b"".join(out), cut
+
+
+def _clip_ods_table(body: bytes) -> tuple[bytes, bool]:
+    """A table's rows up to MAX_ROWS rows and MAX_COLS columns; and whether a value was left out."""
+    row_no, out, pos, cut = 0, [], 0, False
+    for row in _ODS_ROW_RE.finditer(body):
+        if row_no >= MAX_ROWS:  # every row from here on goes (the structure around them stays)
+            rest = body[row.start():]
+            out += [body[pos:row.start()], _ODS_ROW_RE.sub(b"", rest)]
+            return b"".join(out), cut or _ODS_VALUED in rest
+        n = _repeat(row.group(1), _ODS_ROWS_REPEATED_RE)
+        cells, cells_cut = _clip_ods_row(row.group(2) or b"")
+        keep = min(n, MAX_ROWS - row_no)
+        if keep < n or cells_cut or len(cells) != len(row.group(2) or b""):
+            head = row.group(0)[: row.group(0).index(b">") + 1]
+            if keep < n:
+                head = _with_repeat(head, _ODS_ROWS_REPEATED_RE, keep)
+            rebuilt = head if row.group(2) is None else head + cells + b"</table:table-row>"
+            out += [body[pos:row.start()], rebuilt]
+            pos = row.end()
+            cut = cut or cells_cut or (keep < n and _ODS_VALUED in (row.group(2) or b""))
+        row_no += n
+    out.append(body[pos:])
+    return b"".join(out), cut
+
+
+def _clip_ods(content: bytes) -> tuple[bytes, dict[str, bool]]:
+    """content.xml of an .ods with every table cut to the limits.
+
+    Returns:
+        The content (the same object when nothing changed), and per table name whether a cell
+        holding a value was left out.
+    """
+    out, pos, cut = [], 0, {}
+    for table in _ODS_TABLE_RE.finditer(content):
+        body, table_cut = _clip_ods_table(table.group(2))
+        name = _ODS_NAME_RE.search(table.group(1))
+        cut[_xml_unescape(name.group(1)) if name else ""] = table_cut
+        if len(body) != len(table.group(2)):
+            out += [content[pos:table.start(2)], body]
+            pos = table.end(2)
+    if not out:
+        return content, cut
+    out.append(content[pos:])
+    return b"".join(out), cut
+
+
+def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]], dict[str, bytes]]:
+    """What calamine would miss in each sheet of an .xlsx or .ods, and the parts it must not see whole.
+
+    Returns:
+        (sheet name → (formula cells without value, cached error cells, clipped),
+        part name → the clipped XML of each part past the limits).
+    """
+    names = zf.namelist()
+    if "xl/workbook.xml" not in names:
+        if "content.xml" not in names:
+            return {}, {}
+        content = _read_part(zf, "content.xml")
+        clipped_content, cut = _clip_ods(content)
+        return ({sheet: ({}, {}, was_cut) for sheet, was_cut in cut.items()},
+                {} if clipped_content is content else {"content.xml": clipped_content})
+    found, clipped = {}, {}
+    for sheet, part in _sheet_parts(zf, _read_part(zf, "xl/workbook.xml")).items():
+        if not part or part not in names:
+            continue
+        xml = _read_part(zf, part)
+        cut = False
+        if _past_limits(xml):
+            xml, cut = _clip_sheet(xml)
+            clipped[part] = xml
+        found[sheet] = (_formula_cells_without_value(xml), _error_cells(xml), cut)
+    if "xl/sharedStrings.xml" in names:  # calamine inflates it whole: check it is what it says
+        _read_part(zf, "xl/sharedStrings.xml")
+    return found, clipped
+
+
+def _replaced(zf: zipfile.ZipFile, parts: dict[str, bytes]):
+    """An in-memory copy of the workbook with some parts replaced, for calamine to open."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+        for info in zf.infolist():
+            out.writestr(info.filename, parts.get(info.filename) or _read_part(zf, info.filename))
+    buf.seek(0)
+    return buf
 
 
 def workbook_grids(path: Path) -> list[Grid]:
@@ -262,24 +684,39 @@ def workbook_grids(path: Path) -> list[Grid]:
 
     zf = _check_zip(path)
     if zf is None and path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
-        head = path.read_bytes()[:8]
+        with open(path, "rb") as fh:
+            head = fh.read(8)
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             # OLE2 container named .xlsx: Excel stores password-protected workbooks this way.
             raise ReadError(path, "文件已加密（有密码保护），请去掉密码后再提交")
+        if head.startswith(b"PK"):
+            raise ReadError(path, "文件不完整或已损坏（压缩结构残缺，可能在下载或复制时被截断）")
+        if head.startswith(b"%PDF"):
+            raise ReadError(path, "是 PDF 文件，不是 Excel 工作簿（请提交 xlsx 原表）")
         raise ReadError(path, "不是有效的 Excel 文件（内容不是 xlsx 格式）")
     percent: dict[str, set[tuple[int, int]]] = {}
     defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
+    scanned: dict[str, tuple[dict, dict, bool]] = {}
+    source: str | io.BytesIO = str(path)  # an in-memory copy when a sheet had to be clipped
     if zf is not None:
         with zf:
             if "xl/workbook.xml" not in zf.namelist() and "content.xml" not in zf.namelist():
                 kind = "Word 文档" if any(n.startswith("word/") for n in zf.namelist()) else "其他压缩文件"
                 raise ReadError(path, f"不是 Excel 工作簿（是{kind}）")
             try:
-                percent, defined = _ooxml_extras(zf)
-            except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+                scanned, clipped = _scan_sheets(zf)
+                percent, defined = _ooxml_extras(zf, clipped)
+                if clipped:
+                    source = _replaced(zf, clipped)
+                elif isinstance(zf, _WorkbookZip):
+                    source = io.BytesIO(zf.data)  # the bytes read already: no second read of the file
+            except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error) as exc:
                 raise ReadError(path, f"文件已损坏（{exc}）") from exc
     try:
-        workbook = pc.CalamineWorkbook.from_path(str(path))
+        if isinstance(source, str):
+            workbook = pc.CalamineWorkbook.from_path(source)
+        else:
+            workbook = pc.CalamineWorkbook.from_filelike(source)
     except pc.PasswordError as exc:
         raise ReadError(path, "文件已加密（有密码保护），请去掉密码后再提交") from exc
     except Exception as exc:  # calamine raises several types for broken files
@@ -297,9 +734,14 @@ def workbook_grids(path: Path) -> list[Grid]:
             except Exception as exc:
                 raise ReadError(path, f"工作表“{meta.name}”无法读取（{_short(exc)}）") from exc
             rows = [list(row[:MAX_COLS]) for row in rows]
+            no_value, errors, clipped_here = scanned.get(meta.name, ({}, {}, False))
+            for (r, c), code in errors.items():  # calamine reads a cached #DIV/0! as ""
+                if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
+                    rows[r][c] = code
             grids.append(
                 Grid(rows=rows, file=str(path), sheet=meta.name, percent=percent.get(meta.name, set()),
-                     names=defined.get(meta.name, {}))
+                     names=defined.get(meta.name, {}), no_value=no_value,
+                     clipped=clipped_here or sheet.height > MAX_ROWS or sheet.width > MAX_COLS)
             )
     finally:
         workbook.close()
@@ -326,10 +768,11 @@ def load_grids(path: str | Path) -> list[Grid]:
     path = Path(path)
     suffix = path.suffix.lower()
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
-    if path.is_dir():
+    size = st.st_size
+    if stat.S_ISDIR(st.st_mode):
         raise ReadError(path, "是文件夹，不是文件")
     if size == 0:
         raise ReadError(path, "空文件（0 字节）")
