@@ -23,15 +23,18 @@ import functools
 import os
 import tempfile
 from collections import Counter
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import xlsxwriter
 
-from .checker import ERROR, check_file, pool_chunksize
+from .checker import ERROR, check_file
+from .inputs import resolved
+from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
+from .xlsxrows import FastRowsWorksheet
 
 PROJECTS, UNITS, INDICATORS, ISSUES = "项目汇总", "单位汇总", "指标明细", "问题清单"
 SHEETS = (PROJECTS, UNITS, INDICATORS, ISSUES)
@@ -65,7 +68,8 @@ _NO_UNIT = "（未填写）"
 
 
 class ConsolidateError(ValueError):
-    """The output cannot be written: it exists (without ``force``) or it is one of the inputs."""
+    """The output cannot be written: it exists (without ``force``), it is one of the inputs, or its
+    folder cannot be written to."""
 
 
 # --------------------------------------------------------------------------------------- workers
@@ -114,21 +118,6 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
             "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
         })
     return {"file": file, "error": report.error, "forms": forms}
-
-
-class InlineExecutor(Executor):
-    """Runs each call in the calling process, lazily and in order (``--jobs 1``)."""
-
-    def submit(self, fn, /, *args, **kwargs):  # pragma: no cover - map is what consolidate uses
-        fut: Future = Future()
-        try:
-            fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001
-            fut.set_exception(exc)
-        return fut
-
-    def map(self, fn, *iterables, timeout=None, chunksize=1):
-        return map(fn, *iterables)
 
 
 # ---------------------------------------------------------------------------------------- result
@@ -232,8 +221,14 @@ class _Writer:
         self.row = {}
         self.collect = collect
         self.kept: dict[str, list[list]] = {}
+        # Each column's XF index, for FastRowsWorksheet.write_plain_rows (0 = no format).
+        try:
+            self.styles = {name: [self.fmt[k]._get_xf_index() if k else 0 for k in _FORMATS[name]]
+                           for name in SHEETS}
+        except AttributeError:  # an XlsxWriter without it: every row goes through write_*
+            self.styles = {}
         for name in SHEETS:
-            ws = wb.add_worksheet(name)
+            ws = wb.add_worksheet(name, worksheet_class=FastRowsWorksheet)
             self.ws[name] = ws
             for col, width in enumerate(_WIDTHS[name]):
                 ws.set_column(col, col, width)
@@ -242,6 +237,7 @@ class _Writer:
             ws.fit_to_pages(1, 0)
             self.row[name] = 0
             self.kept[name] = []
+        self.fast = bool(self.styles) and all(ws.fast_rows_ok() for ws in self.ws.values())
 
     def header(self, name: str) -> None:
         ws, r = self.ws[name], self.row[name]
@@ -259,8 +255,23 @@ class _Writer:
         self.ws[name].write_string(self.row[name], 0, text, fmt)
         self.row[name] += 1
 
+    def put_many(self, name: str, rows: list[list]) -> None:
+        """Data rows (not a 合计 row), written with one file write when the fast path is there."""
+        if self.fast and self.ws[name].write_plain_rows(self.row[name], rows, self.styles[name]) == len(rows):
+            self.row[name] += len(rows)
+            if self.collect:
+                self.kept[name].extend(list(values) for values in rows)
+            return
+        for values in rows:
+            self.put(name, values)
+
     def put(self, name: str, values: list, total: bool = False) -> None:
         ws, r, kinds = self.ws[name], self.row[name], _FORMATS[name]
+        if not total and self.fast and ws.write_plain_row(r, values, self.styles[name]):
+            self.row[name] = r + 1
+            if self.collect:
+                self.kept[name].append(list(values))
+            return
         for col, value in enumerate(values):
             fmt = self.total_fmt[kinds[col]] if total else self.fmt[kinds[col]]
             if value is None or value == "":
@@ -331,13 +342,6 @@ def _mean(values):
     return round(sum(present) / len(present), 2) if present else None
 
 
-def _default_executor(n: int) -> Executor:
-    workers = os.cpu_count() or 1
-    if workers <= 1 or n <= 1:
-        return InlineExecutor()
-    return ProcessPoolExecutor(max_workers=min(workers, n))
-
-
 def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
                 year: int | None = None, executor: Executor | None = None, force: bool = False,
                 collect: bool = False, on_file: Callable[[dict], None] | None = None) -> Summary:
@@ -349,8 +353,9 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         rules: the rule profile used to score and check.
         title: the 部门 in the title row; by default the most common 实施(主管)单位 / 填报单位.
         year: the 年度 in the title row; by default the most common year of the forms.
-        executor: runs ``check_file_for_summary`` over the paths; default a ProcessPoolExecutor
-            with ``os.cpu_count()`` workers (inline for one file or one CPU). Not shut down here
+        executor: runs ``check_file_for_summary`` over the paths; default
+            :func:`perfxl.workers.reading_executor` (a process per core from 40 files on, inline
+            below). Not shut down here
             when given.
         force: overwrite an existing output.
         collect: keep every sheet's rows in :attr:`Summary.sheets` (for ``--json`` / ``--csv``).
@@ -362,23 +367,27 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
     paths = [Path(p) for p in paths]
     out = Path(output)
     out_key = out.resolve()
-    if any(p.resolve() == out_key for p in paths):
+    folders: dict[Path, Path] = {}
+    if any(resolved(p, folders) == out_key for p in paths):
         raise ConsolidateError(f"输出文件 {out} 也是输入文件之一，拒绝覆盖")
     if out.exists() and not force:
         raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
     if out.is_dir():
         raise ConsolidateError(f"输出 {out} 是文件夹")
     folder = out.parent if str(out.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=folder)
+    try:  # before any file is read: a run of an hour must not end in "cannot write"
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=folder)
+    except OSError as exc:
+        raise ConsolidateError(f"无法写入输出文件 {out}（{exc.strerror or exc}）") from exc
     os.close(fd)
     own = executor is None
-    ex = _default_executor(len(paths)) if own else executor
+    ex = reading_executor(len(paths)) if own else executor
     try:
         summary = _write(paths, tmp, out, rules, title, year, ex, collect, on_file)
         if out.exists() and not force:
             raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
+        os.chmod(tmp, _new_file_mode())  # mkstemp made it 0600: readable by its owner only
         os.replace(tmp, out)
     except BaseException:
         if os.path.exists(tmp):
@@ -388,6 +397,20 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         if own:
             ex.shutdown(wait=True)
     return summary
+
+
+def _new_file_mode() -> int:
+    """The mode a newly created file gets here: 0666 less the process's umask."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the umask can only be read by setting it, and back
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> Summary:
@@ -404,7 +427,7 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     w.header(ISSUES)
     n_files = 0
     names = [str(p) for p in paths]
-    for result in executor.map(work, names, chunksize=pool_chunksize(len(names), os.cpu_count() or 1)):
+    for result in executor.map(work, names, chunksize=pool_chunksize(len(names), available_cores())):
         n_files += 1
         if on_file is not None:
             on_file(result)
@@ -415,11 +438,11 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
             continue
         for f in result["forms"]:
             unit = f["unit"] or ""
-            for ind in f["indicators"]:
-                w.put(INDICATORS, [unit, f["project"] or "", *ind, file])
-            for location, code, level, message in f["findings"]:
-                w.put(ISSUES, [file, f["project"] or "", location, code, _LEVELS.get(level, level), message])
-                findings += 1
+            project = f["project"] or ""
+            w.put_many(INDICATORS, [[unit, project, *ind, file] for ind in f["indicators"]])
+            w.put_many(ISSUES, [[file, project, location, code, _LEVELS.get(level, level), message]
+                                for location, code, level, message in f["findings"]])
+            findings += len(f["findings"])
             if f["year"]:
                 years[f["year"]] += 1
             dept = f["implementing_unit"] or f["unit"]
