@@ -65,6 +65,8 @@ _LEVELS = {ERROR: "错误", "warning": "警告"}
 #: What a CSV cell may not start with (OWASP CSV injection): it gets a leading single quote.
 _CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _NO_UNIT = "（未填写）"
+#: Rows rendered into one string and written at once (bounded, so that memory stays flat).
+_BATCH_ROWS = 1000
 
 
 class ConsolidateError(ValueError):
@@ -367,7 +369,7 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
     paths = [Path(p) for p in paths]
     out = Path(output)
     out_key = out.resolve()
-    folders: dict[Path, Path] = {}
+    folders: dict[str, Path] = {}
     if any(resolved(p, folders) == out_key for p in paths):
         raise ConsolidateError(f"输出文件 {out} 也是输入文件之一，拒绝覆盖")
     if out.exists() and not force:
@@ -427,6 +429,8 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     w.header(ISSUES)
     n_files = 0
     names = [str(p) for p in paths]
+    # rows of 指标明细 and 问题清单, written a batch at a time: one file write per batch, not per form
+    pending: dict[str, list[list]] = {INDICATORS: [], ISSUES: []}
     for result in executor.map(work, names, chunksize=pool_chunksize(len(names), available_cores())):
         n_files += 1
         if on_file is not None:
@@ -434,14 +438,14 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
         file = result["file"]
         if result["error"] is not None:
             unreadable.append((file, result["error"]))
-            w.put(ISSUES, [file, "", "", "unreadable", _LEVELS[ERROR], f"无法读取：{result['error']}"])
+            pending[ISSUES].append([file, "", "", "unreadable", _LEVELS[ERROR], f"无法读取：{result['error']}"])
             continue
         for f in result["forms"]:
             unit = f["unit"] or ""
             project = f["project"] or ""
-            w.put_many(INDICATORS, [[unit, project, *ind, file] for ind in f["indicators"]])
-            w.put_many(ISSUES, [[file, project, location, code, _LEVELS.get(level, level), message]
-                                for location, code, level, message in f["findings"]])
+            pending[INDICATORS] += [[unit, project, *ind, file] for ind in f["indicators"]]
+            pending[ISSUES] += [[file, project, location, code, _LEVELS.get(level, level), message]
+                                for location, code, level, message in f["findings"]]
             findings += len(f["findings"])
             if f["year"]:
                 years[f["year"]] += 1
@@ -453,9 +457,16 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
             keys.setdefault((f["project"] or "", unit), []).append(len(projects))
             projects.append([unit, f["project"] or "", f["budget"], f["received"], f["spent"], f["exec_rate"],
                              stated, total, diff, f["grade"] or "", len(f["findings"]), file])
+        for name, rows in pending.items():
+            if len(rows) >= _BATCH_ROWS:
+                w.put_many(name, rows)
+                pending[name] = []
+    for name, rows in pending.items():
+        w.put_many(name, rows)
 
     # duplicates: the same 项目名称 + 填报单位 in two (or more) files; every such row is flagged
     duplicates = 0
+    flagged: list[list] = []  # their 问题清单 rows, written in batches (one file write per batch)
     for (project, unit), rows in keys.items():
         files = [projects[i][-1] for i in rows]
         if len(set(files)) < 2 or not project:
@@ -466,11 +477,15 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
             others = [f for f in unique[:4] if f != projects[i][-1]][:3]
             rest = len(unique) - 1 - len(others)
             others = "、".join(others) + (f" 等另外 {len(unique) - 1} 个文件" if rest > 0 else "")
-            w.put(ISSUES, [projects[i][-1], project, "", "duplicate-form", _LEVELS["warning"],
-                           f"项目“{project}”（填报单位：{unit or _NO_UNIT}）同时出现在 {others}，可能重复上报"])
+            flagged.append([projects[i][-1], project, "", "duplicate-form", _LEVELS["warning"],
+                            f"项目“{project}”（填报单位：{unit or _NO_UNIT}）同时出现在 {others}，可能重复上报"])
             projects[i][10] += 1
             duplicates += 1
             findings += 1
+            if len(flagged) >= _BATCH_ROWS:
+                w.put_many(ISSUES, flagged)
+                flagged = []
+    w.put_many(ISSUES, flagged)
 
     summary = Summary(
         output=out, title=title or (depts.most_common(1)[0][0] if depts else ""),
@@ -485,8 +500,8 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     if collect:
         w.kept[PROJECTS] = []  # the JSON carries title and info separately
     w.header(PROJECTS)
-    for row in projects:
-        w.put(PROJECTS, row)
+    for at in range(0, len(projects), _BATCH_ROWS):
+        w.put_many(PROJECTS, projects[at:at + _BATCH_ROWS])
     w.filter(PROJECTS, w.row[PROJECTS] - 1)
     sums = {k: _sum(r[i] for r in projects) for k, i in (("budget", 2), ("received", 3), ("spent", 4))}
     overall = _rate(sums["spent"], sums["budget"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from pathlib import Path
 
 from .sources import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
@@ -16,20 +17,29 @@ def _skipped(path: Path) -> bool:
     return path.name.startswith(("~$", "."))
 
 
-def resolved(path: Path, folders: dict[Path, Path]) -> Path:
+def resolved(path: Path, folders: dict[str, Path]) -> Path:
     """``path.resolve()``, with the folder part resolved once per folder (``folders`` remembers).
 
     Resolving costs a system call per path component; over thousands of files in a few folders
     that was a second of a consolidation's start. A path whose last part is a symbolic link, ``..``
     or ``.`` is resolved whole, so the answer is always ``path.resolve()``'s.
+
+    Args:
+        path: the path.
+        folders: the resolved folders so far, keyed by ``os.path.dirname(path)`` (a string: it
+            stands for ``path.parent`` one to one, and costs no Path to make and hash).
+
+    Returns:
+        The resolved path.
     """
-    if path.name in ("", ".", "..") or path.is_symlink():
+    name = path.name
+    if name in ("", ".", "..") or path.is_symlink():
         return path.resolve()
-    parent = path.parent
+    parent = os.path.dirname(path)
     real = folders.get(parent)
     if real is None:
-        real = folders[parent] = parent.resolve()
-    return real / path.name
+        real = folders[parent] = path.parent.resolve()
+    return real / name
 
 
 def expand_inputs(items, suffixes=FOLDER_SUFFIXES) -> list[Path]:
@@ -45,7 +55,7 @@ def expand_inputs(items, suffixes=FOLDER_SUFFIXES) -> list[Path]:
     """
     out: list[Path] = []
     seen: set[Path] = set()
-    folders: dict[Path, Path] = {}
+    folders: dict[str, Path] = {}
 
     def add(path: Path) -> None:
         key = resolved(path, folders)

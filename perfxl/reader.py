@@ -100,6 +100,22 @@ LABELS: tuple[LabelSpec, ...] = (
 # the first spec that matches (alternatives are tried in order, so the group that matched is the
 # first spec whose own regex matches). A speed-up only: LABELS decides what matches.
 _ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join("(" + s.regex.pattern[len(r"^\s*"):] + ")" for s in LABELS) + ")")
+
+
+def _first_chars(word: str) -> str:
+    """The characters a cell's stripped text can start with when ``word`` (as _label_regex spells
+    it) is its label: the word's first character, either width of a bracket, past an optional colon."""
+    for ch in word:
+        if ch in "(（)）":
+            return "(（" if ch in "(（" else ")）"
+        if ch not in ":：":
+            return ch
+    return ""
+
+
+#: Every character a label can start with: a stripped text starting with none is no label, and
+#: costs one set lookup instead of _ANY_LABEL_RE's dozens of alternatives.
+_LABEL_FIRST_CHARS = frozenset("".join(_first_chars(w) for s in LABELS for w in s.words))
 _TITLE_RE = re.compile(r"绩\s*效\s*自\s*评\s*表")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
 _SECTION_RE = re.compile(r"^\s*([一二三四五六])\s*[、,，.．]")
@@ -230,6 +246,7 @@ def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
     rows = []
     percent_cells = grid.percent or None  # None: no cell is, and no lookup is needed
     any_label = _ANY_LABEL_RE.match
+    label_first = _LABEL_FIRST_CHARS
     for r in range(start, stop):
         row = []
         # the many empty ("") cells are skipped in C
@@ -242,15 +259,17 @@ def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
                 if not text:
                     continue
                 cell = _Cell(r, c, value, text, percent)
-                found = any_label(text)  # _match_label's own first test, to skip most calls
-                if found:
-                    _match_label(cell, found)
+                if text[0] in label_first:  # _match_label's own first test, to skip most calls
+                    found = any_label(text)
+                    if found:
+                        _match_label(cell, found)
             else:
                 text = render(value, percent)
                 if not text:
                     continue
                 cell = _Cell(r, c, value, text, percent)
-                _match_label(cell)
+                if isinstance(value, str):  # _match_label marks text only: numbers and dates skip it
+                    _match_label(cell)
             row.append(cell)
         rows.append(row)
     return rows
