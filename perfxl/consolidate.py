@@ -20,8 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import functools
-import os
-import tempfile
 from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from typing import Callable, Iterable
 import xlsxwriter
 
 from .checker import ERROR, check_file
+from .files import OutputError, atomic_output, check_output
 from .inputs import resolved
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
@@ -379,40 +378,21 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
     folder = out.parent if str(out.parent) else Path(".")
     try:  # before any file is read: a run of an hour must not end in "cannot write"
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=folder)
-    except OSError as exc:
-        raise ConsolidateError(f"无法写入输出文件 {out}（{exc.strerror or exc}）") from exc
-    os.close(fd)
+        check_output(out, force=force)
+    except (OSError, OutputError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(": ", 1)[-1]
+        raise ConsolidateError(f"无法写入输出文件 {out}（{reason}）") from exc
     own = executor is None
     ex = reading_executor(len(paths)) if own else executor
     try:
-        summary = _write(paths, tmp, out, rules, title, year, ex, collect, on_file)
-        if out.exists() and not force:
-            raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
-        os.chmod(tmp, _new_file_mode())  # mkstemp made it 0600: readable by its owner only
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        with atomic_output(out, force=force) as tmp:
+            summary = _write(paths, tmp, out, rules, title, year, ex, collect, on_file)
+    except OutputError as exc:  # the output appeared meanwhile
+        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）") from exc
     finally:
         if own:
             ex.shutdown(wait=True)
     return summary
-
-
-def _new_file_mode() -> int:
-    """The mode a newly created file gets here: 0666 less the process's umask."""
-    try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)  # elsewhere the umask can only be read by setting it, and back
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> Summary:

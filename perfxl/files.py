@@ -19,10 +19,18 @@ class OutputError(ValueError):
     """An output that must not or cannot be written, with the reason in one Chinese line."""
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def new_file_mode() -> int:
+    """The mode a newly created file gets here: 0666 less the process's umask."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the umask can only be read by setting it, and back
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def check_output(path: str | Path, *, force: bool = False, inputs: Iterable[str | Path] = ()) -> Path:
@@ -51,8 +59,13 @@ def check_output(path: str | Path, *, force: bool = False, inputs: Iterable[str 
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{path}: 文件夹 {folder} 不存在")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"{path}: 文件夹 {folder} 没有写入权限")
+    # Try it: permission bits say nothing for root or on read-only and special file systems.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{path}: 文件夹 {folder} 无法写入（{exc.strerror or exc}）") from exc
     return path
 
 
@@ -80,7 +93,7 @@ def atomic_output(path: str | Path, *, force: bool = False, inputs: Iterable[str
         if path.exists() and not force:
             raise OutputError(f"{path}: 文件已存在，未覆盖（需要覆盖请加 --force）")
         # mkstemp makes the file private (0600); a written workbook gets the user's usual mode.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
