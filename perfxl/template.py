@@ -185,9 +185,8 @@ def plan_rows(form: Form, rows_per_level2: int, filled: bool) -> list[TableRow]:
         groups = by_level1.get(level1, {})
         for level2 in _merge_order(list(groups), STANDARD_LEVELS.get(level1, ())):
             members = groups.get(level2, [])
-            if level1 == EXECUTION or level2 == EXECUTION_L2:
-                blank = 0 if members else 1  # the 预算执行率 row is one row
-            elif filled:
+            # The 预算执行率 row is one row; a filled form keeps one empty row per 二级 it lacks.
+            if filled or level1 == EXECUTION or level2 == EXECUTION_L2:
                 blank = 0 if members else 1
             else:
                 blank = max(rows_per_level2 - len(members), 0)
@@ -226,8 +225,7 @@ class Layout:
 
     def level2_spans(self) -> list[tuple[str, int, int]]:
         """(二级, first row, last row) of each 二级 group."""
-        spans = _spans([(r.level1, r.level2) for r in self.table], self.first)
-        return [(key, a, b) for key, a, b in spans]
+        return _spans([(r.level1, r.level2) for r in self.table], self.first)
 
     def names(self) -> dict[str, str]:
         """Every defined name → its reference on the form's sheet."""
@@ -597,6 +595,11 @@ class _Sheet:
     blank: bool  # blank or pre-filled: stated cells hold formulas; else values as written
     heights: dict = field(default_factory=dict)
 
+    @property
+    def rate(self) -> float | None:
+        """复核执行进度: 执行数 / 预算数 only (the engine may fall back on the 预算执行率 row's 实际完成值)."""
+        return exec_rate(self.form.spent.total, self.form.budget.total)
+
     def fit(self, row: int, text, first_col: int, last_col: int | None = None) -> None:
         """Make ``row`` tall enough for ``text`` wrapped across the columns."""
         lines = _lines(None if text is None else str(text), _width(first_col, first_col if last_col is None else last_col))
@@ -659,8 +662,7 @@ class _Sheet:
                 label = labels[block] if part == "total" else ("其中：财政资金" if part == "fiscal" else "其他")
                 self.put(row, col - 1, label, f.label)
                 self.put(row, col, getattr(amounts, part), f.amount)
-        # 复核执行进度 is 执行数 / 预算数 only (the engine falls back on the 预算执行率 row's 实际完成值).
-        rate = exec_rate(form.spent.total, form.budget.total)
+        rate = self.rate
         rate_row, rate_col = FIELD_CELLS["stated_progress"]
         if self.blank:
             self.formula(rate_row, rate_col, f"={self.formulas.rate}", f.percent_input, rate, last_col=8)
@@ -717,8 +719,7 @@ class _Sheet:
             self.put(row, COL_WEIGHT, ind.weight if ind else None, f.number)
             r = row + 1
             if trow.is_execution and self.blank:
-                rate = exec_rate(form.spent.total, form.budget.total)
-                self.formula(row, COL_ACTUAL, f"={fx.rate}", f.percent_input, rate)
+                self.formula(row, COL_ACTUAL, f"={fx.rate}", f.percent_input, self.rate)
             else:
                 self.put(row, COL_ACTUAL, ind.actual if ind else None, f.text_center)
             rule = res.rule_score if res else None
