@@ -226,6 +226,9 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
             if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not _is_dir(output):
                 written = [write_template(output, forms[0], options=options, rules=rules, force=force)]
             else:
+                if output.lower().endswith((".xlsx", ".xlsm")):
+                    raise click.UsageError(f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿："
+                                           f"-o 应为文件夹，而不是 {output}")
                 written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force)
     except (OutputError, ReadError) as exc:
         raise click.UsageError(str(exc)) from exc

@@ -357,6 +357,14 @@ def test_cli_project_list_from_xlsx(tmp_path):
     assert read_forms(written)[0].budget.total == 20
 
 
+def test_cli_project_list_wants_a_folder(tmp_path):
+    listing = tmp_path / "清单.csv"
+    listing.write_text("填报单位,项目名称,预算数\n甲,项目一,1\n乙,项目二,2\n", encoding="utf-8")
+    result = run("template", "--from", listing, "-o", tmp_path / "one.xlsx")
+    assert result.exit_code == 2 and "应为文件夹" in result.output
+    assert not (tmp_path / "one.xlsx").exists()
+
+
 def test_cli_bad_weight_is_a_usage_error(tmp_path):
     result = run("template", "-o", tmp_path / "t.xlsx", "--weight", "产出")
     assert result.exit_code == 2 and "一级指标=分值" in result.output
