@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import sys
 
 import click
@@ -223,7 +224,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
             written = [write_template(output, options=options, rules=rules, force=force)]
         else:
             forms, blank = _template_sources(source, options, rules, problems)
-            if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not _is_dir(output):
+            if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not Path(output).is_dir():
                 written = [write_template(output, forms[0], options=options, rules=rules, force=force)]
             else:
                 if output.lower().endswith((".xlsx", ".xlsm")):
@@ -239,16 +240,8 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
     sys.exit(1 if problems else 0)
 
 
-def _is_dir(path: str) -> bool:
-    from pathlib import Path
-
-    return Path(path).is_dir()
-
-
 def _template_sources(source, options, rules, problems):
     """(forms, blank) to write from --from: a project list pre-fills; forms are written as written."""
-    from pathlib import Path
-
     from .sources import load_grids
     from .template import find_list_header, read_project_list
 
@@ -315,8 +308,6 @@ def _writable_folder(folder) -> None:
         click.UsageError: it cannot be made or written to.
     """
     import tempfile
-    from pathlib import Path
-
     try:
         Path(folder).mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=folder).close()

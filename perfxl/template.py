@@ -41,6 +41,8 @@ from .engine import exec_rate, grade, scored
 from .files import atomic_output
 from .model import BENEFIT, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator
 from .rules import DEFAULT_RULES, RuleProfile
+from .sources import WORKBOOK_SUFFIXES, ReadError, column_letter, load_grids, read_text, render
+from .values import normalize_text, parse_value
 
 SHEET = "绩效自评表"
 TITLE = "区级部门预算项目绩效自评表"
@@ -258,11 +260,7 @@ def _spans(keys: list[tuple], first: int) -> list:
 
 def cell_name(row: int, col: int) -> str:
     """A1-style reference of a 0-based cell: (5, 2) → ``C6``."""
-    letters, col = "", col + 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return f"{column_letter(col)}{row + 1}"
 
 
 def _abs(row: int, col: int) -> str:
@@ -933,14 +931,10 @@ class ProjectList:
 
 
 def _heading_key(value: object) -> str:
-    from .values import normalize_text
-
     return "".join(normalize_text(str(value)).split()).rstrip(":").replace("（", "(").replace("）", ")")
 
 
 def _list_rows(path: Path) -> list[list[object]]:
-    from .sources import WORKBOOK_SUFFIXES, ReadError, load_grids, read_text
-
     suffix = path.suffix.lower()
     if suffix == ".csv":
         text = read_text(path)
@@ -982,9 +976,6 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
     Raises:
         ReadError: the file cannot be read or has no heading row with 项目名称.
     """
-    from .sources import ReadError, render
-    from .values import parse_value
-
     path = Path(path)
     options = options or TemplateOptions()
     rows = _list_rows(path)
