@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .engine import as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, scored
-from .model import EXECUTION
+from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION
 from .model import Form
 from .reader import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
@@ -240,8 +240,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
     elif budget.total == 0:
         add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
-    for block, label in (("budget", "预算数"), ("received", "到位数"), ("spent", "执行数")):
-        for part, which in (("total", ""), ("fiscal", "（财政资金）"), ("other", "（其他）")):
+    for block, label in AMOUNT_BLOCKS.items():
+        for part, which in AMOUNT_PARTS.items():
             amount = getattr(getattr(form, block), part)
             if amount is not None and amount < 0:
                 add("negative-amount", ERROR, f"{label}{which}为负数（{_fmt(amount)}）", f"{block}.{part}")
@@ -251,7 +251,7 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         add("spent-above-received", ERROR, f"执行数 {_fmt(spent.total)} 大于到位数 {_fmt(received.total)}", "spent.total")
     if received.total is not None and budget.total is not None and received.total > budget.total + tol:
         add("received-above-budget", WARNING, f"到位数 {_fmt(received.total)} 大于预算数 {_fmt(budget.total)}", "received.total")
-    for block, label in (("budget", "预算数"), ("received", "到位数"), ("spent", "执行数")):
+    for block, label in AMOUNT_BLOCKS.items():
         amounts = getattr(form, block)
         if amounts.total is None or (amounts.fiscal is None and amounts.other is None):
             continue

@@ -18,6 +18,10 @@ EXECUTION = "预算执行率指标"
 COST = "成本指标"
 #: 二级指标 of the 预算执行率 row.
 EXECUTION_L2 = "预算执行率"
+#: The three amount blocks of section 二 and the parts of each, as a message names them
+#: ("执行数（财政资金）").
+AMOUNT_BLOCKS = {"budget": "预算数", "received": "到位数", "spent": "执行数"}
+AMOUNT_PARTS = {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}
 
 
 class Amounts(BaseModel):

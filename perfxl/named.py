@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .model import EXECUTION, EXECUTION_L2, Amounts, Form, Indicator, Source
+from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, EXECUTION_L2, Amounts, Form, Indicator, Source
 from .reader import _YEAR_RE, _Builder, _Cell, _level1
 from .sources import Grid, is_excel_error, render
 from .template import INDICATOR_COLS, RESULT_NAMES, name_of
@@ -85,10 +85,6 @@ class _Named:
         return cell.text if (is_excel_error(cell.value) or isinstance(cell.value, str)) else None
 
 
-_AMOUNT_WHAT = {"budget": "预算数", "received": "到位数", "spent": "执行数"}
-_PART_WHAT = {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}
-
-
 def parse_named(grid: Grid) -> Form:
     """The form on a perfxl workbook's sheet, read by defined names.
 
@@ -105,10 +101,10 @@ def parse_named(grid: Grid) -> Form:
     year_text = n.text("year") or ""
     m = _YEAR_RE.search(year_text)
     amounts = {}
-    for block in ("budget", "received", "spent"):
+    for block, label in AMOUNT_BLOCKS.items():
         parts = {}
-        for part in ("total", "fiscal", "other"):
-            parts[part] = n.number(f"{block}.{part}", _AMOUNT_WHAT[block] + _PART_WHAT[part])
+        for part, which in AMOUNT_PARTS.items():
+            parts[part] = n.number(f"{block}.{part}", label + which)
         amounts[block] = Amounts(**parts)
 
     columns = {fieldname: n.column(name_of("ind_" + fieldname)) for fieldname in INDICATOR_COLS}

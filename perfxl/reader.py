@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .model import BENEFIT, COST, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator, ReadNote, Source
+from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, BENEFIT, COST, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator, ReadNote, Source
 from .sources import JSON_SUFFIXES, MAX_COLS, MAX_FILE_BYTES, MAX_ROWS, Grid, ReadError, is_excel_error, load_grids, render
 from .values import normalize_text, parse_value
 
@@ -419,17 +419,13 @@ def _first_rate(cells: list[_Cell]) -> _Cell | None:
     return None
 
 
-_AMOUNT_WORDS = {"budget": "预算数", "received": "到位数", "spent": "执行数"}
-_PART_WORDS = {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}
-
-
 def _take_amount(b: _Builder, label: _Cell, segment: list[_Cell], block: str, part: str) -> bool:
     """An amount takes the first number after its label; a rate there is not an amount.
 
     Returns:
         False when the label has no value beside it.
     """
-    what = _AMOUNT_WORDS[block] + _PART_WORDS[part]
+    what = AMOUNT_BLOCKS[block] + AMOUNT_PARTS[part]
     path = f"{block}.{part}"
     if label.inline:
         value = b.number(label, what, label.inline)
