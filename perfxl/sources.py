@@ -249,7 +249,8 @@ def _check_zip(path: Path) -> zipfile.ZipFile | None:
     try:
         zf = _WorkbookZip(data)
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        # NotImplementedError: zipfile's word for a header it cannot read ("zip file version 6.4")
         raise ReadError(path, f"文件已损坏，无法解压（{exc}）") from exc
     if sum(info.file_size for info in infos) > MAX_UNZIPPED_BYTES:
         zf.close()
@@ -294,8 +295,13 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     info = zf.getinfo(name)
     data = zf.inflate(info) if isinstance(zf, _WorkbookZip) else None
     if data is None:
-        with zf.open(info) as fh:
-            data = fh.read(info.file_size)
+        try:
+            with zf.open(info) as fh:
+                data = fh.read(info.file_size)
+        except (NotImplementedError, RuntimeError) as exc:
+            # zipfile's words for a damaged header: "zip file version 6.4", "strong encryption",
+            # "password required". To a caller that is a broken file like any other.
+            raise zipfile.BadZipFile(str(exc)) from exc
     if parts is not None:
         parts[name] = data
     return data

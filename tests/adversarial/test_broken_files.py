@@ -23,6 +23,20 @@ def _write(data: bytes):
     return make
 
 
+def _members_marked(data: bytes, flag: int | None = 0, version: int | None = None) -> bytes:
+    """A zip whose central directory marks every member encrypted (flag bit 0), or as needing a
+    zip version Python does not read: zipfile raises RuntimeError / NotImplementedError for those."""
+    out = bytearray(data)
+    at = out.find(b"PK\x01\x02")
+    while at != -1:
+        if flag is not None:
+            out[at + 8] |= 1 << flag
+        if version is not None:
+            out[at + 6] = version
+        at = out.find(b"PK\x01\x02", at + 4)
+    return bytes(out)
+
+
 def _blank_form() -> list[list]:
     return h.form_rows(project=None, unit=None, filled_by=None, goal=None, achievement=None, problems=None,
                        budget=None, received=None, spent=None, progress=None, indicators=[], total=None)
@@ -38,6 +52,8 @@ UNREADABLE = [
     ("其实是Word.xlsx", _write(h.docx_bytes()), "Word 文档"),
     ("其实是PDF.xlsx", _write(h.pdf_bytes()), "PDF"),
     ("有密码.xlsx", lambda p: _write(h.encrypted_xlsx_bytes())(p), "密码"),
+    ("成员标为加密.xlsx", _write(_members_marked(h.xlsx_bytes(h.form_rows()))), "损坏"),
+    ("成员需要新版zip.xlsx", _write(_members_marked(h.xlsx_bytes(h.form_rows()), flag=None, version=64)), "损坏"),
     ("没有表.xlsx", _write(h.xlsx_bytes([["你好", 1, 2], ["世界"]])), "未找到绩效自评表"),
     ("压缩炸弹.xlsx", h.zip_bomb, "压缩炸弹"),
     ("谎报大小的压缩炸弹.xlsx", h.lying_zip_bomb, "损坏"),
