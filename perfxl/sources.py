@@ -26,6 +26,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import ooxml
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -333,23 +335,16 @@ def _sheet_parts(zf: zipfile.ZipFile, workbook: bytes) -> dict[str, str | None]:
     return parts
 
 
-def _ooxml_extras(
-    zf: zipfile.ZipFile, clipped: dict[str, bytes] | None = None,
-) -> tuple[dict[str, set[tuple[int, int]]], dict[str, dict[str, tuple[int, int, int, int]]]]:
-    """Percent-formatted cells and defined names per sheet of an .xlsx/.xlsm, read from its XML.
+def _defined_names(workbook: bytes) -> dict[str, dict[str, tuple[int, int, int, int]]]:
+    """The workbook's defined names that point at one cell or one rectangle, per sheet.
 
-    python-calamine gives a cell's number but not its format; a person who types 98.5% gets 0.985
-    stored with a percent format, and perfxl must read it as 98.5 %. ``clipped``: part name → the
-    clipped XML of a sheet past the limits (see :func:`_scan_sheets`), scanned instead of the part.
+    Args:
+        workbook: the content of ``xl/workbook.xml``.
+
+    Returns:
+        sheet name → {name → (first row, first col, last row, last col)}, 0-based.
     """
-    names = set(zf.namelist())
-    percent: dict[str, set[tuple[int, int]]] = {}
     defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
-    if "xl/workbook.xml" not in names:
-        return percent, defined
-    workbook = _read_part(zf, "xl/workbook.xml")
-    sheet_parts = _sheet_parts(zf, workbook)
-
     for m in _DEFNAME_RE.finditer(workbook):
         attrs, ref = m.group(1), _xml_unescape(m.group(2))
         name_m = re.search(rb'name="([^"]*)"', attrs)
@@ -361,18 +356,31 @@ def _ooxml_extras(
         r2 = int(cell_m.group(5)) - 1 if cell_m.group(5) else r1
         c2 = _col_index(cell_m.group(4).encode()) if cell_m.group(4) else c1
         defined.setdefault(sheet, {})[_xml_unescape(name_m.group(1))] = (r1, c1, r2, c2)
+    return defined
 
+
+def _ooxml_extras(
+    zf: zipfile.ZipFile, clipped: dict[str, bytes] | None = None,
+) -> tuple[dict[str, set[tuple[int, int]]], dict[str, dict[str, tuple[int, int, int, int]]]]:
+    """Percent-formatted cells and defined names per sheet of an .xlsx/.xlsm, read from its XML.
+
+    python-calamine gives a cell's number but not its format; a person who types 98.5% gets 0.985
+    stored with a percent format, and perfxl must read it as 98.5 %. ``clipped``: part name → the
+    clipped XML of a sheet past the limits (see :func:`_scan_sheets`), scanned instead of the part.
+    """
+    names = set(zf.namelist())
+    percent: dict[str, set[tuple[int, int]]] = {}
+    if "xl/workbook.xml" not in names:
+        return percent, {}
+    workbook = _read_part(zf, "xl/workbook.xml")
+    sheet_parts = _sheet_parts(zf, workbook)
+    defined = _defined_names(workbook)
     if "xl/styles.xml" not in names:
         return percent, defined
-    styles = _read_part(zf, "xl/styles.xml")
-    custom = {int(i) for i, code in _NUMFMT_RE.findall(styles) if b"%" in code}
-    xfs_block = _XF_RE.search(styles)
-    percent_xf = set()
-    if xfs_block:
-        for index, m in enumerate(_XF_ITEM_RE.finditer(xfs_block.group(1))):
-            fmt = _ATTR_RE.search(m.group(1))
-            if fmt and (int(fmt.group(1)) in _BUILTIN_PERCENT or int(fmt.group(1)) in custom):
-                percent_xf.add(index)
+    try:
+        percent_xf = ooxml.cell_styles(_read_part(zf, "xl/styles.xml")).percent
+    except ooxml.Unsupported:  # a <numFmt> missing an attribute: no percent style is known
+        percent_xf = frozenset()
     if not percent_xf:
         return percent, defined
     # Only the percent styles' attributes are searched for (a literal the regex engine skips to):
@@ -684,6 +692,54 @@ def _replaced(zf: zipfile.ZipFile, parts: dict[str, bytes]):
     return buf
 
 
+def _fast_grids(zf: _WorkbookZip, path: Path) -> list[Grid] | None:
+    """The grids of an .xlsx read by :mod:`perfxl.ooxml` from the parts in hand, or None when the
+    workbook holds something only python-calamine reads right (then calamine reads it).
+
+    Gives what the calamine path gives: the visible worksheets among the first MAX_SHEETS sheets,
+    cut at the limits, with percent cells, defined names, cached errors and uncalculated formulas.
+    """
+    names = set(zf.namelist())
+    rels_name = "xl/_rels/workbook.xml.rels"
+    if rels_name not in names or "_rels/.rels" not in names:
+        return None
+    try:
+        # calamine finds the workbook through the package's relationships
+        package = ooxml.relationships(_read_part(zf, "_rels/.rels"), base="")
+        if [p for p, k in package.values() if k == "officeDocument"] != ["xl/workbook.xml"]:
+            return None
+        rels = ooxml.relationships(_read_part(zf, rels_name))
+        # calamine finds the string table and styles at these names: a workbook that puts them
+        # elsewhere (or relates to parts it lacks) is left to it
+        for kind, part in (("sharedStrings", "xl/sharedStrings.xml"), ("styles", "xl/styles.xml")):
+            related = [p for p, k in rels.values() if k == kind]
+            if (part in names) != bool(related) or any(p != part for p in related):
+                return None
+        workbook = _read_part(zf, "xl/workbook.xml")
+        sheets = ooxml.sheet_list(workbook, rels)[:MAX_SHEETS]
+        styles = ooxml.cell_styles(_read_part(zf, "xl/styles.xml")) if "xl/styles.xml" in names else ooxml.NO_STYLES
+        strings = ooxml.shared_strings(_read_part(zf, "xl/sharedStrings.xml")) \
+            if "xl/sharedStrings.xml" in names else []
+        defined = _defined_names(workbook)
+        grids = []
+        for sheet in sheets:
+            if sheet.kind == "chartsheet" or not sheet.visible:
+                continue
+            if sheet.kind != "worksheet" or sheet.part not in names:
+                return None
+            xml = _read_part(zf, sheet.part)
+            cut = False
+            if _past_limits(xml):
+                xml, cut = _clip_sheet(xml)
+            values = ooxml.sheet_values(xml, strings, styles)
+            grids.append(Grid(rows=values.rows, file=str(path), sheet=sheet.name, percent=values.percent,
+                              names=defined.get(sheet.name, {}), no_value=values.no_value, clipped=cut))
+    except (ooxml.Unsupported, zipfile.BadZipFile, KeyError, ValueError, zlib.error):
+        # a damaged part too: the calamine path reads it again and says what is wrong
+        return None
+    return grids
+
+
 def workbook_grids(path: Path) -> list[Grid]:
     """One grid per visible worksheet of a workbook (.xlsx, .xlsm, .xls, .xlsb, .ods)."""
     import python_calamine as pc
@@ -709,6 +765,10 @@ def workbook_grids(path: Path) -> list[Grid]:
             if "xl/workbook.xml" not in zf.namelist() and "content.xml" not in zf.namelist():
                 kind = "Word 文档" if any(n.startswith("word/") for n in zf.namelist()) else "其他压缩文件"
                 raise ReadError(path, f"不是 Excel 工作簿（是{kind}）")
+            if isinstance(zf, _WorkbookZip) and "xl/workbook.xml" in zf.namelist():
+                grids = _fast_grids(zf, path)
+                if grids is not None:
+                    return grids
             try:
                 scanned, clipped = _scan_sheets(zf)
                 percent, defined = _ooxml_extras(zf, clipped)
