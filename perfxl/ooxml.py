@@ -398,7 +398,8 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES) -> 
     placed: list[tuple[int, int, object]] = []
     percent_styles, date_styles = styles.percent, styles.date
     columns = _COLUMNS
-    escaped = "&" in data  # else no text needs unescaping
+    # checked once for the whole sheet: most sheets need neither kind of unescaping
+    escaped, excel_escaped = "&" in data, "_x" in data
     for letters, digits, style_text, kind, attrs, value_tag, inline_tag, body in cells:
         if attrs:  # attributes in another order, or others (cm, vm, ph): look again
             if "'" in attrs:
@@ -411,16 +412,21 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES) -> 
         col = columns.get(letters)
         if col is None:
             col = _column(letters)
-        style = int(style_text) if style_text else 0
+        style = int(style_text) if style_text and (percent_styles or date_styles) else 0
         if style and style in percent_styles:
             out.percent.add((row, col))
         if inline_tag:  # <is><t>text</t></is>: the cell of nearly every inline string
             if kind != "inlineStr":
                 raise Unsupported(f"sheet: inline text in a cell of type {kind!r}")
-            text = inline_tag[7:]
-            value: object = excel_unescape((unescape(text) if escaped else text).strip(_XML_SPACE))
+            value: object = (unescape(inline_tag[7:]) if escaped else inline_tag[7:]).strip(_XML_SPACE)
+            if excel_escaped:
+                value = excel_unescape(value)
         elif value_tag:  # <v>value</v>
-            value = _typed_value(kind, value_tag[2:], style, date_styles, strings)
+            raw = value_tag[2:]
+            if not kind and raw and _NUMBER_RE.fullmatch(raw) and style not in date_styles:
+                value = float(raw)  # a plain number: what _typed_value gives, without the call
+            else:
+                value = _typed_value(kind, raw, style, date_styles, strings)
         elif body:
             value = _content_value(kind, body, style, date_styles, strings, (row, col), out.no_value)
         else:
@@ -457,6 +463,7 @@ class SheetEntry:
 
 _SHEET_TAG_RE = re.compile(r"<sheet\b([^>]*)>")
 _REL_TAG_RE = re.compile(r"<Relationship\b([^>]*)>")
+_REL_USUAL_RE = re.compile(r'\s+Id="([^"]*)"\s+Type="([^"]*)"\s+Target="([^"]*)"\s*/?$')
 _ATTR_RES = {name: re.compile(r"(?:^|\s)" + re.escape(name) + r'="([^"]*)"')
              for name in ("Id", "Type", "Target", "name", "r:id", "state")}
 
@@ -478,7 +485,12 @@ def relationships(rels_xml: bytes, base: str = "xl/") -> dict[str, tuple[str, st
     """
     out = {}
     for m in _REL_TAG_RE.finditer(decode(rels_xml, "rels", XML_MARKERS)):
-        rid, kind, target = _attr(m.group(1), "Id"), _attr(m.group(1), "Type"), _attr(m.group(1), "Target")
+        attrs = m.group(1)
+        usual = _REL_USUAL_RE.match(attrs)  # Id, Type, Target in the order every writer uses
+        if usual and "&" not in attrs:
+            rid, kind, target = usual.groups()
+        else:
+            rid, kind, target = _attr(attrs, "Id"), _attr(attrs, "Type"), _attr(attrs, "Target")
         if rid is None or kind is None or target is None:
             raise Unsupported("rels: incomplete relationship")
         part = target.lstrip("/") if target.startswith("/") else base + target
