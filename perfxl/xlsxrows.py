@@ -11,6 +11,10 @@ writes it where XlsxWriter's own row flush writes. The XML is XlsxWriter's byte 
 compare the two), with one deliberate difference: text that looks like a rich string
 (``<r>…</r>``) is escaped, where XlsxWriter would copy it into the file unescaped.
 
+:class:`QuickZipWorkbook` is an XlsxWriter workbook that deflates its parts at zlib level 1
+instead of the default 6: the zip of a 10,000-form summary took 0.4 s of a serial end of the run
+(0.15 s at level 1) for a file a quarter larger.
+
 It leans on XlsxWriter's constant-memory internals (``fh``, ``previous_row``, ``table``,
 ``_write_single_row``, ``_check_dimensions``); :meth:`FastRowsWorksheet.fast_rows_ok` says whether
 they are there, and callers fall back to the public ``write_*`` methods when not.
@@ -21,7 +25,9 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 
+import xlsxwriter.workbook
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -158,3 +164,33 @@ def _cell_heads(styles: tuple[int, ...]) -> tuple[list[str], list[str]]:
     return heads, styled
 
 
+#: Closes of :class:`QuickZipWorkbook` one at a time: each swaps a module global of XlsxWriter.
+_ZIP_SWAP = threading.Lock()
+
+
+class QuickZipWorkbook(xlsxwriter.workbook.Workbook):
+    """An XlsxWriter workbook whose zip is deflated at :attr:`compresslevel` (zlib level 1 = fastest).
+
+    XlsxWriter has no option for it (its ``_store_workbook`` makes ``ZipFile(..., ZIP_DEFLATED)``
+    itself), so while this workbook is stored the ``ZipFile`` name that XlsxWriter's workbook
+    module uses is bound to one that passes ``compresslevel``. A lock keeps two such closes from
+    swapping it at once (a plain Workbook closed by another thread meanwhile would merely be
+    compressed faster too), and the name is put back whatever happens. An XlsxWriter without
+    that name, or that no longer calls ``_store_workbook``, simply zips at its default level.
+    """
+
+    #: zlib level for every part (0-9); 1 is about three times faster than the default 6.
+    compresslevel = 1
+
+    def _store_workbook(self) -> None:
+        module = xlsxwriter.workbook
+        with _ZIP_SWAP:
+            original = getattr(module, "ZipFile", None)
+            if original is None:
+                super()._store_workbook()
+                return
+            module.ZipFile = functools.partial(original, compresslevel=self.compresslevel)
+            try:
+                super()._store_workbook()
+            finally:
+                module.ZipFile = original
