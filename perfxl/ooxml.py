@@ -463,7 +463,9 @@ class SheetEntry:
 
 _SHEET_TAG_RE = re.compile(r"<sheet\b([^>]*)>")
 _REL_TAG_RE = re.compile(r"<Relationship\b([^>]*)>")
-_REL_USUAL_RE = re.compile(r'\s+Id="([^"]*)"\s+Type="([^"]*)"\s+Target="([^"]*)"\s*/?$')
+#: Id, Type, Target in the orders the writers use (Excel, XlsxWriter, LibreOffice; openpyxl).
+_REL_USUAL_RE = re.compile(r'\s+(?:Id="([^"]*)"\s+Type="([^"]*)"\s+Target="([^"]*)"'
+                           r'|Type="([^"]*)"\s+Target="([^"]*)"\s+Id="([^"]*)")\s*/?$')
 _ATTR_RES = {name: re.compile(r"(?:^|\s)" + re.escape(name) + r'="([^"]*)"')
              for name in ("Id", "Type", "Target", "name", "r:id", "state")}
 
@@ -486,9 +488,9 @@ def relationships(rels_xml: bytes, base: str = "xl/") -> dict[str, tuple[str, st
     out = {}
     for m in _REL_TAG_RE.finditer(decode(rels_xml, "rels", XML_MARKERS)):
         attrs = m.group(1)
-        usual = _REL_USUAL_RE.match(attrs)  # Id, Type, Target in the order every writer uses
+        usual = _REL_USUAL_RE.match(attrs)
         if usual and "&" not in attrs:
-            rid, kind, target = usual.groups()
+            rid, kind, target = usual.group(1, 2, 3) if usual.group(1) is not None else usual.group(6, 4, 5)
         else:
             rid, kind, target = _attr(attrs, "Id"), _attr(attrs, "Type"), _attr(attrs, "Target")
         if rid is None or kind is None or target is None:
