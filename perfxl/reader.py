@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import ne
+from itertools import product
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -65,10 +63,20 @@ class LabelSpec:
     words: tuple[str, ...]
     inline: str = "colon"
     regex: re.Pattern = field(init=False, compare=False, repr=False)
+    #: ``field`` taken apart once, not for every label cell: ``section``, ``block``, ``amount`` or
+    #: ``text`` (a Form field), and for a block or an amount its block ("*": the one in force) and part.
+    kind: str = field(init=False, compare=False, repr=False)
+    block: str = field(init=False, compare=False, repr=False)
+    part: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
         alternatives = "|".join(_label_regex(w) for w in sorted(self.words, key=len, reverse=True))
         object.__setattr__(self, "regex", re.compile(rf"^\s*(?:{alternatives})"))
+        kind, _, rest = self.field.partition(":")
+        block, _, part = rest.partition(".")
+        object.__setattr__(self, "kind", kind if kind in ("section", "block", "amount") else "text")
+        object.__setattr__(self, "block", block)
+        object.__setattr__(self, "part", part)
 
 
 LABELS: tuple[LabelSpec, ...] = (
@@ -95,10 +103,8 @@ LABELS: tuple[LabelSpec, ...] = (
     LabelSpec("phone", ("联系电话", "电话"), "any"),
 )
 
-# Every label at once, one group per LabelSpec: a cell this does not match is no label, so
-# _match_label skips the per-label regexes for the many value cells, and for a label it starts at
-# the first spec that matches (alternatives are tried in order, so the group that matched is the
-# first spec whose own regex matches). A speed-up only: LABELS decides what matches.
+#: Every label at once, one group per LabelSpec: the reference the first-character tables below
+#: are checked against (tests/test_reader_speed.py); the reader itself tries one spec at a time.
 _ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join("(" + s.regex.pattern[len(r"^\s*"):] + ")" for s in LABELS) + ")")
 
 
@@ -113,9 +119,22 @@ def _first_chars(word: str) -> str:
     return ""
 
 
+def _specs_by_first_char() -> dict[str, tuple[LabelSpec, ...]]:
+    by_char: dict[str, list[LabelSpec]] = {}
+    for spec in LABELS:
+        for ch in "".join(_first_chars(w) for w in spec.words):
+            specs = by_char.setdefault(ch, [])
+            if spec not in specs:
+                specs.append(spec)
+    return {ch: tuple(specs) for ch, specs in by_char.items()}
+
+
+#: For each character a label can start with, the specs with a spelling that starts with it, in
+#: LABELS order: a text is tried against these only, as no other spec's regex can match it.
+_SPECS_BY_FIRST_CHAR = _specs_by_first_char()
 #: Every character a label can start with: a stripped text starting with none is no label, and
-#: costs one set lookup instead of _ANY_LABEL_RE's dozens of alternatives.
-_LABEL_FIRST_CHARS = frozenset("".join(_first_chars(w) for s in LABELS for w in s.words))
+#: costs one set lookup instead of any regex.
+_LABEL_FIRST_CHARS = frozenset(_SPECS_BY_FIRST_CHAR)
 _TITLE_RE = re.compile(r"绩\s*效\s*自\s*评\s*表")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
 _SECTION_RE = re.compile(r"^\s*([一二三四五六])\s*[、,，.．]")
@@ -141,28 +160,17 @@ class _Cell:
     waits_for: str = ""  # for a label whose value is on the next row: the field it fills
 
 
-def _match_label(cell: _Cell, found: re.Match | None = None) -> None:
-    """Mark ``cell`` as a label when its text starts with one, and keep what follows it.
-
-    ``found``: ``_ANY_LABEL_RE.match(cell.text)`` when the caller has it already.
-    """
-    if not isinstance(cell.value, str):
-        return
-    text = cell.text
-    if found is None:
-        found = _ANY_LABEL_RE.match(text)
-    if not found:
-        return
-    for spec in LABELS[found.lastindex - 1:]:
+def _label_of(text: str) -> tuple[LabelSpec | None, str]:
+    """The label ``text`` starts with and what follows it in the same cell; (None, "") for no label."""
+    for spec in _SPECS_BY_FIRST_CHAR.get(text.lstrip()[:1], ()):
         m = spec.regex.match(text)
         if not m:
             continue
+        if spec.kind == "section":
+            return spec, ""
         rest = text[m.end():].strip()
         colon = rest[:1] in (":", "：")
         value = rest.lstrip(":： \t").strip()
-        if spec.field == "section":
-            cell.label = spec
-            return
         if value:
             if spec.inline == "never":
                 continue
@@ -172,8 +180,17 @@ def _match_label(cell: _Cell, found: re.Match | None = None) -> None:
                 parsed = parse_value(value)
                 if parsed.number is None or parsed.op or not colon and not _starts_numeric(value):
                     continue
-        cell.label, cell.inline = spec, value
+        return spec, value
+    return None, ""
+
+
+def _match_label(cell: _Cell) -> None:
+    """Mark ``cell`` as a label when its text starts with one, and keep what follows it."""
+    if not isinstance(cell.value, str):
         return
+    label, inline = _PLAIN_LABELS.get(cell.text) or _label_of(cell.text)
+    if label is not None:
+        cell.label, cell.inline = label, inline
 
 
 #: Spellings of a number that is not one: where a number belongs they are a wrong value, not no value.
@@ -190,15 +207,34 @@ def _starts_numeric(text: str) -> bool:
     return bool(re.match(r"^[\s\d０-９.,，-]", text))
 
 
+def _plain_spellings(word: str):
+    """``word`` as forms write it alone in a cell: either width of each bracket and colon, an inner
+    colon left out or followed by a space, and with or without a colon after it."""
+    options = [("(", "（") if ch in "(（" else (")", "）") if ch in ")）"
+               else (":", "：", "", ": ", "： ") if ch in ":：" else (ch,) for ch in word]
+    for chars in product(*options, ("", ":", "：")):
+        yield "".join(chars)
+
+
+#: What _label_of finds in each plain spelling of a label, worked out here once: most label cells
+#: of a form hold just the label, and then cost one dict lookup instead of regexes.
+_PLAIN_LABELS: dict[str, tuple[LabelSpec | None, str]] = {
+    text: _label_of(text) for spec in LABELS for word in spec.words for text in _plain_spellings(word)}
+
+
 # ---------------------------------------------------------------------------------------------
 # Building a form
+
+
+_INFINITIES = (float("inf"), float("-inf"))  # made once, not for every number read
 
 
 @dataclass
 class _Builder:
     grid: Grid
     data: dict = field(default_factory=dict)
-    amounts: dict = field(default_factory=lambda: {b: Amounts() for b in _BLOCKS})
+    #: block → part → number: plain dicts, made into Amounts once the form is read
+    amounts: dict = field(default_factory=lambda: {b: {} for b in _BLOCKS})
     indicators: list = field(default_factory=list)
     level1_weights: dict = field(default_factory=dict)
     locations: dict = field(default_factory=dict)
@@ -223,7 +259,7 @@ class _Builder:
             self.note("not-a-number", cell, f"{what}应为数字，实为“{cell.text}”")
             return None
         if isinstance(value, (int, float)):
-            if value != value or value in (float("inf"), float("-inf")):
+            if value != value or value in _INFINITIES:
                 self.note("not-a-number", cell, f"{what}不是有效数字（{cell.text}）")
                 return None
             return float(value)
@@ -244,25 +280,31 @@ class _Builder:
 def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
     """Non-empty cells of rows [start, stop), labels marked."""
     rows = []
-    percent_cells = grid.percent or None  # None: no cell is, and no lookup is needed
-    any_label = _ANY_LABEL_RE.match
+    grid_rows = grid.rows
+    percent_cols: dict[int, set[int]] = {}  # row → its percent-formatted columns
+    for r, c in grid.percent:
+        percent_cols.setdefault(r, set()).add(c)
     label_first = _LABEL_FIRST_CHARS
+    plain_labels = _PLAIN_LABELS
     for r in range(start, stop):
         row = []
-        # the many empty ("") cells are skipped in C
-        for c, value in compress(enumerate(grid.rows[r]), map(ne, grid.rows[r], repeat(""))):
-            if value is None or value == "":
+        values = grid_rows[r]
+        percents = percent_cols.get(r)  # None: no cell of the row is, and no lookup is needed
+        # a plain loop: faster than skipping the empty cells with compress(map(ne, ...)), even
+        # in a row of 60 cells with 2 filled
+        for c, value in enumerate(values):
+            if value == "" or value is None:
                 continue
-            percent = percent_cells is not None and (r, c) in percent_cells
+            percent = percents is not None and c in percents
             if type(value) is str:  # render() of text, without the call
                 text = value.strip()
                 if not text:
                     continue
-                cell = _Cell(r, c, value, text, percent)
-                if text[0] in label_first:  # _match_label's own first test, to skip most calls
-                    found = any_label(text)
-                    if found:
-                        _match_label(cell, found)
+                if text[0] in label_first:  # what _match_label does, for the few texts a label can start
+                    label, inline = plain_labels.get(text) or _label_of(text)
+                    row.append(_Cell(r, c, value, text, percent, label, inline))
+                else:
+                    row.append(_Cell(r, c, value, text, percent))
             else:
                 text = render(value, percent)
                 if not text:
@@ -270,7 +312,7 @@ def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
                 cell = _Cell(r, c, value, text, percent)
                 if isinstance(value, str):  # _match_label marks text only: numbers and dates skip it
                     _match_label(cell)
-            row.append(cell)
+                row.append(cell)
         rows.append(row)
     return rows
 
@@ -288,13 +330,19 @@ def _align(left: list[int], right: list[int]) -> list[tuple[int, int]]:
     if n == 0:
         return []
     inf = float("inf")
-    # cost[i][j]: best cost pairing a[:i] within b[:j]
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    for j in range(m + 1):
-        cost[0][j] = 0
+    # cost[i][j]: best cost pairing a[:i] within b[:j], that is
+    # min(cost[i][j - 1], cost[i - 1][j - 1] + |a[i - 1] - b[j - 1]|): a running minimum along row i
+    cost = [[0] * (m + 1)]
     for i in range(1, n + 1):
+        above, ai = cost[i - 1], a[i - 1]
+        row = [inf] * (m + 1)
+        best = inf
         for j in range(i, m + 1):
-            cost[i][j] = min(cost[i][j - 1], cost[i - 1][j - 1] + abs(a[i - 1] - b[j - 1]))
+            here = above[j - 1] + abs(ai - b[j - 1])
+            if here < best:
+                best = here
+            row[j] = best
+        cost.append(row)
     pairs = []
     i, j = n, m
     while i > 0:
@@ -327,20 +375,20 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
             cell.claimed = True
             spec = cell.label
             segment = row[i + 1:labels[k + 1]] if k + 1 < len(labels) else row[i + 1:]
-            name = spec.field
-            if name == "section":
+            kind = spec.kind
+            if kind == "section":
                 m = _SECTION_RE.match(cell.text)
                 if m:
                     in_budget = m.group(1) == "二"
                     if in_budget:
                         block = "budget"
                 continue
-            if name.startswith("block:"):
-                block, in_budget = name.split(":")[1], True
+            if kind == "block":
+                block, in_budget = spec.block, True
                 continue
-            if name.startswith("amount:"):
+            if kind == "amount":
                 in_budget = True
-                where, part = name.split(":")[1].split(".")
+                where, part = spec.block, spec.part
                 if where == "*" and heads and any(_has_digit(c) for c in segment):
                     # a row of the 项目资金 table: each heading takes the value below it
                     values = [c for c in segment if _has_digit(c)]
@@ -351,8 +399,10 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                     nth = part_count.get(part, 0)
                     part_count[part] = nth + 1
                     if n_parts is None:
-                        n_parts = {p: sum(1 for c in row if c.label and c.label.field == f"amount:*.{p}")
-                                   for p in ("fiscal", "other")}
+                        n_parts = {"fiscal": 0, "other": 0}
+                        for c in row:
+                            if c.label is not None and c.label.kind == "amount" and c.label.block == "*":
+                                n_parts[c.label.part] += 1
                     where = _BLOCKS[nth] if n_parts[part] > 1 and nth < 3 else block
                 else:
                     block = where
@@ -363,6 +413,7 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                     if part == "total":
                         heads.append(cell)
                 continue
+            name = spec.field
             if name == "stated_progress":
                 value = cell.inline or _first_rate(segment)
                 if value:
@@ -378,11 +429,12 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                 segment[0].claimed = True
                 b.put_text(name, segment[0], segment[0].text)
             else:
-                b.locations.setdefault(name, b.grid.ref(cell.row, cell.col))
+                if name not in b.locations:
+                    b.locations[name] = b.grid.ref(cell.row, cell.col)
                 cell.waits_for = name
                 new_open.append(cell)
-        free = [c for c in row if not c.claimed]
-        if open_labels and free and not labels:
+        if open_labels and not labels:  # a row of values only: the labels above it take them
+            free = [c for c in row if not c.claimed]
             for li, vi in _align([c.col for c in open_labels], [c.col for c in free]):
                 free[vi].claimed = True
                 waits = open_labels[li].waits_for
@@ -391,9 +443,8 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                     _take_amount(b, open_labels[li], [free[vi]], block, part)
                 else:
                     b.put_text(waits, free[vi], free[vi].text)
-            free = [c for c in row if not c.claimed]
         if progress_label is not None and in_budget:
-            rate = _first_rate(free)
+            rate = _first_rate(row)  # the first rate not claimed
             if rate is not None:
                 rate.claimed = True
                 b.put_text("stated_progress", rate, rate.text)
@@ -432,14 +483,17 @@ def _take_amount(b: _Builder, label: _Cell, segment: list[_Cell], block: str, pa
         cell = label
     else:
         # a heading word after the label (全年执行数 | 分值) is not its value: values hold digits
-        cell = next((c for c in segment if not _is_rate(c) and _has_digit(c)), None)
-        if cell is None:
-            b.locations.setdefault(path, b.grid.ref(label.row, label.col))
+        for cell in segment:
+            if not _is_rate(cell) and _has_digit(cell):
+                break
+        else:
+            if path not in b.locations:
+                b.locations[path] = b.grid.ref(label.row, label.col)
             return False
         cell.claimed = True
         value = b.number(cell, what)
-    if value is not None and getattr(b.amounts[block], part) is None:
-        setattr(b.amounts[block], part, value)
+    if value is not None and part not in b.amounts[block]:
+        b.amounts[block][part] = value
         b.locations[path] = b.grid.ref(cell.row, cell.col)
     return True
 
@@ -462,7 +516,7 @@ _LEVEL1_RE = re.compile(
     r"(?:[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|(\d+(?:\.\d+)?)\s*分)?$"
 )
 #: The first characters of _LEVEL1_RE's stems.
-_LEVEL1_STEM_RE = re.compile("[产效服满预成]")
+_LEVEL1_STEMS = frozenset("产效服满预成")
 _LEVEL1_NAMES = {"产出": OUTPUT, "效益": BENEFIT, "服务对象满意度": SATISFACTION, "满意度": SATISFACTION,
                  "预算执行率": EXECUTION, "成本": COST}
 _ALWAYS_LEVEL1 = {"产出", "效益"}
@@ -473,10 +527,26 @@ _INDICATOR_NO_RE = re.compile(r"^指标\s*\d")
 _TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计(?:得分)?|总\s*得\s*分|总\s*计)\s*[:：]?")
 
 
+#: The header's 一级指标 heading, as _header tests a cell for it.
+_LEVEL1_HEADING = dict(_ROLE_WORDS)["level1"]
+
+
+def _find_header(rows: list[list[_Cell]]) -> tuple[int | None, dict[str, int] | None]:
+    """The indicator table's header: (its index in ``rows``, its columns), or (None, None)."""
+    for i, row in enumerate(rows):
+        for cell in row:
+            # a header has its 一级指标 heading (else _header finds no "level1"): the other rows
+            # need no closer look
+            if "一" in cell.text and _squash(cell.text).startswith(_LEVEL1_HEADING):
+                roles = _header(row)
+                if roles:
+                    return i, roles
+                break
+    return None, None
+
+
 def _header(row: list[_Cell]) -> dict[str, int] | None:
     """The columns of the indicator table, from its header row; None when ``row`` is not one."""
-    if not any("一" in cell.text for cell in row):  # no 一级指标 heading: "level1" cannot be found
-        return None
     roles: dict[str, int] = {}
     for cell in row:
         key = _squash(cell.text)
@@ -493,8 +563,11 @@ def _header(row: list[_Cell]) -> dict[str, int] | None:
 
 def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, float | None] | None:
     """(一级 name, weight) when ``cell`` is an 一级 heading."""
-    if not _LEVEL1_STEM_RE.search(unicodedata.normalize("NFKC", cell.text)):
-        return None  # normalize_text only adds ASCII to NFKC, so no stem can start it: skip that
+    first = cell.text.lstrip()[:1]
+    if first not in _LEVEL1_STEMS and (first < "\x80" or "\u4e00" <= first <= "\u9fff"):
+        # normalize_text leaves an ASCII character or a CJK ideograph where it stands, so the
+        # squashed text starts with it: no stem does (other characters take the full test)
+        return None
     m = _LEVEL1_RE.match(_squash(normalize_text(cell.text)))
     if not m:
         return None
@@ -520,7 +593,7 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
         if not row:
             continue
         first = row[0]
-        if _TOTAL_RE.match(first.text) and len(first.text) <= 8:
+        if first.text[:1] in "总合" and _TOTAL_RE.match(first.text) and len(first.text) <= 8:  # 总分, 合计
             numbers = [c for c in row[1:] if parse_value(c.text).number is not None or _has_digit(c)] or (
                 [first] if parse_value(_TOTAL_RE.sub("", first.text)).number is not None else [])
             if numbers:
@@ -544,10 +617,12 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             if weight is not None:
                 b.level1_weights[level1] = weight
             anchor = (rest.pop(0), "level1")
-        if rest and _LEVEL2_RE.match(_squash(rest[0].text)) and not _PLACEHOLDER_RE.match(rest[0].text):
-            level2 = _squash(rest[0].text)
-            anchor = anchor or (rest[0], "level2")
-            rest.pop(0)
+        if rest:
+            key = _squash(rest[0].text)
+            if _LEVEL2_RE.match(key) and not _PLACEHOLDER_RE.match(rest[0].text):
+                level2 = key
+                anchor = anchor or (rest[0], "level2")
+                rest.pop(0)
         if not rest:
             continue
         if len(rest) == 1 and "name" in roles and _PLACEHOLDER_RE.match(rest[0].text):
@@ -572,6 +647,10 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
     return len(rows)
 
 
+#: The values of an indicator row read as numbers, and their names in a note.
+_NUMBER_ROLES = {"weight": "分值", "score": "自评得分"}
+
+
 def _add_indicator(b: _Builder, got: dict[str, _Cell], level1: str | None, level2: str) -> None:
     name_cell = got.get("name")
     raw_name = name_cell.text if name_cell else ""
@@ -584,34 +663,38 @@ def _add_indicator(b: _Builder, got: dict[str, _Cell], level1: str | None, level
     if level2 == EXECUTION_L2 or level1 == EXECUTION:
         level1, level2 = EXECUTION, EXECUTION_L2
     name = name or level2 or raw_name
-    i = len(b.indicators)
-    where = f"indicators.{i}"
+    where = f"indicators.{len(b.indicators)}"
+    ref, locations = b.grid.ref, b.locations
     any_cell = name_cell or next(iter(values.values()))
-    b.locations[where] = b.grid.ref(any_cell.row, any_cell.col)
+    locations[where] = at = ref(any_cell.row, any_cell.col)
     if name_cell:
-        b.locations[f"{where}.name"] = b.grid.ref(name_cell.row, name_cell.col)
-    ind = Indicator(level1=level1 or "", level2=level2, name=name)
-    for key in ("target", "actual"):
-        if key in values:
-            setattr(ind, key, values[key].text)
-            b.locations[f"{where}.{key}"] = b.grid.ref(values[key].row, values[key].col)
-    for key, what in (("weight", "分值"), ("score", "自评得分")):
-        if key in values:
-            b.locations[f"{where}.{key}"] = b.grid.ref(values[key].row, values[key].col)
-            setattr(ind, key, b.number(values[key], f"“{name}”的{what}"))
-    b.indicators.append(ind)
+        locations[f"{where}.name"] = at  # any_cell is the name cell
+    written: dict[str, str | float | None] = {}  # only what the row has: the rest stays unset
+    for key, cell in values.items():  # target, actual (as written), weight, score (numbers)
+        locations[f"{where}.{key}"] = ref(cell.row, cell.col)
+        if key in _NUMBER_ROLES:
+            written[key] = b.number(cell, f"“{name}”的{_NUMBER_ROLES[key]}")
+        else:
+            written[key] = cell.text
+    b.indicators.append(Indicator(level1=level1 or "", level2=level2, name=name, **written))
 
 
 # ---------------------------------------------------------------------------------------------
 # Forms in a grid
 
 
-def _form_starts(grid: Grid) -> list[int]:
-    """Rows where a form's title stands; a grid with no title is one form from its first row."""
+def _form_starts(rows: list[list[_Cell]]) -> list[int]:
+    """Rows where a form's title stands; a grid with no title is one form from its first row.
+
+    ``rows``: the grid's cells (a title is non-empty text, so the empty cells need no look).
+    """
     starts = []
-    for r, row in enumerate(grid.rows):
-        for value in filter(None, row):  # a title is non-empty text: the many empty cells go in C
-            if isinstance(value, str) and "绩" in value and _TITLE_RE.search(value) and len(value) <= 60:
+    for r, row in enumerate(rows):
+        for cell in row:
+            value = cell.value
+            # first the cheaper test of cell.text, which is a text value stripped
+            if "绩" in cell.text and isinstance(value, str) and "绩" in value and _TITLE_RE.search(value) \
+                    and len(value) <= 60:
                 starts.append(r)
                 break
     if not starts:
@@ -620,29 +703,23 @@ def _form_starts(grid: Grid) -> list[int]:
     return starts
 
 
-def _parse_region(grid: Grid, start: int, stop: int) -> Form | None:
-    rows = _cells(grid, start, stop)
+def _parse_region(grid: Grid, rows: list[list[_Cell]], start: int, stop: int) -> Form | None:
+    """The form in rows [start, stop) of the grid, whose cells are ``rows``; None when there is none."""
     b = _Builder(grid)
-    header_at = None
-    roles = None
-    for i, row in enumerate(rows):
-        roles = _header(row)
-        if roles:
-            header_at = i
-            break
+    header_at, roles = _find_header(rows)
     if header_at is None:
         _scan_labels(b, rows)
     else:
         _scan_labels(b, rows[:header_at])
         used = _scan_table(b, rows[header_at + 1:], roles)
         _scan_labels(b, rows[header_at + 1 + used:])
-    found = set(b.data) | {k for k, v in b.amounts.items() if v.total is not None}
-    # A blank form (title and labels, nothing filled in) is still a form: its findings say what is missing.
-    blank = {"project", "unit", "filled_by"} & set(b.locations) and any(
-        _TITLE_RE.search(c.text) for row in rows[:10] for c in row)
-    if not b.indicators and not ({"project", "unit", "filled_by"} & found) and not blank and not any(
-        a.total is not None for a in b.amounts.values()
-    ):
+    # Indicators, a key field or an amount make a form; so do the title and a key field's label:
+    # a blank form (nothing filled in) is still a form, its findings say what is missing. Tested
+    # in this order, so that a filled form costs no search for its title.
+    key_fields = ("project", "unit", "filled_by")
+    if not (b.indicators or any(k in b.data for k in key_fields) or any("total" in a for a in b.amounts.values())
+            or any(k in b.locations for k in key_fields)
+            and any(_TITLE_RE.search(c.text) for row in rows[:10] for c in row)):
         return None
     _note_unread_cells(b, grid, start, stop)
     year = None
@@ -664,9 +741,9 @@ def _parse_region(grid: Grid, start: int, stop: int) -> Form | None:
         implementing_unit=data.get("implementing_unit"),
         project=data.get("project"),
         money_unit=money,
-        budget=b.amounts["budget"],
-        received=b.amounts["received"],
-        spent=b.amounts["spent"],
+        budget=Amounts(**b.amounts["budget"]),
+        received=Amounts(**b.amounts["received"]),
+        spent=Amounts(**b.amounts["spent"]),
         stated_progress=data.get("stated_progress"),
         goal=data.get("goal"),
         achievement=data.get("achievement"),
@@ -710,11 +787,12 @@ def parse_grid(grid: Grid) -> list[Form]:
 
         if has_form_names(grid):
             return [parse_named(grid)]
-    starts = _form_starts(grid)
+    rows = _cells(grid, 0, len(grid.rows))  # each form takes its own rows of these
+    starts = _form_starts(rows)
     bounds = list(zip(starts, starts[1:] + [len(grid.rows)]))
     forms = []
     for start, stop in bounds:
-        form = _parse_region(grid, start, stop)
+        form = _parse_region(grid, rows[start:stop], start, stop)
         if form is not None:
             forms.append(form)
     return forms

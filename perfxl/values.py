@@ -51,6 +51,7 @@ _CHAR_MAP = str.maketrans({
     "−": "-",  # U+2212 MINUS SIGN is not touched by NFKC
     "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
 })
+_MAPPED_CHAR_RE = re.compile("[" + "".join(re.escape(chr(code)) for code in _CHAR_MAP) + "]")
 
 # Units after a number. Longest first so that 人次 wins over 人 and 个工作日 over 个.
 _UNITS = tuple(sorted({
@@ -188,7 +189,9 @@ def normalize_text(text: str) -> str:
     # Repeat until stable: a mapping can make a sequence NFKC composes again (< + U+0338 → ≮).
     for _ in range(8):
         before = text
-        text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
+        text = unicodedata.normalize("NFKC", text)
+        if _MAPPED_CHAR_RE.search(text):  # translate() looks every character up: only when needed
+            text = text.translate(_CHAR_MAP)
         text = " ".join(_angle_marks(text).split())
         if text == before:
             break

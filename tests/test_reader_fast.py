@@ -1,0 +1,245 @@
+"""The reader's shortcuts give what the full tests give.
+
+- labels: a text is tried only against the specs that can start with its first character, and a
+  plain spelling of a label is looked up in a table; both must agree with trying every spec in
+  order (the matcher as it was before the shortcuts, kept here as the reference);
+- 一级 headings: a text starting with an ASCII character or a CJK ideograph other than a stem's
+  first character is no heading, without normalising it;
+- normalize_text translates only texts holding a mapped character;
+- _align's running minimum is the plain dynamic programme; _find_header looks closer only at rows
+  with an 一级指标 heading; a 总分 row is tried only when its text starts with 总 or 合; _cells
+  renders every cell as render() does.
+"""
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfxl import reader as R
+from perfxl import values as V
+
+
+def _reference_label(text: str):
+    """Every spec in LABELS order from the first one _ANY_LABEL_RE finds: the full matcher."""
+    found = R._ANY_LABEL_RE.match(text)
+    if not found:
+        return None, ""
+    for spec in R.LABELS[found.lastindex - 1:]:
+        m = spec.regex.match(text)
+        if not m:
+            continue
+        rest = text[m.end():].strip()
+        colon = rest[:1] in (":", "：")
+        value = rest.lstrip(":： \t").strip()
+        if spec.field == "section":
+            return spec, ""
+        if value:
+            if spec.inline == "never":
+                continue
+            if spec.inline == "colon" and not colon:
+                continue
+            if spec.inline == "number":
+                parsed = V.parse_value(value)
+                if parsed.number is None or parsed.op or not colon and not R._starts_numeric(value):
+                    continue
+        return spec, value
+    return None, ""
+
+
+def _label_texts() -> list[str]:
+    """Every plain spelling of every label, alone, with a value, a space, or a word after it."""
+    out = []
+    for spec in R.LABELS:
+        for word in spec.words:
+            for text in R._plain_spellings(word):
+                out += [text, text + "100", text + "：100", text + " 张三", text + "情况", " " + text, text + "(10分)"]
+    return out
+
+
+_LABEL_CHARS = sorted({ch for spec in R.LABELS for word in spec.words for ch in word} | set("(（)）:：、 \t0123456789分指标"))
+
+
+def test_specs_by_first_char_hold_every_spec_that_matches():
+    for text in _label_texts():
+        first = text.lstrip()[:1]
+        for spec in R.LABELS:
+            if spec.regex.match(text):
+                assert spec in R._SPECS_BY_FIRST_CHAR.get(first, ()), (spec.field, text)
+
+
+def test_label_of_agrees_with_the_full_matcher_on_label_texts():
+    for text in _label_texts():
+        assert R._label_of(text) == _reference_label(text), text
+
+
+def test_plain_labels_are_what_the_full_matcher_finds():
+    assert R._PLAIN_LABELS
+    for text, found in R._PLAIN_LABELS.items():
+        assert found == _reference_label(text), text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_LABEL_CHARS), max_size=14).map("".join) | st.text(max_size=12))
+def test_label_of_agrees_with_the_full_matcher(text):
+    assert R._label_of(text) == _reference_label(text)
+    cell = R._Cell(0, 0, text, text)
+    R._match_label(cell)
+    assert (cell.label, cell.inline) == _reference_label(text)
+
+
+def _cjk_or_ascii(ch: str) -> bool:
+    return ch < "\x80" or "\u4e00" <= ch <= "\u9fff"
+
+
+def test_ascii_and_cjk_ideographs_stay_first_under_nfkc():
+    # _level1 skips normalize_text for a text starting with such a character: it stays where it
+    # stands (NFKC leaves it alone, and no canonical composition starts with an ideograph; one
+    # starting with an ASCII letter gives a Latin letter, which starts no stem either).
+    for cp in list(range(0x80)) + list(range(0x4E00, 0xA000)):
+        ch = chr(cp)
+        assert unicodedata.normalize("NFKC", ch) == ch
+        assert ch not in V._CHAR_MAP and cp not in V._CHAR_MAP
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if not decomposition or decomposition.startswith("<"):
+            continue
+        parts = decomposition.split()
+        first = chr(int(parts[0], 16))
+        if len(parts) > 1 and _cjk_or_ascii(first):
+            assert not ("\u4e00" <= first <= "\u9fff"), hex(cp)
+            assert chr(cp) not in R._LEVEL1_STEMS
+
+
+def test_level1_stems_are_the_regex_stems():
+    stems = R._LEVEL1_RE.pattern.split("(", 2)[1].split(")")[0].split("|")
+    assert R._LEVEL1_STEMS == frozenset(s[0] for s in stems)
+
+
+_HEADINGS = ["产出指标(90分)", "成本指标", "满意度指标（0分）", "预算执行率指标 (10分)", "效益指标", "服务对象满意度"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(_HEADINGS + ["经济效益指标", "数量指标", "指标 1", "a产出", "1效益"]) | st.text(max_size=10),
+       st.text(max_size=6))
+def test_level1_shortcut_skips_only_what_cannot_be_a_heading(head, tail):
+    text = head + tail
+    first = text.lstrip()[:1]
+    if first not in R._LEVEL1_STEMS and _cjk_or_ascii(first):
+        assert R._LEVEL1_RE.match(R._squash(V.normalize_text(text))) is None
+        assert R._level1(R._Cell(0, 0, text, text), None, None) is None
+
+
+def test_level1_headings_still_found():
+    for text in _HEADINGS:
+        assert R._level1(R._Cell(0, 0, text, text), None, None) is not None, text
+
+
+def _normalize_translating_always(text: str) -> str:
+    for _ in range(8):
+        before = text
+        text = unicodedata.normalize("NFKC", text).translate(V._CHAR_MAP)
+        text = " ".join(V._angle_marks(text).split())
+        if text == before:
+            break
+    return text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(sorted({chr(c) for c in V._CHAR_MAP}) + list("≥≤<>=《》 a1中\u0338")), max_size=10).map("".join)
+       | st.text(max_size=12))
+def test_normalize_text_translates_when_it_matters(text):
+    assert V.normalize_text(text) == _normalize_translating_always(text)
+
+
+def _reference_align(left, right):
+    """The pairing by the plain dynamic programme, one min() per step."""
+    if len(left) == len(right):
+        return [(i, i) for i in range(len(left))]
+    swap = len(left) > len(right)
+    a, b = (right, left) if swap else (left, right)
+    n, m = len(a), len(b)
+    if n == 0:
+        return []
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        cost[0][j] = 0
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            cost[i][j] = min(cost[i][j - 1], cost[i - 1][j - 1] + abs(a[i - 1] - b[j - 1]))
+    pairs = []
+    i, j = n, m
+    while i > 0:
+        if j > i and cost[i][j] == cost[i][j - 1]:
+            j -= 1
+            continue
+        pairs.append((i - 1, j - 1))
+        i, j = i - 1, j - 1
+    pairs.reverse()
+    return [(q, p) for p, q in pairs] if swap else pairs
+
+
+_COLUMNS = st.lists(st.integers(0, 12), max_size=7)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(_COLUMNS, _COLUMNS)
+def test_align_is_the_plain_dynamic_programme(left, right):
+    assert R._align(left, right) == _reference_align(left, right)
+    assert R._align(sorted(left), sorted(set(right))) == _reference_align(sorted(left), sorted(set(right)))
+
+
+def _reference_header(row):
+    """_header's role assignment for every row, with no first look for the 一级指标 heading."""
+    roles = {}
+    for cell in row:
+        key = R._squash(cell.text)
+        for role, words in R._ROLE_WORDS:
+            if role not in roles and key.startswith(words):
+                roles[role] = cell.col
+                break
+    if "level1" not in roles or not ({"name", "level2"} & roles.keys()) or "target" not in roles:
+        return None
+    if "score" not in roles:
+        roles["score"] = max(v for k, v in roles.items() if k in ("actual", "weight", "target")) + 1
+    return roles
+
+
+_HEADER_TEXTS = [w for _, words in R._ROLE_WORDS for w in words] + ["一 级指标", " 一级 指标 ", "一、基本情况", "一", "项目名称", "指标 1", "90"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_HEADER_TEXTS) | st.text(max_size=5), max_size=7), max_size=4))
+def test_find_header_finds_what_the_full_role_scan_finds(texts):
+    rows = [[R._Cell(r, c, t, t.strip()) for c, t in enumerate(row) if t.strip()] for r, row in enumerate(texts)]
+    expected = next(((i, roles) for i, row in enumerate(rows) if (roles := _reference_header(row))), (None, None))
+    assert R._find_header(rows) == expected
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(["总分", "总 分", "合计", "合计得分", "总得分", "总计：", " 总分", "分总"]) | st.text(max_size=6))
+def test_total_row_needs_its_first_character(text):
+    # _scan_table tries _TOTAL_RE only on a text starting with 总 or 合
+    if R._TOTAL_RE.match(text):
+        assert text[:1] in "总合"
+
+
+def test_cells_are_the_plain_rendering_of_every_cell():
+    from pathlib import Path
+
+    from perfxl.sources import load_grids, render
+
+    seeds = sorted(Path(__file__).resolve().parent.parent.joinpath("examples", "forms").glob("*.xlsx"))
+    assert seeds
+    for seed in seeds:
+        for grid in load_grids(seed):
+            expected = []
+            for r, values in enumerate(grid.rows):
+                for c, value in enumerate(values):
+                    percent = (r, c) in grid.percent
+                    text = render(value, percent)
+                    if text:
+                        expected.append((r, c, text, percent))
+            got = [(cell.row, cell.col, cell.text, cell.percent) for row in R._cells(grid, 0, len(grid.rows)) for cell in row]
+            assert got == expected, seed.name
