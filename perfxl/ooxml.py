@@ -29,6 +29,17 @@ class Unsupported(Exception):
     """Something this reader does not handle the way python-calamine does: read with calamine."""
 
 
+class NeedsPlacing(Unsupported):
+    """A cell lies past the limits given, or has no reference of its own (placed by order): cut
+    the sheet to the limits and give every cell its reference first (``sources._clip_sheet``),
+    then read it again."""
+
+
+#: More cells than a 绩效自评表 ever has: such a sheet is left to python-calamine, which holds
+#: its cells in less memory than the tuples of a regex match.
+MAX_CELLS = 100_000
+
+
 # ------------------------------------------------------------------------------------------ text
 
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -369,31 +380,39 @@ def _content_value(kind: str, body: str, style: int, date_styles: frozenset[int]
     return _typed_value(kind, raw, style, date_styles, strings)
 
 
-def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES) -> SheetValues:
+def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
+                 limits: tuple[int, int] = (1_048_576, 16_384)) -> SheetValues:
     """The cells of a worksheet part, as python-calamine reads them, and perfxl's extras.
 
     A cached error (``#DIV/0!``) is given as its code, where calamine gives "" (perfxl's reader
     needs to see it).
 
     Args:
-        xml: the worksheet part (already cut to perfxl's limits).
+        xml: the worksheet part.
         strings: the shared string table.
         styles: the workbook's percent and date styles.
+        limits: (rows, columns) a cell may lie in, a style-only cell included.
 
     Returns:
         The values and extras.
 
     Raises:
+        NeedsPlacing: a cell past ``limits`` or without its reference first.
         Unsupported: something only python-calamine reads right.
     """
     start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
     if start < 0:  # a namespace prefix (<x:sheetData>), UTF-16, or no sheetData at all
         raise Unsupported("sheet: no <sheetData>")
+    stop = end if end >= 0 else len(xml)
+    n_cells = xml.count(b"<c", start, stop)  # before anything is made of a sheet of any size
+    if n_cells > MAX_CELLS:
+        raise Unsupported("sheet: too many cells")
     declaration = _DECLARATION_RE.match(xml.removeprefix(b"\xef\xbb\xbf"))
-    data = decode((declaration.group(0) if declaration else b"") + xml[start:end if end >= 0 else len(xml)], "sheet")
+    data = decode((declaration.group(0) if declaration else b"") + xml[start:stop], "sheet")
     cells = _CELL_RE.findall(data)
-    if len(cells) != data.count("<c"):  # <c>, <c/>, <c t="s" r="A1">: no reference first
-        raise Unsupported("sheet: a cell without its reference first")
+    if len(cells) != n_cells:  # <c>, <c/>, <c t="s" r="A1">: no reference first
+        raise NeedsPlacing("sheet: a cell without its reference first")
+    max_rows, max_cols = limits
     out = SheetValues()
     placed: list[tuple[int, int, object]] = []
     percent_styles, date_styles = styles.percent, styles.date
@@ -412,6 +431,8 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES) -> 
         col = columns.get(letters)
         if col is None:
             col = _column(letters)
+        if row >= max_rows or col >= max_cols:
+            raise NeedsPlacing("sheet: a cell past the limits")
         style = int(style_text) if style_text and (percent_styles or date_styles) else 0
         if style and style in percent_styles:
             out.percent.add((row, col))

@@ -727,11 +727,12 @@ def _fast_grids(zf: _WorkbookZip, path: Path) -> list[Grid] | None:
                 continue
             if sheet.kind != "worksheet" or sheet.part not in names:
                 return None
-            xml = _read_part(zf, sheet.part)
-            cut = False
-            if _past_limits(xml):
+            xml, cut = _read_part(zf, sheet.part), False
+            try:  # the reader checks the limits as it goes (no scan of the sheet beforehand)
+                values = ooxml.sheet_values(xml, strings, styles, (MAX_ROWS, MAX_COLS))
+            except ooxml.NeedsPlacing:
                 xml, cut = _clip_sheet(xml)
-            values = ooxml.sheet_values(xml, strings, styles)
+                values = ooxml.sheet_values(xml, strings, styles, (MAX_ROWS, MAX_COLS))
             grids.append(Grid(rows=values.rows, file=str(path), sheet=sheet.name, percent=values.percent,
                               names=defined.get(sheet.name, {}), no_value=values.no_value, clipped=cut))
     except (ooxml.Unsupported, zipfile.BadZipFile, KeyError, ValueError, zlib.error):

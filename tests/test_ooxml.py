@@ -147,6 +147,9 @@ CASES = {
                                    '<c r="B1" cm="1" s="1"><v>0.5</v></c></row>',
     # given its place when the sheet is cut to the limits (sources._clip_sheet)
     "cells placed by order": '<row><c><v>1</v></c><c><v>2</v></c></row><row><c t="inlineStr"><is><t>x</t></is></c></row>',
+    # a style-only cell past the limits: not in the grid, nor among its percent cells
+    "a styled cell past the limits": '<row r="1"><c r="A1" s="1"><v>1</v></c><c r="BZ1" s="1"/></row>'
+                                     '<row r="25000"><c r="A25000" s="1"/></row>',
     "cached errors at the edge": '<row r="1"><c r="A1"><v>1</v></c><c r="C1" t="e"><v>#N/A</v></c></row>'
                                 '<row r="3"><c r="B3" t="e"><v>#REF!</v></c></row>',
 }
