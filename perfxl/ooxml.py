@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import NamedTuple
 
 
 class Unsupported(Exception):
@@ -192,7 +193,6 @@ class Styles:
 
 NO_STYLES = Styles()
 
-_XFS_RE = re.compile(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
 _XF_RE = re.compile(r"<xf\b([^>]*)")
 _NUMFMT_RE = re.compile(r"<numFmt\b([^>]*)>")
 _NUMFMT_ID_RE = re.compile(r"""\bnumFmtId=["'](\d+)["']""")
@@ -216,7 +216,7 @@ def cell_styles(styles_xml: bytes) -> Styles:
     """
     xml = styles_xml.decode("utf-8", "replace")
     custom = {}
-    for m in _NUMFMT_RE.finditer(xml):
+    for m in _NUMFMT_RE.finditer(xml) if "<numFmt " in xml else ():
         num_id, code = _NUMFMT_ID_RE.search(m.group(1)), _FORMAT_CODE_RE.search(m.group(1))
         if num_id and code:
             text = code.group(1) if code.group(1) is not None else code.group(2)
@@ -224,9 +224,10 @@ def cell_styles(styles_xml: bytes) -> Styles:
                 custom[int(num_id.group(1))] = unescape(text)
             except Unsupported:
                 custom[int(num_id.group(1))] = text
-    block = _XFS_RE.search(xml)
+    start = xml.find("<cellXfs")
+    end = xml.find("</cellXfs>", start) if start >= 0 else -1
     percent, date = set(), set()
-    for index, m in enumerate(_XF_RE.finditer(block.group(1) if block else "")):
+    for index, m in enumerate(_XF_RE.finditer(xml, start, end) if end >= 0 else ()):
         num_id = _NUMFMT_ID_RE.search(m.group(1))
         fmt = int(num_id.group(1)) if num_id else 0
         code = custom.get(fmt)
@@ -465,8 +466,7 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
 
 # -------------------------------------------------------------------------------------- workbook
 
-@dataclass(frozen=True)
-class SheetEntry:
+class SheetEntry(NamedTuple):
     """A sheet as ``xl/workbook.xml`` lists it.
 
     Attributes:
@@ -483,6 +483,8 @@ class SheetEntry:
 
 
 _SHEET_TAG_RE = re.compile(r"<sheet\b([^>]*)>")
+#: name, sheetId, state, r:id: the order Excel, WPS, LibreOffice, openpyxl and XlsxWriter write.
+_SHEET_USUAL_RE = re.compile(r'\s+name="([^"&]*)"\s+sheetId="[0-9]+"(?:\s+state="([a-zA-Z]*)")?\s+r:id="([^"&]*)"\s*/?$')
 _REL_TAG_RE = re.compile(r"<Relationship\b([^>]*)>")
 #: Id, Type, Target in the orders the writers use (Excel, XlsxWriter, LibreOffice; openpyxl).
 _REL_USUAL_RE = re.compile(r'\s+(?:Id="([^"]*)"\s+Type="([^"]*)"\s+Target="([^"]*)"'
@@ -532,7 +534,12 @@ def sheet_list(workbook_xml: bytes, rels: dict[str, tuple[str, str]]) -> list[Sh
     out = []
     for m in _SHEET_TAG_RE.finditer(xml):
         attrs = m.group(1)
-        name, rid, state = _attr(attrs, "name"), _attr(attrs, "r:id"), _attr(attrs, "state") or "visible"
+        usual = _SHEET_USUAL_RE.match(attrs)
+        if usual:
+            name, state, rid = usual.groups()
+            state = state or "visible"
+        else:
+            name, rid, state = _attr(attrs, "name"), _attr(attrs, "r:id"), _attr(attrs, "state") or "visible"
         if name is None or rid not in rels or state not in ("visible", "hidden", "veryHidden"):
             raise Unsupported("workbook: sheet")
         part, kind = rels[rid]

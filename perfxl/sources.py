@@ -21,10 +21,12 @@ import math
 import os
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from . import ooxml
 
@@ -84,14 +86,17 @@ class Grid:
 
     def ref(self, row: int, col: int) -> str:
         """The location of a cell: ``Sheet!C7`` for a sheet, ``line 12`` for text."""
+        # called for every field found: column_letter's table lookup done here, without its call
         if self.sheet is None:
             return f"line {self.first_line + row}"
-        return f"{self.sheet}!{column_letter(col)}{row + 1}"
+        if 0 <= col < MAX_COLS:
+            return f"{self.sheet}!{_LETTERS[col]}{row + 1}"
+        return f"{self.sheet}!{_column_letter(col)}{row + 1}"
 
 
 def column_letter(col: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
-    if 0 <= col < len(_LETTERS):
+    if 0 <= col < MAX_COLS:  # _LETTERS holds MAX_COLS letters
         return _LETTERS[col]
     return _column_letter(col)
 
@@ -124,24 +129,26 @@ def render(value: object, percent: bool = False) -> str:
     Returns:
         The text ("" for empty).
     """
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(value)
-        if percent:
-            return _number_text(value * 100) + "%"
-        return _number_text(value)
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return value.isoformat()
-    return str(value).strip()
+    if type(value) is not float:  # most cells that are not text are floats: they skip these tests
+        if value is None or value == "":
+            return ""
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+            return value.isoformat()
+        if not isinstance(value, (int, float)):
+            return str(value).strip()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if percent:
+        return _number_text(value * 100) + "%"
+    return _number_text(value)
 
 
 def _number_text(value: float) -> str:
     # 12 significant digits hide float noise (0.1 + 0.2) but keep every digit a person types.
-    if float(value).is_integer() and abs(value) < 1e15:
+    # a float is tested as it is (most values are); an int (or a bool, a numpy number) as a float
+    if (value if type(value) is float else float(value)).is_integer() and abs(value) < 1e15:
         return str(int(value))
     text = f"{value:.12g}"
     if "e" in text:
@@ -205,47 +212,144 @@ class _WorkbookZip(zipfile.ZipFile):
         self.sheet_parts: tuple[bytes, dict[str, str | None]] | None = None
 
     def inflate(self, info: zipfile.ZipInfo) -> bytes | None:
-        """A stored or deflated part straight from the bytes, bounded by its declared size, or None
-        when that cannot be vouched for (then ``ZipFile.open`` reads it, and raises its own errors).
+        """See :func:`_inflate`."""
+        return _inflate(self.data, info)
 
-        ``ZipFile.open`` costs tens of µs a part in Python; this is one zlib call and a CRC check,
-        and returns exactly what ``ZipFile.open(info).read(info.file_size)`` returns when that
-        succeeds: the first ``file_size`` bytes, which must have the declared CRC.
-        """
-        at = info.header_offset
-        head = self.data[at:at + 30]
-        if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:  # encrypted
+
+def _inflate(data: bytes, info) -> bytes | None:
+    """A stored or deflated part straight from the bytes, bounded by its declared size, or None
+    when that cannot be vouched for (then ``ZipFile.open`` reads it, and raises its own errors).
+
+    ``ZipFile.open`` costs tens of µs a part in Python; this is one zlib call and a CRC check,
+    and returns exactly what ``ZipFile.open(info).read(info.file_size)`` returns when that
+    succeeds: the first ``file_size`` bytes, which must have the declared CRC.
+    """
+    at = info.header_offset
+    head = data[at:at + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:  # encrypted
+        return None
+    name_end = at + 30 + int.from_bytes(head[26:28], "little")
+    try:  # ZipFile.open refuses a local header naming another file: leave that case to it
+        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    except UnicodeEncodeError:
+        return None
+    if data[at + 30:name_end] != name:
+        return None
+    start = name_end + int.from_bytes(head[28:30], "little")
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw[:info.file_size]
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        try:
+            out = zlib.decompressobj(-15).decompress(raw, info.file_size)
+        except zlib.error:
             return None
-        name_end = at + 30 + int.from_bytes(head[26:28], "little")
-        try:  # ZipFile.open refuses a local header naming another file: leave that case to it
-            name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
-        except UnicodeEncodeError:
+    else:
+        return None
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return None
+    return out
+
+
+class _Member(NamedTuple):
+    """What :func:`_inflate` needs of a zip member (the names are ``zipfile.ZipInfo``'s)."""
+
+    orig_filename: str
+    header_offset: int
+    flag_bits: int
+    compress_type: int
+    compress_size: int
+    file_size: int
+    CRC: int
+
+
+_CENTRAL = struct.Struct("<4s6H3L5H2L")  # a central directory header, 46 bytes
+_END = struct.Struct("<4s4H2LH")  # the end of central directory record, 22 bytes
+
+
+class _QuickZip:
+    """The members of a plain zip read from its central directory in the bytes in hand.
+
+    ``zipfile.ZipFile`` spends tens of µs making a ``ZipInfo`` per member in Python; a workbook
+    that perfxl reads itself (:func:`_fast_grids`) needs only where each member lies. Anything but
+    the plain layout every spreadsheet writer produces (an archive comment, zip64, a member needing
+    a newer zip version, data before the zip) makes :meth:`parse` return None, and ``ZipFile``
+    reads it.
+
+    Attributes:
+        data: the file's bytes.
+        members: member name → where it lies (the last of two with one name, as ``ZipFile`` keeps).
+        parts: part name → its content, for the parts read so far.
+    """
+
+    def __init__(self, data: bytes, members: dict[str, _Member]):
+        self.data = data
+        self.members = members
+        self.parts: dict[str, bytes] = {}
+
+    @classmethod
+    def parse(cls, data: bytes) -> "_QuickZip | None":
+        """The zip's members, or None when its layout is not the plain one."""
+        if len(data) < _END.size:
             return None
-        if self.data[at + 30:name_end] != name:
+        sig, disk, cd_disk, on_disk, total, cd_size, cd_offset, comment = _END.unpack_from(data, len(data) - _END.size)
+        if (sig != b"PK\x05\x06" or disk or cd_disk or on_disk != total or comment
+                or cd_offset + cd_size != len(data) - _END.size):
             return None
-        start = name_end + int.from_bytes(head[28:30], "little")
-        raw = self.data[start:start + info.compress_size]
-        if len(raw) != info.compress_size:
-            return None
-        if info.compress_type == zipfile.ZIP_STORED:
-            out = raw[:info.file_size]
-        elif info.compress_type == zipfile.ZIP_DEFLATED:
-            try:
-                out = zlib.decompressobj(-15).decompress(raw, info.file_size)
-            except zlib.error:
+        members: dict[str, _Member] = {}
+        at = cd_offset
+        for _ in range(total):
+            if at + _CENTRAL.size > len(data):
                 return None
-        else:
+            (sig, _made_by, needed, flags, method, _time, _date, crc, packed, size,
+             name_len, extra_len, comment_len, _disk, _internal, _external, offset) = _CENTRAL.unpack_from(data, at)
+            if sig != b"PK\x01\x02" or needed > zipfile.MAX_EXTRACT_VERSION or 0xFFFFFFFF in (packed, size, offset):
+                return None
+            raw_name = data[at + _CENTRAL.size:at + _CENTRAL.size + name_len]
+            try:
+                name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
+            except UnicodeDecodeError:
+                return None
+            if "\0" in name:  # ZipFile cuts such a name: leave it to ZipFile
+                return None
+            members[name] = _Member(name, offset, flags, method, packed, size, crc)
+            at += _CENTRAL.size + name_len + extra_len + comment_len
+        if at != cd_offset + cd_size:
             return None
-        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-            return None
-        return out
+        return cls(data, members)
+
+    def namelist(self) -> list[str]:
+        return list(self.members)
+
+    def getinfo(self, name: str) -> _Member:
+        return self.members[name]
+
+    def inflate(self, info: _Member) -> bytes | None:
+        """See :func:`_inflate`."""
+        return _inflate(self.data, info)
+
+    def unzipped_size(self) -> int:
+        return sum(member.file_size for member in self.members.values())
 
 
-def _check_zip(path: Path) -> zipfile.ZipFile | None:
-    """Open an OOXML/ODS zip and refuse zip bombs; None when the file is not a zip at all."""
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes, at most MAX_FILE_BYTES + 1 of them."""
     with open(path, "rb") as fh:
         # read(n) allocates n bytes first: ask for the file's size, not the 50 MB limit
-        data = fh.read(min(os.fstat(fh.fileno()).st_size, MAX_FILE_BYTES) + 1)
+        return fh.read(min(os.fstat(fh.fileno()).st_size, MAX_FILE_BYTES) + 1)
+
+
+def _check_zip(path: Path, data: bytes | None = None) -> zipfile.ZipFile | None:
+    """Open an OOXML/ODS zip and refuse zip bombs; None when the file is not a zip at all.
+
+    Args:
+        path: the file.
+        data: its bytes, when read already.
+    """
+    if data is None:
+        data = _read_bytes(path)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         return None
     try:
@@ -260,14 +364,9 @@ def _check_zip(path: Path) -> zipfile.ZipFile | None:
     return zf
 
 
-_XF_RE = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
-_XF_ITEM_RE = re.compile(rb"<xf\b([^>]*)")
-_NUMFMT_RE = re.compile(rb'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"')
-_ATTR_RE = re.compile(rb'numFmtId="(\d+)"')
 _SHEET_RE = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL_RE = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 _DEFNAME_RE = re.compile(rb'<definedName\b([^>]*)>([^<]*)</definedName>')
-_BUILTIN_PERCENT = {9, 10}
 #: A defined name's reference: one cell or one rectangle of one sheet ('Sheet 1'!$A$1:$B$9).
 _NAME_REF_RE = re.compile(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
 
@@ -295,7 +394,9 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     if parts is not None and name in parts:
         return parts[name]
     info = zf.getinfo(name)
-    data = zf.inflate(info) if isinstance(zf, _WorkbookZip) else None
+    data = zf.inflate(info) if isinstance(zf, (_WorkbookZip, _QuickZip)) else None
+    if data is None and isinstance(zf, _QuickZip):
+        raise zipfile.BadZipFile(f"{name}: cannot be inflated as its header says")  # ZipFile will say why
     if data is None:
         try:
             with zf.open(info) as fh:
@@ -692,7 +793,7 @@ def _replaced(zf: zipfile.ZipFile, parts: dict[str, bytes]):
     return buf
 
 
-def _fast_grids(zf: _WorkbookZip, path: Path) -> list[Grid] | None:
+def _fast_grids(zf: _WorkbookZip | _QuickZip, path: Path) -> list[Grid] | None:
     """The grids of an .xlsx read by :mod:`perfxl.ooxml` from the parts in hand, or None when the
     workbook holds something only python-calamine reads right (then calamine reads it).
 
@@ -745,7 +846,13 @@ def workbook_grids(path: Path) -> list[Grid]:
     """One grid per visible worksheet of a workbook (.xlsx, .xlsm, .xls, .xlsb, .ods)."""
     import python_calamine as pc
 
-    zf = _check_zip(path)
+    data = _read_bytes(path)
+    quick = _QuickZip.parse(data)
+    if quick is not None and "xl/workbook.xml" in quick.members and quick.unzipped_size() <= MAX_UNZIPPED_BYTES:
+        grids = _fast_grids(quick, path)
+        if grids is not None:
+            return grids
+    zf = _check_zip(path, data)
     if zf is None and path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -766,7 +873,7 @@ def workbook_grids(path: Path) -> list[Grid]:
             if "xl/workbook.xml" not in zf.namelist() and "content.xml" not in zf.namelist():
                 kind = "Word 文档" if any(n.startswith("word/") for n in zf.namelist()) else "其他压缩文件"
                 raise ReadError(path, f"不是 Excel 工作簿（是{kind}）")
-            if isinstance(zf, _WorkbookZip) and "xl/workbook.xml" in zf.namelist():
+            if quick is None and "xl/workbook.xml" in zf.namelist():  # a zip only ZipFile reads
                 grids = _fast_grids(zf, path)
                 if grids is not None:
                     return grids

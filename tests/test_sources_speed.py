@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from perfxl import sources as S
 
@@ -111,3 +112,42 @@ def test_a_damaged_part_is_left_to_zipfile(tmp_path):
     assert zf.inflate(zf.getinfo("xl/workbook.xml")) is None
     with pytest.raises((zipfile.BadZipFile, Exception)):
         S._read_part(zf, "xl/workbook.xml")
+
+
+# --------------------------------------------------------------------------------- the quick zip
+
+def _members_by_zipfile(data: bytes):
+    """name → (name, offset, flags, method, packed size, size, CRC) as zipfile reads them, or the
+    exception it raises."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - any refusal counts as one
+        return type(exc).__name__
+    return {name: (i.orig_filename, i.header_offset, i.flag_bits, i.compress_type, i.compress_size, i.file_size, i.CRC)
+            for name, i in zf.NameToInfo.items()}
+
+
+_ZIPS = [p.read_bytes() for p in SEEDS] + [p.read_bytes() for p in sorted(SEEDS[0].parents[2].joinpath("templates").glob("*.xlsx"))]
+
+
+@pytest.mark.parametrize("data", _ZIPS, ids=lambda d: str(len(d)))
+def test_quick_zip_reads_every_bundled_workbook_as_zipfile_does(data):
+    quick = S._QuickZip.parse(data)
+    assert quick is not None
+    assert {n: tuple(m) for n, m in quick.members.items()} == _members_by_zipfile(data)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(range(len(_ZIPS))), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=3),
+       st.booleans())
+def test_a_damaged_zip_is_read_quickly_only_when_zipfile_reads_it_the_same(which, changes, near_end):
+    """Bytes changed anywhere (mostly in the central directory at the end): the quick reader
+    either declines (ZipFile then reads the file and says what is wrong) or finds exactly the
+    members zipfile finds."""
+    data = bytearray(_ZIPS[which])
+    for where, byte in changes:
+        first = max(0, len(data) - 1200) if near_end else 0
+        data[first + int(where * (len(data) - first - 1))] = byte
+    quick = S._QuickZip.parse(bytes(data))
+    if quick is not None:
+        assert {n: tuple(m) for n, m in quick.members.items()} == _members_by_zipfile(bytes(data))
