@@ -10,10 +10,12 @@ text with XML's and Excel's escapes undone and trimmed as calamine trims it, boo
 rectangle from A1 to the last cell holding a value.
 
 Whatever lies outside that subset raises :class:`Unsupported`, and the caller reads the workbook
-with python-calamine instead: a number formatted as a date, an ``_x000D_`` escape, a namespace
-prefix, a cell without its reference, a number that is not a plain decimal, single-quoted
-attributes, comments or CDATA, a text encoding other than UTF-8. Both readers are compared on every
-workbook of the test suite and on generated sheets (``tests/test_ooxml.py``).
+with python-calamine instead: a number formatted as a date, an ISO date cell (``t="d"``), a
+namespace prefix, a number that is not a plain decimal, single-quoted attributes, comments or
+CDATA, a text encoding other than UTF-8, more cells than a form has. A sheet with a cell past the
+caller's limits or without its reference raises :class:`NeedsPlacing`: cut and placed, it is read
+again. Both readers are compared on every workbook of the test suite and on generated sheets
+(``tests/test_ooxml.py``).
 
 Everything here works on bytes already read; nothing opens a file.
 """
