@@ -42,11 +42,11 @@ import json
 import re
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .engine import as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, scored
+from .engine import (as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, score_form,
+                     scored)
 from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION
 from .model import Form
 from .reader import read_forms
@@ -240,9 +240,10 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
     elif budget.total == 0:
         add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
-    for block, label in AMOUNT_BLOCKS.items():
+    blocks = [(block, label, getattr(form, block)) for block, label in AMOUNT_BLOCKS.items()]
+    for block, label, amounts in blocks:
         for part, which in AMOUNT_PARTS.items():
-            amount = getattr(getattr(form, block), part)
+            amount = getattr(amounts, part)
             if amount is not None and amount < 0:
                 add("negative-amount", ERROR, f"{label}{which}为负数（{_fmt(amount)}）", f"{block}.{part}")
     if spent.total is not None and budget.total is not None and spent.total > budget.total + tol:
@@ -251,8 +252,7 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         add("spent-above-received", ERROR, f"执行数 {_fmt(spent.total)} 大于到位数 {_fmt(received.total)}", "spent.total")
     if received.total is not None and budget.total is not None and received.total > budget.total + tol:
         add("received-above-budget", WARNING, f"到位数 {_fmt(received.total)} 大于预算数 {_fmt(budget.total)}", "received.total")
-    for block, label in AMOUNT_BLOCKS.items():
-        amounts = getattr(form, block)
+    for block, label, amounts in blocks:
         if amounts.total is None or (amounts.fiscal is None and amounts.other is None):
             continue
         parts = (amounts.fiscal or 0.0) + (amounts.other or 0.0)
@@ -285,15 +285,18 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         if not _close(s, 100, 0.01):
             parts = "、".join(f"{k}{_fmt(v)}" for k, v in form.level1_weights.items())
             add("level1-weights-not-100", ERROR, f"一级指标分值合计 {_fmt(s)}，应为 100（{parts}）")
-    by_level1: dict[str, list[int]] = defaultdict(list)
+    by_level1: dict[str, list] = {}  # 一级 → [its first indicator, the sum of its scores], in one pass
     for i, ind in enumerate(form.indicators):
-        by_level1[ind.level1].append(i)
-    for level1, members in by_level1.items():
+        group = by_level1.get(ind.level1)
+        if group is None:
+            by_level1[ind.level1] = [i, ind.score or 0.0]
+        else:
+            group[1] += ind.score or 0.0
+    for level1, (first, total) in by_level1.items():
         weight = level1_weight(form, level1, rules)
-        total = sum(form.indicators[i].score or 0.0 for i in members)
         if weight is not None and total > weight + 1e-9:
             add("level1-over-weight", ERROR, f"{level1}自评得分合计 {_fmt(total)}，超过该一级指标分值 {_fmt(weight)}",
-                f"indicators.{members[0]}.score")
+                f"indicators.{first}.score")
 
     shortfall = False
     for i, (ind, res) in enumerate(zip(form.indicators, computed.indicators)):
@@ -404,7 +407,8 @@ def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileRepo
         report.error = exc.reason
         return report
     for form in forms:
-        form = scored(form, rules)
+        # The forms were just read and are ours: score them in place rather than copy each (scored()).
+        form.computed = score_form(form, rules)
         report.forms.append(FormReport(form=form, findings=check_form(form, rules)))
     return report
 

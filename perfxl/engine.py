@@ -19,7 +19,6 @@ Rules, in short (``../docs`` and the README say more):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 import math
 
@@ -42,10 +41,21 @@ def round_score(value: float | None, rules: RuleProfile = DEFAULT_RULES) -> floa
     """
     if value is None or not math.isfinite(value):
         return None
-    step = Decimal(1).scaleb(-rules.decimals)
     # 15 significant digits first, as Excel and LibreOffice do: 0.85 × 15.5 is 13.174999999999999
     # in binary but 13.175 to them, and ROUND gives 13.18.
-    return float(Decimal(f"{value:.15g}").quantize(step, rounding=ROUND_HALF_UP))
+    text = f"{value:.15g}"
+    decimals = rules.decimals
+    if "e" in text:  # very large or small: let Decimal read the exponent
+        return float(Decimal(text).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    whole, _, fraction = text.partition(".")
+    if len(fraction) <= decimals:
+        return float(text)  # nothing to round away
+    # Half up on the decimal digits, as Decimal's quantize does; int / int is correctly rounded,
+    # like float() of the quantized Decimal, so the result is the same float (and -0.0 stays -0.0).
+    negative = whole.startswith("-")
+    kept = int(whole.lstrip("-") + fraction[:decimals]) + (fraction[decimals] >= "5")
+    rounded = kept / 10 ** decimals
+    return -rounded if negative else rounded
 
 
 def exec_rate(spent: float | None, budget: float | None) -> float | None:
@@ -201,35 +211,39 @@ def score_indicator(
     Returns:
         The result: kind, direction, whether met, the rule score and the range a self-score may take.
     """
+    return IndicatorResult(weight=weight, **_indicator_fields(target, actual, weight, rules))
+
+
+def _indicator_fields(target, actual, weight: float | None, rules: RuleProfile) -> dict:
+    """The fields of :func:`score_indicator`'s result other than ``weight``, only those it sets.
+
+    A dict, so that the result is made (and validated) once, not set field by field: a pydantic
+    attribute set costs as much as making the model.
+    """
     t, a = parse_value(target), parse_value(actual)
-    result = IndicatorResult(weight=weight)
     if a.empty:
-        result.note = "未填写实际完成值"
-        return result
+        return {"note": "未填写实际完成值"}
     if t.empty:
-        result.note = "未填写预期指标值"
-        return result
+        return {"note": "未填写预期指标值"}
     pair = comparable(t, a, rules)
     if pair is not None:
         way = direction(t)
         met, share = _quantitative(pair[0], pair[1], 0.0 if weight is None else weight, way, t.op, rules)
-        result.kind, result.direction, result.met = "quantitative", way, met
+        fields = {"kind": "quantitative", "direction": way, "met": met}
         if weight is not None:
             score = round_score(min(max(share, 0.0), 1.0) * weight, rules)
-            result.rule_score = result.low = result.high = score
-        return result
+            fields["rule_score"] = fields["low"] = fields["high"] = score
+        return fields
     tier = qualitative_tier(t, a, rules)
-    result.kind = "qualitative"
     if tier is None:
-        result.note = "无法判断定性指标是否达成"
-        return result
-    result.met = tier == "met"
-    low, high = {"met": rules.tier_met, "partial": rules.tier_partial, "unmet": rules.tier_unmet}[tier]
+        return {"kind": "qualitative", "note": "无法判断定性指标是否达成"}
+    fields = {"kind": "qualitative", "met": tier == "met"}
     if weight is not None:
+        low, high = {"met": rules.tier_met, "partial": rules.tier_partial, "unmet": rules.tier_unmet}[tier]
         point = {"high": high, "low": low, "mid": (low + high) / 2}[rules.tier_point]
-        result.rule_score = round_score(point * weight, rules)
-        result.low, result.high = round_score(low * weight, rules), round_score(high * weight, rules)
-    return result
+        fields["rule_score"] = round_score(point * weight, rules)
+        fields["low"], fields["high"] = round_score(low * weight, rules), round_score(high * weight, rules)
+    return fields
 
 
 def level1_weight(form: Form, level1: str, rules: RuleProfile = DEFAULT_RULES) -> float | None:
@@ -250,18 +264,19 @@ def infer_weights(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[tuple[
         One (weight, inferred) pair per indicator, in form order; weight None when the 一级 weight
         is unknown.
     """
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, ind in enumerate(form.indicators):
-        groups[ind.level1].append(i)
     out: list[tuple[float | None, bool]] = [(ind.weight, False) for ind in form.indicators]
-    for level1, members in groups.items():
-        missing = [i for i in members if form.indicators[i].weight is None]
-        if not missing:
-            continue
+    # per 一级 with an indicator without 分值: those indicators, and the weights written for it
+    missing_by_level1: dict[str, list[int]] = {}
+    given_by_level1: dict[str, list[float]] = {}
+    for i, ind in enumerate(form.indicators):
+        if ind.weight is None:
+            missing_by_level1.setdefault(ind.level1, []).append(i)
+        given_by_level1.setdefault(ind.level1, []).append(ind.weight or 0.0)
+    for level1, missing in missing_by_level1.items():
         total = level1_weight(form, level1, rules)
         if total is None:
             continue
-        given = sum(form.indicators[i].weight or 0.0 for i in members)
+        given = sum(given_by_level1[level1])
         share = max(total - given, 0.0) / len(missing)
         # A lone indicator without 分值 takes what is left of its 一级 weight: that is not a guess.
         guessed = len(missing) > 1
@@ -270,21 +285,22 @@ def infer_weights(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[tuple[
     return out
 
 
-def _execution_result(form: Form, ind: Indicator | None, weight: float | None, rules: RuleProfile) -> tuple[float | None, IndicatorResult]:
-    """The 预算执行率 rate and result: from 执行数 / 预算数, else from the row's 实际完成值."""
+def _execution_result(form: Form, ind: Indicator | None, weight: float | None, rules: RuleProfile) -> tuple[float | None, dict]:
+    """The 预算执行率 rate, and the fields of its result other than ``weight`` (as
+    :func:`_indicator_fields`): from 执行数 / 预算数, else from the row's 实际完成值."""
     rate = exec_rate(form.spent.total, form.budget.total)
     note = ""
     if rate is None and ind is not None:
         rate = as_fraction(parse_value(ind.actual), rules)
         if rate is not None:
             note = "执行数或预算数缺失，按实际完成值计算"
-    result = IndicatorResult(weight=weight, kind="execution", direction=POSITIVE, note=note)
+    fields = {"kind": "execution", "direction": POSITIVE, "note": note}
     if rate is not None:
-        result.met = rate >= 1.0
-        result.rule_score = result.low = result.high = execution_score(rate, weight, rules)
+        fields["met"] = rate >= 1.0
+        fields["rule_score"] = fields["low"] = fields["high"] = execution_score(rate, weight, rules)
     elif not note:
-        result.note = "无法计算预算执行率"
-    return rate, result
+        fields["note"] = "无法计算预算执行率"
+    return rate, fields
 
 
 def execution_counts_separately(form: Form, budget_weight: float | None) -> bool:
@@ -338,11 +354,10 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     for ind, (weight, inferred) in zip(form.indicators, weights):
         if ind.is_execution:
             has_execution_row = True
-            rate, res = _execution_result(form, ind, weight, rules)
+            rate, fields = _execution_result(form, ind, weight, rules)
         else:
-            res = score_indicator(ind.target, ind.actual, weight, rules)
-        res.weight_inferred = inferred
-        results.append(res)
+            fields = _indicator_fields(ind.target, ind.actual, weight, rules)
+        results.append(IndicatorResult(weight=weight, weight_inferred=inferred, **fields))
     if not has_execution_row:
         rate = exec_rate(form.spent.total, form.budget.total)
     budget_weight = level1_weight(form, EXECUTION, rules)

@@ -3,7 +3,10 @@
 - listing a folder with ``os.scandir`` finds the files ``sorted(Path.rglob("*"))`` found, in that
   order, with the same skips (hidden, ``~$`` lock files, symbolic links to folders);
 - "is the output one of the inputs" resolves only the paths that can be the output;
-- the summary zipped at zlib level 1 holds the same parts as XlsxWriter's default zip.
+- the summary zipped at zlib level 1 holds the same parts as XlsxWriter's default zip;
+- rows rendered by a row template are the rows rendered cell by cell, and the row data copied into
+  the sheet as bytes is XlsxWriter's text copy;
+- the engine's round_score without Decimal rounds as Decimal's quantize does.
 """
 
 import os
@@ -136,3 +139,112 @@ def test_a_symlink_loop_is_an_input_that_fails_when_read(tree):
     assert expand_inputs(["loop.xlsx", "."])[0] == Path("loop.xlsx")
     assert Path("loop.xlsx") not in expand_inputs(["."])  # a folder search skips it, as before
     assert not is_one_of("out.xlsx", [Path("loop.xlsx")])
+
+
+# ---------------------------------------------------------------- rows rendered by a row template
+
+_PIECES = ["", " ", "a", "中文", "&", "<", ">", "_x0041_", "_x", "004a_", "\x01", "\n", "\t", "\u3000", "\xa0",
+           "\u2028", "\x85", "\ufffe", "%", "%s", "{0}", "/", "末"]
+_NUMBERS = [0, 3, -0.0, 1.5, 0.987654321, 1e20, 1e-20, 123456789012345678, 10 ** 30, float("nan"), float("inf"),
+            -float("inf"), True, False]
+
+
+class _Sink:
+    """Stands for a worksheet's row file."""
+
+    def __init__(self):
+        self.text = []
+
+    def write(self, text):
+        self.text.append(text)
+
+
+def _random_rows(rng, count):
+    rows = []
+    for _ in range(count):
+        row = []
+        for _col in range(rng.randint(0, 9)):
+            pick = rng.random()
+            if pick < 0.15:
+                row.append(None)
+            elif pick < 0.35:
+                row.append(rng.choice(_NUMBERS))
+            elif pick < 0.4:
+                row.append("x" * rng.choice([16383, 16384, 40000]))
+            else:
+                row.append("".join(rng.choice(_PIECES) if rng.random() < 0.3 else "文字"
+                                   for _ in range(rng.randint(0, 4))))
+        rows.append(row)
+    return rows
+
+
+def test_row_templates_render_what_the_cell_by_cell_path_renders():
+    import random
+
+    from perfxl import xlsxrows
+
+    rng = random.Random(7)
+    styles = [0, 2, 0, 5, 0, 0, 2, 2, 0]
+    heads, styled = xlsxrows._cell_heads(tuple(styles))
+    for _ in range(30):
+        rows = _random_rows(rng, 200) + [list(r) for r in (["文字"] * 9, ["a", 1.5, None, "b"])] * 50
+        ws = xlsxrows.FastRowsWorksheet()
+        ws.fh, ws.previous_row, ws.table, ws._write_single_row = _Sink(), 0, {}, lambda row: None
+        ws.dim_rowmin = ws.dim_rowmax = ws.dim_colmin = ws.dim_colmax = None
+        assert ws.write_plain_rows(1, rows, styles) == len(rows)
+        expected = []
+        for r, values in enumerate(rows, start=1):
+            cells = []
+            first, _ = xlsxrows._render_cells(values, str(r + 1), heads, styled, cells.append)
+            if first >= 0:
+                expected.append(f'<row r="{r + 1}">' + "".join(cells) + "</row>")
+        assert "".join(ws.fh.text) == "".join(expected)
+
+
+def test_sheet_data_copied_as_bytes_is_xlsxwriters(tmp_path):
+    # FastRowsWorksheet copies the row data into the sheet's XML as bytes, XlsxWriter as text.
+    from xlsxwriter.worksheet import Worksheet
+
+    from perfxl.xlsxrows import FastRowsWorksheet
+
+    def write(path, worksheet_class):
+        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        for name in ("a", "b", "empty"):
+            ws = wb.add_worksheet(name, worksheet_class=worksheet_class)
+            if name == "empty":
+                continue
+            for r in range(3000):
+                ws.write_string(r, 0, f"行 {r} 中文 new\nline ✓ & <x>")
+                ws.write_number(r, 1, r / 7)
+        wb.close()
+
+    plain, fast = tmp_path / "plain.xlsx", tmp_path / "fast.xlsx"
+    write(plain, Worksheet)
+    write(fast, FastRowsWorksheet)
+    assert _parts(fast) == _parts(plain)
+
+
+def test_round_score_is_decimals_half_up():
+    # round_score rounds the digits of f"{value:.15g}" itself; Decimal's quantize is the reference.
+    import math
+    import random
+    import struct
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from perfxl.engine import round_score
+    from perfxl.rules import DEFAULT_RULES
+
+    rng = random.Random(11)
+    values = [0.0, -0.0, 2.675, 13.175, 0.85 * 15.5, -2.675, -0.001, -0.005, 0.005, 1e-5, 1e14 + 0.5, 7, -3, 99.995]
+    values += [rng.uniform(-200, 200) for _ in range(3000)]
+    values += [round(rng.uniform(-100, 100), rng.randint(0, 6)) for _ in range(3000)]
+    values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(500)]
+    for decimals in range(5):
+        rules = DEFAULT_RULES.model_copy(update={"decimals": decimals})
+        step = Decimal(1).scaleb(-decimals)
+        for value in values:
+            if not math.isfinite(value) or abs(value) > 1e20:
+                continue
+            want = float(Decimal(f"{value:.15g}").quantize(step, rounding=ROUND_HALF_UP))
+            got = round_score(value, rules)
+            assert got == want and math.copysign(1, got) == math.copysign(1, want), (value, decimals)
