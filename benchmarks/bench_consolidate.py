@@ -20,7 +20,7 @@ Run from the repository root::
 4. Breakdown: :func:`perfxl.consolidate.consolidate` in this process with an
    :class:`~perfxl.consolidate.InlineExecutor` on --profile-files files, the phases timed by
    wrapping the functions the pipeline calls: calamine (``load_grids``: unzip, calamine, the
-   OOXML percent/merge extras), parsing (``parse_grid``), scoring (``scored``), checking
+   OOXML percent/merge extras), parsing (``parse_grid``), scoring (``score_form``), checking
    (``check_form``), writing (the XlsxWriter ``_Writer``: put/close etc.) and the remainder (the
    per-file dicts, duplicates, sums).
 
@@ -198,7 +198,7 @@ def breakdown(paths: list[Path], out: Path) -> tuple[float, dict[str, float]]:
 
     patch(reader, "load_grids", "opening the file (load_grids: unzip, calamine, XML scans)")
     patch(reader, "parse_grid", "finding the fields (parse_grid)")
-    patch(checker, "scored", "scoring (scored)")
+    patch(checker, "score_form", "scoring (score_form)")
     patch(checker, "check_form", "checking (check_form)")
     for meth in ("__init__", "header", "text_row", "put", "put_many", "filter", "grade_chart", "rate_chart", "close"):
         if hasattr(cons._Writer, meth):
