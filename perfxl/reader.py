@@ -130,11 +130,41 @@ def _specs_by_first_char() -> dict[str, tuple[LabelSpec, ...]]:
 
 
 #: For each character a label can start with, the specs with a spelling that starts with it, in
-#: LABELS order: a text is tried against these only, as no other spec's regex can match it.
+#: LABELS order (no other spec's regex can match a text starting with it): the first filter, made
+#: finer by _SPECS_BY_HEAD below.
 _SPECS_BY_FIRST_CHAR = _specs_by_first_char()
 #: Every character a label can start with: a stripped text starting with none is no label, and
 #: costs one set lookup instead of any regex.
 _LABEL_FIRST_CHARS = frozenset(_SPECS_BY_FIRST_CHAR)
+
+
+def _heads(word: str) -> set[str]:
+    """The first two characters, whitespace left out, of every text that ``word`` (as
+    _label_regex spells it) starts: either width of a bracket, an optional colon there or not."""
+    options = [("(", "（") if ch in "(（" else (")", "）") if ch in ")）"
+               else (":", "：", "") if ch in ":：" else (ch,) for ch in word]
+    heads = {"".join(chars)[:2] for chars in product(*options)}
+    if any(len(head) < 2 for head in heads):  # _label_of could not look such a label up
+        raise ValueError(f"a label needs two characters besides a colon: {word!r}")
+    return heads
+
+
+def _specs_by_head() -> dict[str, tuple[LabelSpec, ...]]:
+    by_head: dict[str, list[LabelSpec]] = {}
+    for spec in LABELS:
+        for word in spec.words:
+            for head in _heads(word):
+                specs = by_head.setdefault(head, [])
+                if spec not in specs:
+                    specs.append(spec)
+    return {head: tuple(specs) for head, specs in by_head.items()}
+
+
+#: For each two characters a label can start with (whitespace left out), the specs with a spelling
+#: that starts with them, in LABELS order: a text is tried against these only, as no other spec's
+#: regex can match it (most texts starting with a label's first character, 一级指标, 预期指标值,
+#: are then tried against none or one).
+_SPECS_BY_HEAD = _specs_by_head()
 _TITLE_RE = re.compile(r"绩\s*效\s*自\s*评\s*表")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
 _SECTION_RE = re.compile(r"^\s*([一二三四五六])\s*[、,，.．]")
@@ -162,7 +192,10 @@ class _Cell:
 
 def _label_of(text: str) -> tuple[LabelSpec | None, str]:
     """The label ``text`` starts with and what follows it in the same cell; (None, "") for no label."""
-    for spec in _SPECS_BY_FIRST_CHAR.get(text.lstrip()[:1], ()):
+    head = "".join(text[:6].split())[:2]  # a label's first two characters: spaces may stand between
+    if len(head) < 2:
+        head = _squash(text)[:2]
+    for spec in _SPECS_BY_HEAD.get(head, ()):
         m = spec.regex.match(text)
         if not m:
             continue
@@ -255,6 +288,8 @@ class _Builder:
         ``text``: the part of the cell that holds the number (the value after an inline label).
         """
         value = cell.value if text is None else text
+        if type(value) is float and value - value == 0:  # a finite float (inf - inf, nan - nan: nan)
+            return value  # the usual number, as the tests below end for it
         if isinstance(value, bool):
             self.note("not-a-number", cell, f"{what}应为数字，实为“{cell.text}”")
             return None
@@ -293,7 +328,7 @@ def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
         # a plain loop: faster than skipping the empty cells with compress(map(ne, ...)), even
         # in a row of 60 cells with 2 filled
         for c, value in enumerate(values):
-            if value == "" or value is None:
+            if value == "":  # None, rarer, is rendered "" below and skipped there
                 continue
             percent = percents is not None and c in percents
             if type(value) is str:  # render() of text, without the call
@@ -360,7 +395,9 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
     block = "budget"
     open_labels: list[_Cell] = []  # labels of the previous row still waiting for a value
     progress_label: _Cell | None = None  # 预算执行进度 may find its value anywhere in section 二
-    budget_cells: list[_Cell] = []  # section 二's cells, for a stated progress without a label
+    # section 二's rows, for a stated progress without a label: their cells unclaimed at the end are
+    # those unclaimed when the row was read (a cell is never unclaimed), so none is filtered till then
+    budget_rows: list[list[_Cell]] = []
     in_budget = False
     heads: list[_Cell] = []  # 全年预算数 | 全年执行数 as column headings of a 项目资金 table
     for row in rows:
@@ -450,15 +487,20 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
                 b.put_text("stated_progress", rate, rate.text)
                 progress_label = None
         if in_budget:
-            budget_cells.extend(c for c in row if not c.claimed)
+            budget_rows.append(row)
         open_labels = new_open
     if "stated_progress" not in b.data:
-        rates = [c for c in budget_cells if not c.claimed and _is_rate(c)]
+        rates = [c for row in budget_rows for c in row if not c.claimed and _is_rate(c)]
         if len(rates) == 1:
             b.put_text("stated_progress", rates[0], rates[0].text)
 
 
 def _is_rate(cell: _Cell) -> bool:
+    value = cell.value
+    if type(value) is float and -1e15 < value < 1e15:
+        # rendered as plain digits, with a % exactly in a percent cell: what parse_value would say
+        # (test_reader_fast), without parsing the text
+        return cell.percent
     parsed = parse_value(cell.text)
     return parsed.number is not None and (parsed.percent or cell.percent)
 
@@ -484,7 +526,7 @@ def _take_amount(b: _Builder, label: _Cell, segment: list[_Cell], block: str, pa
     else:
         # a heading word after the label (全年执行数 | 分值) is not its value: values hold digits
         for cell in segment:
-            if not _is_rate(cell) and _has_digit(cell):
+            if _has_digit(cell) and not _is_rate(cell):  # the cheaper test first
                 break
         else:
             if path not in b.locations:
@@ -568,7 +610,10 @@ def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, f
         # normalize_text leaves an ASCII character or a CJK ideograph where it stands, so the
         # squashed text starts with it: no stem does (other characters take the full test)
         return None
-    m = _LEVEL1_RE.match(_squash(normalize_text(cell.text)))
+    # A heading as typed matches as it is: normalize_text would only turn its full-width brackets
+    # and digits half-width, which the regex and float() take either way (see test_reader_fast).
+    # The rest (spaces inside, compatibility forms) gets the full test.
+    m = _LEVEL1_RE.match(_squash(cell.text)) or _LEVEL1_RE.match(_squash(normalize_text(cell.text)))
     if not m:
         return None
     stem, weight = m.group(1), m.group(2) or m.group(3)
@@ -587,6 +632,12 @@ def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, f
 def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> int:
     """Pass 2: indicator rows after the header, up to 总分. Returns how many rows were consumed."""
     value_roles = [r for r in ("name", "target", "actual", "weight", "score", "note") if r in roles]
+    value_cols = [roles[r] for r in value_roles]
+    # for a row whose name is a 指标 N: the roles left for the rest of it
+    named_roles = [r for r in value_roles if r != "name"]
+    named_cols = [roles[r] for r in named_roles]
+    has_name = "name" in roles
+    is_placeholder = _PLACEHOLDER_RE.match  # tried on most rows: bound once
     level1: str | None = None
     level2: str = ""
     for used, row in enumerate(rows, start=1):
@@ -604,30 +655,35 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             return used
         if first.label is not None and first.label.field in ("problems", "filled_by", "phone"):
             return used - 1
-        if len(row) == 1 and "name" in roles and _PLACEHOLDER_RE.match(first.text):
+        n = len(row)
+        if n == 1 and has_name and is_placeholder(first.text):
             # a lone 指标 N / …… / ——: what the steps below conclude for it (no 一级 or 二级, a name
             # that is a placeholder, no values: nothing to add), without taking them
             continue
-        rest = list(row)
+        # the row's cells from index k on are what the 一级 and 二级 headings leave (no copy is made
+        # of the row for the many rows that leave nothing to add)
+        k = 0
         anchor: tuple[_Cell, str] | None = None
-        heading = _level1(rest[0], rest[1] if len(rest) > 1 else None, level1)
+        heading = _level1(first, row[1] if n > 1 else None, level1)
         if heading:
             level1, weight = heading
             level2 = ""
             if weight is not None:
                 b.level1_weights[level1] = weight
-            anchor = (rest.pop(0), "level1")
-        if rest:
-            key = _squash(rest[0].text)
-            if _LEVEL2_RE.match(key) and not _PLACEHOLDER_RE.match(rest[0].text):
+            anchor = (first, "level1")
+            k = 1
+        if k < n:
+            key = _squash(row[k].text)
+            if _LEVEL2_RE.match(key) and not is_placeholder(row[k].text):
                 level2 = key
-                anchor = anchor or (rest[0], "level2")
-                rest.pop(0)
-        if not rest:
+                anchor = anchor or (row[k], "level2")
+                k += 1
+        if k == n:
             continue
-        if len(rest) == 1 and "name" in roles and _PLACEHOLDER_RE.match(rest[0].text):
+        if k == n - 1 and has_name and is_placeholder(row[k].text):
             continue  # only a 指标 N placeholder after the headings: nothing to add (as below concludes)
-        offset = roles[anchor[1]] - anchor[0].col if anchor and anchor[1] in roles else roles["name"] - rest[0].col if "name" in roles else 0
+        rest = row[k:]
+        offset = roles[anchor[1]] - anchor[0].col if anchor and anchor[1] in roles else roles["name"] - rest[0].col if has_name else 0
         cols = [c.col + offset for c in rest]
         if len(rest) > len(value_roles):  # a name split over cells: join the leading ones
             extra = len(rest) - len(value_roles) + 1
@@ -635,13 +691,13 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             rest = [_Cell(rest[0].row, rest[0].col, joined, joined)] + rest[extra:]
             cols = [cols[0]] + cols[extra:]
         got: dict[str, _Cell] = {}
-        row_roles = value_roles
-        if "name" in roles and (_PLACEHOLDER_RE.match(rest[0].text) or _INDICATOR_NO_RE.match(rest[0].text)):
+        row_roles, row_cols = value_roles, value_cols
+        if has_name and (is_placeholder(rest[0].text) or _INDICATOR_NO_RE.match(rest[0].text)):
             # "指标 1…" is a name wherever the row has drifted to
             got["name"] = rest.pop(0)
             cols.pop(0)
-            row_roles = [r for r in value_roles if r != "name"]
-        for ri, ci in _align([roles[r] for r in row_roles], cols):
+            row_roles, row_cols = named_roles, named_cols
+        for ri, ci in _align(row_cols, cols):
             got[row_roles[ri]] = rest[ci]
         _add_indicator(b, got, level1, level2)
     return len(rows)
@@ -654,7 +710,10 @@ _NUMBER_ROLES = {"weight": "分值", "score": "自评得分"}
 def _add_indicator(b: _Builder, got: dict[str, _Cell], level1: str | None, level2: str) -> None:
     name_cell = got.get("name")
     raw_name = name_cell.text if name_cell else ""
-    values = {k: got[k] for k in ("target", "actual", "weight", "score") if k in got}
+    values = {}  # a plain loop: cheaper than a comprehension's call, for a row's few values
+    for key in ("target", "actual", "weight", "score"):
+        if key in got:
+            values[key] = got[key]
     if not values and (not raw_name or _PLACEHOLDER_RE.match(raw_name)):
         return  # a placeholder row: 指标 1, 指标 2, ...
     if not values and name_cell is not None and _LEVEL2_RE.match(raw_name):

@@ -219,6 +219,8 @@ def _angle_marks(text: str) -> str:
 
 def parse_value(value: str | float | int | None, *, percent_cell: bool = False) -> ParsedValue:
     """Parse a 预期指标值 or 实际完成值 as written (cached: forms repeat the same texts)."""
+    if type(value) is str:  # a cell's text, the usual call: no test below is needed for it
+        return _parse_value_cached(value, str, percent_cell)
     if isinstance(value, (str, int, float)) or value is None:
         try:
             return _parse_value_cached(value, type(value), percent_cell)

@@ -6,6 +6,11 @@
 - 一级 headings: a text starting with an ASCII character or a CJK ideograph other than a stem's
   first character is no heading, without normalising it;
 - normalize_text translates only texts holding a mapped character;
+- _label_of tries a text only against the specs with a spelling starting with its first two
+  characters (whitespace left out);
+- _level1 tries a heading as typed before normalising it: a match there is the normalised one;
+- _is_rate of a finite number is its cell's percent format, without parsing its text; render()
+  and _Builder.number take a float first; parse_value of a str skips its type tests;
 - _align's running minimum is the plain dynamic programme; _find_header looks closer only at rows
   with an 一级指标 heading; a 总分 row is tried only when its text starts with 总 or 合; _cells
   renders every cell as render() does.
@@ -243,3 +248,106 @@ def test_cells_are_the_plain_rendering_of_every_cell():
                         expected.append((r, c, text, percent))
             got = [(cell.row, cell.col, cell.text, cell.percent) for row in R._cells(grid, 0, len(grid.rows)) for cell in row]
             assert got == expected, seed.name
+
+
+def test_specs_by_head_hold_every_spec_that_matches():
+    for text in _label_texts() + [" 填 报\t单 位", "其 中：财政资金", "（ 主管）单位", "实施 （主管）单位"]:
+        head = "".join(text.split())[:2]
+        for spec in R.LABELS:
+            if spec.regex.match(text):
+                assert spec in R._SPECS_BY_HEAD.get(head, ()), (spec.field, text)
+
+
+_SPACES = st.sampled_from([" ", "\t", "\u3000", "\xa0", "      ", " \u3000  \t "])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_LABEL_CHARS) | _SPACES, max_size=10).map("".join), st.text(max_size=4))
+def test_label_of_agrees_with_the_full_matcher_with_spaces_anywhere(head, tail):
+    # long runs of spaces before and between a label's first characters: past the 6 characters
+    # _label_of looks at first
+    text = head + tail
+    assert R._label_of(text) == _reference_label(text)
+
+
+def _reference_level1_match(text: str):
+    """What _LEVEL1_RE finds in the normalised text, as (stem, weight as a number)."""
+    m = R._LEVEL1_RE.match(R._squash(V.normalize_text(text)))
+    if not m:
+        return None
+    weight = m.group(2) or m.group(3)
+    return m.group(1), float(weight) if weight is not None else None
+
+
+_HEADING_PARTS = ["产出", "效益", "服务对象满意度", "满意度", "预算执行率", "成本", "指标", "(", "（", ")", "）", "分",
+                  ".", "0", "9", "１", "０", "٣", "𝟗", "²", "①", " ", "\u3000", "≥", "\u200b", "ｆ", "⑽", "︵", "︶"]
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(st.sampled_from(_HEADING_PARTS), max_size=9).map("".join) | st.text(max_size=10))
+def test_level1_heading_as_typed_is_the_normalised_heading(text):
+    m = R._LEVEL1_RE.match(R._squash(text))
+    if m:
+        weight = m.group(2) or m.group(3)
+        # _level1 takes the stem and float(weight) of the match: the same either way
+        assert (m.group(1), float(weight) if weight is not None else None) == _reference_level1_match(text), text
+
+
+def _reference_is_rate(cell) -> bool:
+    parsed = V.parse_value(cell.text)
+    return parsed.number is not None and (parsed.percent or cell.percent)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(min_value=-1e15, max_value=1e15)
+       | st.integers(-10**6, 10**6).map(lambda n: n / 1000), st.booleans())
+def test_is_rate_of_a_number_is_its_percent_format(value, percent):
+    from perfxl.sources import render
+
+    cell = R._Cell(0, 0, value, render(value, percent), percent)
+    assert R._is_rate(cell) == _reference_is_rate(cell)
+
+
+def _reference_render(value, percent=False):
+    """render() as it was before its float shortcut."""
+    import datetime as dt
+    import math
+
+    from perfxl.sources import _number_text
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        if percent:
+            return _number_text(value * 100) + "%"
+        return _number_text(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.floats() | st.integers(-10**20, 10**20) | st.booleans() | st.none() | st.text(max_size=4)
+       | st.dates() | st.datetimes() | st.times(), st.booleans())
+def test_render_takes_a_float_first_and_renders_as_before(value, percent):
+    from perfxl.sources import render
+
+    assert render(value, percent) == _reference_render(value, percent)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.floats() | st.integers(-10**6, 10**6) | st.booleans() | st.text(max_size=6))
+def test_number_of_a_float_is_the_float(value):
+    from perfxl.sources import Grid, render
+
+    b = R._Builder(Grid(rows=[[value]], file="x", sheet="S"))
+    cell = R._Cell(0, 0, value, render(value))
+    got = b.number(cell, "x")
+    if type(value) is float and value == value and value not in (float("inf"), float("-inf")):
+        assert got == value and not b.notes
+    if isinstance(value, str):
+        assert V.parse_value(value) is V._parse_value_cached(value, str, False)
