@@ -447,7 +447,7 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
                 value = excel_unescape(value)
         elif value_tag:  # <v>value</v>
             raw = value_tag[2:]
-            if not kind and raw and _NUMBER_RE.fullmatch(raw) and style not in date_styles:
+            if (not kind or kind == "n") and raw and _NUMBER_RE.fullmatch(raw) and style not in date_styles:
                 value = float(raw)  # a plain number: what _typed_value gives, without the call
             else:
                 value = _typed_value(kind, raw, style, date_styles, strings)
