@@ -213,7 +213,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
     退出码：0 全部写出；1 项目清单中有行无法使用（其余照常写出）；2 用法错误。
     """
     from .files import OutputError
-    from .template import TemplateOptions, read_project_list, write_template, write_templates
+    from .template import TemplateOptions, write_template, write_templates
 
     rules = _rules(rules_file)
     options = TemplateOptions(year=year, unit=unit, project=project, budget=budget, rows=rows,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-import pytest
 import xlwings
 import xlwings.utils
 
@@ -95,7 +94,7 @@ def test_workbook_settings_use_the_keys_xlwings_addin_asks_for():
     for key, _ in pairs:
         assert f'GetConfig("{key}"' in main_bas
     # the add-in reads the workbook's settings from a sheet of this name
-    assert f'PROJECT_NAME & ".conf"' in (XLWINGS_ADDIN_VBA / "Config.bas").read_text(encoding="latin-1")
+    assert 'PROJECT_NAME & ".conf"' in (XLWINGS_ADDIN_VBA / "Config.bas").read_text(encoding="latin-1")
     assert CONFIG_SHEET == "xlwings.conf"
 
 

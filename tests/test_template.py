@@ -29,7 +29,7 @@ from perfxl.engine import exec_rate, scored
 from perfxl.model import Form
 from perfxl.reader import read_forms
 from perfxl.template import (
-    COL_RULE, COL_SCORE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, SHEET, Layout, TemplateOptions,
+    COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, SHEET, Layout, TemplateOptions,
     cell_name, name_of, plan_rows, write_template,
 )
 from tests.support.libreoffice import error_cells, read_values, recalculate_many
