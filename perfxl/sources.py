@@ -854,8 +854,7 @@ def workbook_grids(path: Path) -> list[Grid]:
             return grids
     zf = _check_zip(path, data)
     if zf is None and path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
+        head = data[:8]
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             # OLE2 container named .xlsx: Excel stores password-protected workbooks this way.
             raise ReadError(path, "文件已加密（有密码保护），请去掉密码后再提交")
