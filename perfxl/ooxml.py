@@ -320,10 +320,11 @@ _FORMULA_RE = re.compile(r"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-def _column(letters: str) -> int:
+def column_index(letters: str | bytes) -> int:
+    """A column's 0-based index from its letters: A → 0, Z → 25, AA → 26 (text or ASCII bytes)."""
     col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
+    for ch in letters.encode("ascii") if isinstance(letters, str) else letters:
+        col = col * 26 + ch - 64
     return col - 1
 
 
@@ -433,7 +434,7 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
         row = int(digits) - 1
         col = columns.get(letters)
         if col is None:
-            col = _column(letters)
+            col = column_index(letters)
         if row >= max_rows or col >= max_cols:
             raise NeedsPlacing("sheet: a cell past the limits")
         style = int(style_text) if style_text and (percent_styles or date_styles) else 0

@@ -376,13 +376,6 @@ def _xml_unescape(raw: bytes) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
 
 
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ch - 64)
-    return n - 1
-
-
 def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     """A part of a zip, never inflated past the size its header declares.
 
@@ -453,9 +446,9 @@ def _defined_names(workbook: bytes) -> dict[str, dict[str, tuple[int, int, int, 
         if not name_m or not cell_m:
             continue
         sheet = cell_m.group(1).replace("''", "'")
-        r1, c1 = int(cell_m.group(3)) - 1, _col_index(cell_m.group(2).encode())
+        r1, c1 = int(cell_m.group(3)) - 1, ooxml.column_index(cell_m.group(2))
         r2 = int(cell_m.group(5)) - 1 if cell_m.group(5) else r1
-        c2 = _col_index(cell_m.group(4).encode()) if cell_m.group(4) else c1
+        c2 = ooxml.column_index(cell_m.group(4)) if cell_m.group(4) else c1
         defined.setdefault(sheet, {})[_xml_unescape(name_m.group(1))] = (r1, c1, r2, c2)
     return defined
 
@@ -517,7 +510,7 @@ def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]
         end = sheet_xml.find(b">", at)
         ref = _CELL_REF_ATTR_RE.search(sheet_xml, start, end if end >= 0 else len(sheet_xml))
         if ref:
-            cells.add((int(ref.group(2)) - 1, _col_index(ref.group(1))))
+            cells.add((int(ref.group(2)) - 1, ooxml.column_index(ref.group(1))))
     return cells
 
 
@@ -534,9 +527,6 @@ _FORMULA_RE = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
 _ERROR_VALUE_RE = re.compile(rb"<v>([^<]+)</v>")
 _ROW_RE = re.compile(rb"<row\b[^>]*?(?:/>|(?<!/)>(.*?)</row>)", re.S)
 _ROW_NUMBER_RE = re.compile(rb'\br="([0-9]{1,7})"')
-#: A column of two or three letters: only those can lie past MAX_COLS (64, i.e. column BL).
-_WIDE_REF_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})[0-9]')
-_LONG_ROW_RE = re.compile(rb'<row\b[^>]*?\br="([0-9]{%d,})"' % len(str(MAX_ROWS)))
 #: A cell without an ``r`` attribute: it is placed after the previous one.
 _PLACED_CELL_RE = re.compile(rb'<c(?=[\s/>])(?![^>]*\br=")')
 
@@ -550,7 +540,7 @@ def _cells_with(sheet_xml: bytes, needle: bytes):
             continue
         ref = _CELL_REF_RE.search(m.group(1))
         if ref is not None:
-            yield int(ref.group(2)) - 1, _col_index(ref.group(1)), m.group(1), m.group(2) or b""
+            yield int(ref.group(2)) - 1, ooxml.column_index(ref.group(1)), m.group(1), m.group(2) or b""
 
 
 def _formula_cells_without_value(sheet_xml: bytes) -> dict[tuple[int, int], str]:
@@ -590,7 +580,7 @@ def _past_limits(sheet_xml: bytes) -> bool:
     if any(int(m.group(1)) > MAX_ROWS and _in_tag(sheet_xml, m.start(), b"<row")
            for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)):
         return True
-    if any(_col_index(m.group(1)) >= MAX_COLS and _in_tag(sheet_xml, m.start(), b"<c")
+    if any(ooxml.column_index(m.group(1)) >= MAX_COLS and _in_tag(sheet_xml, m.start(), b"<c")
            for m in _WIDE_REF_ATTR_RE.finditer(sheet_xml)):
         return True
     if _CELL_NOT_R_FIRST_RE.search(sheet_xml) is None:
@@ -655,7 +645,7 @@ def _clip_sheet(sheet_xml: bytes) -> tuple[bytes, bool]:
         cells, col, content = [], -1, row.group(1) or b""
         for cell in _CELL_RE.finditer(content):
             ref = _CELL_REF_RE.search(cell.group(1))
-            col = _col_index(ref.group(1)) if ref else col + 1
+            col = ooxml.column_index(ref.group(1)) if ref else col + 1
             if col >= MAX_COLS:
                 cut = cut or _HOLDS_VALUE_RE.search(content, cell.start()) is not None
                 break

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from perfxl import sources as S
+from perfxl.ooxml import column_index
 
 SEEDS = sorted(Path(__file__).resolve().parent.parent.joinpath("examples", "forms").glob("*.xlsx"))
 
@@ -22,7 +23,7 @@ def _percent_cells_by_regex(xml: bytes, styles: set[int]) -> set[tuple[int, int]
     out = set()
     for m in cell_re.finditer(xml):
         col, row = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        out.add((int(row) - 1, S._col_index(col)))
+        out.add((int(row) - 1, column_index(col)))
     return out
 
 
@@ -34,7 +35,7 @@ def _past_limits_by_regex(xml: bytes) -> bool:
         return True
     if any(int(m.group(1)) > S.MAX_ROWS for m in long_row.finditer(xml)):
         return True
-    if any(S._col_index(m.group(1)) >= S.MAX_COLS for m in wide.finditer(xml)):
+    if any(column_index(m.group(1)) >= S.MAX_COLS for m in wide.finditer(xml)):
         return True
     return S._PLACED_CELL_RE.search(xml) is not None
 
