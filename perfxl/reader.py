@@ -103,11 +103,6 @@ LABELS: tuple[LabelSpec, ...] = (
     LabelSpec("phone", ("联系电话", "电话"), "any"),
 )
 
-#: Every label at once, one group per LabelSpec: the reference the first-character tables below
-#: are checked against (tests/test_reader_speed.py); the reader itself tries one spec at a time.
-_ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join("(" + s.regex.pattern[len(r"^\s*"):] + ")" for s in LABELS) + ")")
-
-
 def _first_chars(word: str) -> str:
     """The characters a cell's stripped text can start with when ``word`` (as _label_regex spells
     it) is its label: the word's first character, either width of a bracket, past an optional colon."""

@@ -22,12 +22,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfxl import reader as R
+from tests.support.labels import ANY_LABEL_RE
 from perfxl import values as V
 
 
 def _reference_label(text: str):
     """Every spec in LABELS order from the first one _ANY_LABEL_RE finds: the full matcher."""
-    found = R._ANY_LABEL_RE.match(text)
+    found = ANY_LABEL_RE.match(text)
     if not found:
         return None, ""
     for spec in R.LABELS[found.lastindex - 1:]:
