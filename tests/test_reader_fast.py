@@ -27,7 +27,7 @@ from perfxl import values as V
 
 
 def _reference_label(text: str):
-    """Every spec in LABELS order from the first one _ANY_LABEL_RE finds: the full matcher."""
+    """Every spec in LABELS order from the first one ANY_LABEL_RE finds: the full matcher."""
     found = ANY_LABEL_RE.match(text)
     if not found:
         return None, ""
