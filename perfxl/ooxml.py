@@ -304,13 +304,15 @@ class SheetValues:
 
 
 #: A cell: its reference (first, as every writer puts it), a style and a type in the order Excel
-#: and the libraries write them, any other attributes, then its content in one of three groups,
-#: each holding the tag it starts with so that an empty value is told from no value: a plain
-#: ``<v>`` value, a plain inline string, or anything else. All three are empty when there is no
-#: content (a self-closing cell, that only carries a style).
+#: and the libraries write them, any other attributes, then its content in one of three shapes,
+#: each in its own groups: a plain inline string ("<" and its text), a plain ``<v>`` ("v" and its
+#: text), or anything else (its text). The one-letter groups tell an empty value from no value
+#: (and being one letter, cost no new string). All are empty when there is no content (a
+#: self-closing cell, that only carries a style). ``(?:x|)`` is ``(?:x)?``, which the regex engine
+#: runs as a loop, costlier.
 _CELL_RE = re.compile(
-    r'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?([^>]*?)'
-    r'(?:/>|><(v>[^<]*)</v></c>|>(<is><t>[^<]*)</t></is></c>|>(.*?)</c>)', re.S)
+    r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)"|)(?: t="([a-zA-Z]+)"|)([^>]*?)'
+    r'(?:>(<)is><t>([^<]*)</t></is></c>|/>|><(v)>([^<]*)</v></c>|>(.*?)</c>)', re.S)
 _TYPE_RE = re.compile(r'\st="([^"]*)"')
 _STYLE_RE = re.compile(r'\ss="([0-9]+)"')
 _VALUE_RE = re.compile(r"<v>([^<]*)</v>")
@@ -328,9 +330,21 @@ def column_index(letters: str | bytes) -> int:
     return col - 1
 
 
-#: Column letters → index, for the columns a form uses (others are worked out).
-_COLUMNS = {chr(65 + i): i for i in range(26)} | {chr(65 + i) + chr(65 + j): 26 + 26 * i + j
-                                                  for i in range(26) for j in range(26)}
+#: Cell reference → (row, col), 0-based, for the references seen so far (forms use a few hundred,
+#: the same in every form); bounded, past that a reference is worked out each time.
+_PLACES: dict[str, tuple[int, int]] = {}
+_MAX_PLACES = 8192
+
+
+def place(ref: str) -> tuple[int, int]:
+    """A cell reference's (row, col), 0-based: A1 → (0, 0), AB7 → (6, 27)."""
+    where = _PLACES.get(ref)
+    if where is None:
+        letters = ref.rstrip("0123456789")
+        where = (int(ref[len(letters):]) - 1, column_index(letters))
+        if len(_PLACES) < _MAX_PLACES:
+            _PLACES[ref] = where
+    return where
 
 
 def _typed_value(kind: str, raw: str, style: int, date_styles: frozenset[int], strings: list[str]) -> object:
@@ -418,12 +432,17 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
         raise NeedsPlacing("sheet: a cell without its reference first")
     max_rows, max_cols = limits
     out = SheetValues()
-    placed: list[tuple[int, int, object]] = []
+    percent, places, where, values = out.percent, _PLACES, [], []
     percent_styles, date_styles = styles.percent, styles.date
-    columns = _COLUMNS
+    styled = bool(percent_styles or date_styles)
+    style_numbers: dict[str, int] = {}  # a style's text → its number, int() once per style
     # checked once for the whole sheet: most sheets need neither kind of unescaping
     escaped, excel_escaped = "&" in data, "_x" in data
-    for letters, digits, style_text, kind, attrs, value_tag, inline_tag, body in cells:
+    is_number = _NUMBER_RE.fullmatch
+    for ref, style_text, kind, attrs, inline_tag, text, v_tag, raw, body in cells:
+        at = places.get(ref)
+        if at is None:
+            at = place(ref)
         if attrs:  # attributes in another order, or others (cm, vm, ph): look again
             if "'" in attrs:
                 raise Unsupported("sheet: single-quoted attribute")
@@ -431,37 +450,37 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
             kind = m.group(1) if m else kind
             m = _STYLE_RE.search(attrs)
             style_text = m.group(1) if m else style_text
-        row = int(digits) - 1
-        col = columns.get(letters)
-        if col is None:
-            col = column_index(letters)
-        if row >= max_rows or col >= max_cols:
+        if at[0] >= max_rows or at[1] >= max_cols:
             raise NeedsPlacing("sheet: a cell past the limits")
-        style = int(style_text) if style_text and (percent_styles or date_styles) else 0
-        if style and style in percent_styles:
-            out.percent.add((row, col))
+        style = 0
+        if style_text and styled:
+            style = style_numbers.get(style_text)
+            if style is None:
+                style = style_numbers[style_text] = int(style_text)
+            if style and style in percent_styles:
+                percent.add(at)
         if inline_tag:  # <is><t>text</t></is>: the cell of nearly every inline string
             if kind != "inlineStr":
                 raise Unsupported(f"sheet: inline text in a cell of type {kind!r}")
-            value: object = (unescape(inline_tag[7:]) if escaped else inline_tag[7:]).strip(_XML_SPACE)
+            value: object = (unescape(text) if escaped else text).strip(_XML_SPACE)
             if excel_escaped:
                 value = excel_unescape(value)
-        elif value_tag:  # <v>value</v>
-            raw = value_tag[2:]
-            if (not kind or kind == "n") and raw and _NUMBER_RE.fullmatch(raw) and style not in date_styles:
+        elif v_tag:  # <v>value</v>
+            if (not kind or kind == "n") and raw and is_number(raw) and style not in date_styles:
                 value = float(raw)  # a plain number: what _typed_value gives, without the call
             else:
                 value = _typed_value(kind, raw, style, date_styles, strings)
         elif body:
-            value = _content_value(kind, body, style, date_styles, strings, (row, col), out.no_value)
+            value = _content_value(kind, body, style, date_styles, strings, at, out.no_value)
         else:
             continue  # self-closing or empty: a style only
         if value is not None:
-            placed.append((row, col, value))
-    if placed:
-        width = max(map(itemgetter(1), placed)) + 1
-        rows = [[""] * width for _ in range(max(map(itemgetter(0), placed)) + 1)]
-        for row, col, value in placed:
+            where.append(at)
+            values.append(value)
+    if where:
+        width = max(map(itemgetter(1), where)) + 1
+        rows = [[""] * width for _ in range(max(map(itemgetter(0), where)) + 1)]
+        for (row, col), value in zip(where, values):
             rows[row][col] = value
         out.rows = rows
     return out

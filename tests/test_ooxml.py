@@ -353,3 +353,10 @@ def test_styles_part_gives_percent_and_date_styles():
     assert styles.date == {4, 5}
     assert ooxml.cell_styles(styles_xml([0, 'yyyy"年"m"月"']).replace(
         'formatCode="yyyy&quot;年&quot;m&quot;月&quot;"', "formatCode='yyyy\"年\"m\"月\"'").encode()).date == {1}
+
+
+@given(st.integers(1, 1_048_576), st.integers(0, 16_383))
+def test_a_cell_reference_is_placed_as_its_letters_and_digits_say(row, col):
+    ref = f"{S._column_letter(col)}{row}"
+    for _ in range(2):  # worked out, then remembered
+        assert ooxml.place(ref) == (row - 1, col)
