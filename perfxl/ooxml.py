@@ -112,13 +112,14 @@ def decode(xml: bytes, what: str, markers: tuple[bytes, ...] = TEXT_MARKERS) -> 
             raise Unsupported(f"{what}: not UTF-8")
         xml = xml[declaration.end():]
     for marker in markers:
-        if marker in xml:
+        # the marker's rare last byte is looked for first, at memchr's speed
+        if marker[-1:] in xml and marker in xml:
             raise Unsupported(f"{what}: {marker.decode()}")
     try:
         text = xml.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Unsupported(f"{what}: not UTF-8") from exc
-    if "\r" in text:
+    if b"\r" in xml:  # the bytes are searched faster than the text
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
@@ -437,7 +438,9 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
     styled = bool(percent_styles or date_styles)
     style_numbers: dict[str, int] = {}  # a style's text → its number, int() once per style
     # checked once for the whole sheet: most sheets need neither kind of unescaping
-    escaped, excel_escaped = "&" in data, "_x" in data
+    # (in the bytes, where they stand as in the text: a byte is searched for at memchr's speed)
+    escaped = xml.find(b"&", start, stop) >= 0
+    excel_escaped = xml.find(b"_", start, stop) >= 0 and xml.find(b"_x", start, stop) >= 0
     is_number = _NUMBER_RE.fullmatch
     for ref, style_text, kind, attrs, inline_tag, text, v_tag, raw, body in cells:
         at = places.get(ref)
