@@ -191,11 +191,13 @@ def _label_of(text: str) -> tuple[LabelSpec | None, str]:
     if len(head) < 2:
         head = _squash(text)[:2]
     for spec in _SPECS_BY_HEAD.get(head, ()):
+        if spec.kind == "section":
+            # its spellings are two characters (一、): a text with one as its head matches the regex
+            # (test_reader_fast), and a section label takes nothing inline
+            return spec, ""
         m = spec.regex.match(text)
         if not m:
             continue
-        if spec.kind == "section":
-            return spec, ""
         rest = text[m.end():].strip()
         colon = rest[:1] in (":", "：")
         value = rest.lstrip(":： \t").strip()
@@ -314,6 +316,7 @@ def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
     percent_cols: dict[int, set[int]] = {}  # row → its percent-formatted columns
     for r, c in grid.percent:
         percent_cols.setdefault(r, set()).add(c)
+    specs_by_head = _SPECS_BY_HEAD
     label_first = _LABEL_FIRST_CHARS
     plain_labels = _PLAIN_LABELS
     for r in range(start, stop):
@@ -330,7 +333,10 @@ def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
                 text = value.strip()
                 if not text:
                     continue
-                if text[0] in label_first:  # what _match_label does, for the few texts a label can start
+                # what _match_label does, for the few texts a label can start; text[:2] is the head
+                # _label_of looks up unless a space follows the first character (一级指标, 经济效益指标
+                # start with a label's first character, but no label's first two)
+                if text[0] in label_first:
                     label, inline = plain_labels.get(text) or _label_of(text)
                     row.append(_Cell(r, c, value, text, percent, label, inline))
                 else:
@@ -558,7 +564,20 @@ _LEVEL1_NAMES = {"产出": OUTPUT, "效益": BENEFIT, "服务对象满意度": S
                  "预算执行率": EXECUTION, "成本": COST}
 _ALWAYS_LEVEL1 = {"产出", "效益"}
 _LEVEL2_RE = re.compile(r"^[\u4e00-\u9fff]{2,12}指标$|^预算执行率$")
+#: The 二级指标 of the standard form: _LEVEL2_RE matches each (test_reader_fast), and none is a
+#: placeholder; most rows of the table have one, which then costs a set lookup instead of regexes.
+_LEVEL2_NAMES = frozenset({"数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标",
+                           "生态效益指标", "可持续影响指标", "服务对象满意度指标", "满意度指标", "预算执行率"})
 _PLACEHOLDER_RE = re.compile(r"^(?:指标\s*\d*\s*[:：]?|[.…。·]+|[-—]+)$")
+#: Placeholders as the standard form writes them: _PLACEHOLDER_RE matches each (test_reader_fast);
+#: a set lookup finds them before any regex (half the rows of an indicator table are one).
+_PLACEHOLDERS = frozenset({"...", "…", "……", "——", "-", "--"}
+                          | {f"指标{sep}{n}" for sep in ("", " ") for n in range(1, 10)})
+
+
+def _is_placeholder(text: str) -> bool:
+    """Whether _PLACEHOLDER_RE matches ``text``: a 指标 N, …… or —— standing for no indicator."""
+    return text in _PLACEHOLDERS or _PLACEHOLDER_RE.match(text) is not None
 _NAME_PREFIX_RE = re.compile(r"^(?:指标\s*\d+\s*[:：]?\s*|[(（]?\d{1,2}[)）、.．](?!\d)\s*)+")
 _INDICATOR_NO_RE = re.compile(r"^指标\s*\d")
 _TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计(?:得分)?|总\s*得\s*分|总\s*计)\s*[:：]?")
@@ -616,7 +635,7 @@ def _level1(cell: _Cell, nxt: _Cell | None, current: str | None) -> tuple[str, f
     if weight is None and stem not in _ALWAYS_LEVEL1:
         # 满意度指标 / 成本指标 are also 二级 names: a heading only when a 二级 follows it
         # or when the 一级 in force is another one.
-        followed = nxt is not None and _LEVEL2_RE.match(_squash(nxt.text)) is not None
+        followed = nxt is not None and (nxt.text in _LEVEL2_NAMES or _LEVEL2_RE.match(_squash(nxt.text)) is not None)
         if not followed and (current == name or current == OUTPUT and stem == "成本"):
             return None
         if not followed and current is not None and stem != "预算执行率":
@@ -632,7 +651,10 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
     named_roles = [r for r in value_roles if r != "name"]
     named_cols = [roles[r] for r in named_roles]
     has_name = "name" in roles
-    is_placeholder = _PLACEHOLDER_RE.match  # tried on most rows: bound once
+    # tried on most rows: bound once; a placeholder as the standard form writes it (指标 2, ...)
+    # is found in the set, without the regex
+    placeholders, placeholder_re = _PLACEHOLDERS, _PLACEHOLDER_RE.match
+    level2_names = _LEVEL2_NAMES
     level1: str | None = None
     level2: str = ""
     for used, row in enumerate(rows, start=1):
@@ -651,7 +673,7 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
         if first.label is not None and first.label.field in ("problems", "filled_by", "phone"):
             return used - 1
         n = len(row)
-        if n == 1 and has_name and is_placeholder(first.text):
+        if n == 1 and has_name and (first.text in placeholders or placeholder_re(first.text)):
             # a lone 指标 N / …… / ——: what the steps below conclude for it (no 一级 or 二级, a name
             # that is a placeholder, no values: nothing to add), without taking them
             continue
@@ -669,13 +691,13 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             k = 1
         if k < n:
             key = _squash(row[k].text)
-            if _LEVEL2_RE.match(key) and not is_placeholder(row[k].text):
+            if key in level2_names or _LEVEL2_RE.match(key) and not _is_placeholder(row[k].text):
                 level2 = key
                 anchor = anchor or (row[k], "level2")
                 k += 1
         if k == n:
             continue
-        if k == n - 1 and has_name and is_placeholder(row[k].text):
+        if k == n - 1 and has_name and (row[k].text in placeholders or placeholder_re(row[k].text)):
             continue  # only a 指标 N placeholder after the headings: nothing to add (as below concludes)
         rest = row[k:]
         offset = roles[anchor[1]] - anchor[0].col if anchor and anchor[1] in roles else roles["name"] - rest[0].col if has_name else 0
@@ -687,7 +709,7 @@ def _scan_table(b: _Builder, rows: list[list[_Cell]], roles: dict[str, int]) -> 
             cols = [cols[0]] + cols[extra:]
         got: dict[str, _Cell] = {}
         row_roles, row_cols = value_roles, value_cols
-        if has_name and (is_placeholder(rest[0].text) or _INDICATOR_NO_RE.match(rest[0].text)):
+        if has_name and (_is_placeholder(rest[0].text) or _INDICATOR_NO_RE.match(rest[0].text)):
             # "指标 1…" is a name wherever the row has drifted to
             got["name"] = rest.pop(0)
             cols.pop(0)
@@ -709,11 +731,11 @@ def _add_indicator(b: _Builder, got: dict[str, _Cell], level1: str | None, level
     for key in ("target", "actual", "weight", "score"):
         if key in got:
             values[key] = got[key]
-    if not values and (not raw_name or _PLACEHOLDER_RE.match(raw_name)):
+    if not values and (not raw_name or _is_placeholder(raw_name)):
         return  # a placeholder row: 指标 1, 指标 2, ...
-    if not values and name_cell is not None and _LEVEL2_RE.match(raw_name):
+    if not values and name_cell is not None and (raw_name in _LEVEL2_NAMES or _LEVEL2_RE.match(raw_name)):
         return
-    name = _NAME_PREFIX_RE.sub("", raw_name).strip() or ("" if _PLACEHOLDER_RE.match(raw_name) else raw_name)
+    name = _NAME_PREFIX_RE.sub("", raw_name).strip() or ("" if _is_placeholder(raw_name) else raw_name)
     if level2 == EXECUTION_L2 or level1 == EXECUTION:
         level1, level2 = EXECUTION, EXECUTION_L2
     name = name or level2 or raw_name

@@ -352,3 +352,25 @@ def test_number_of_a_float_is_the_float(value):
         assert got == value and not b.notes
     if isinstance(value, str):
         assert V.parse_value(value) is V._parse_value_cached(value, str, False)
+
+
+def test_placeholder_and_level2_sets_are_what_the_regexes_match():
+    """The sets looked up before the regexes hold only texts the regexes match (and no 二级 name is
+    a placeholder, as _scan_table then skips that test)."""
+    for text in R._PLACEHOLDERS:
+        assert R._PLACEHOLDER_RE.match(text), text
+    for name in R._LEVEL2_NAMES:
+        assert R._LEVEL2_RE.match(name) and R._squash(name) == name, name
+        assert not R._PLACEHOLDER_RE.match(name), name
+
+
+@given(st.text(alphabet="指标 12：:.…—-·。a数量", max_size=8))
+def test_is_placeholder_is_the_regex(text):
+    assert R._is_placeholder(text) == (R._PLACEHOLDER_RE.match(text) is not None)
+
+
+def test_section_labels_are_two_characters():
+    """_label_of takes a section label on its head alone: every spelling must be exactly the head."""
+    for spec in R.LABELS:
+        if spec.kind == "section":
+            assert all(len(word) == 2 and word[1] not in ":：(（)）" for word in spec.words)
