@@ -341,6 +341,9 @@ def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
                     row.append(_Cell(r, c, value, text, percent, label, inline))
                 else:
                     row.append(_Cell(r, c, value, text, percent))
+            elif type(value) is float and not percent and value.is_integer() and -1e15 < value < 1e15:
+                # a whole number (分值, 得分, most amounts): render() of it, without the call
+                row.append(_Cell(r, c, value, str(int(value)), False))
             else:
                 text = render(value, percent)
                 if not text:

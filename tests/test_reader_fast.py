@@ -374,3 +374,14 @@ def test_section_labels_are_two_characters():
     for spec in R.LABELS:
         if spec.kind == "section":
             assert all(len(word) == 2 and word[1] not in ":：(（)）" for word in spec.words)
+
+
+@given(st.lists(st.one_of(st.floats(), st.integers(-10**17, 10**17).map(float), st.just(-0.0)), max_size=6),
+       st.booleans())
+def test_cells_render_whole_floats_as_render_does(values, percent):
+    """_cells writes a whole float out itself: the text render() gives, percent cells or not."""
+    from perfxl.sources import Grid, render
+
+    grid = Grid(rows=[values], file="x", sheet="S", percent={(0, c) for c in range(len(values))} if percent else set())
+    got = [(cell.col, cell.text) for row in R._cells(grid, 0, 1) for cell in row]
+    assert got == [(c, render(v, percent)) for c, v in enumerate(values) if render(v, percent)]
