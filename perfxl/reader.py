@@ -586,6 +586,11 @@ _INDICATOR_NO_RE = re.compile(r"^指标\s*\d")
 _TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计(?:得分)?|总\s*得\s*分|总\s*计)\s*[:：]?")
 
 
+#: _ROLE_WORDS of each first character of a heading, in _ROLE_WORDS order: a heading can start
+#: only these roles' words, so _header tries no other.
+_ROLE_WORDS_BY_FIRST_CHAR = {
+    ch: tuple((role, words) for role, words in _ROLE_WORDS if any(w.startswith(ch) for w in words))
+    for ch in {w[0] for _, words in _ROLE_WORDS for w in words}}
 #: The header's 一级指标 heading, as _header tests a cell for it.
 _LEVEL1_HEADING = dict(_ROLE_WORDS)["level1"]
 
@@ -609,7 +614,7 @@ def _header(row: list[_Cell]) -> dict[str, int] | None:
     roles: dict[str, int] = {}
     for cell in row:
         key = _squash(cell.text)
-        for role, words in _ROLE_WORDS:
+        for role, words in _ROLE_WORDS_BY_FIRST_CHAR.get(key[:1], ()):
             if role not in roles and key.startswith(words):
                 roles[role] = cell.col
                 break
