@@ -407,7 +407,10 @@ def _scan_labels(b: _Builder, rows: list[list[_Cell]]) -> None:
     for row in rows:
         if not row:
             continue
-        labels = [i for i, c in enumerate(row) if c.label is not None]
+        labels = []  # a plain loop: a comprehension is a call of its own, for a row's few cells
+        for i, c in enumerate(row):
+            if c.label is not None:
+                labels.append(i)
         new_open: list[_Cell] = []
         part_count: dict[str, int] = {}
         n_parts: dict[str, int] | None = None  # 财政资金 / 其他 labels in the row, counted when needed
