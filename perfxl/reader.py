@@ -778,10 +778,10 @@ def _form_starts(rows: list[list[_Cell]]) -> list[int]:
     starts = []
     for r, row in enumerate(rows):
         for cell in row:
-            value = cell.value
-            # first the cheaper test of cell.text, which is a text value stripped
-            if "绩" in cell.text and isinstance(value, str) and "绩" in value and _TITLE_RE.search(value) \
-                    and len(value) <= 60:
+            # first the cheaper test of cell.text, which is a text value stripped (its value is
+            # looked at only then)
+            if "绩" in cell.text and isinstance(value := cell.value, str) and "绩" in value \
+                    and _TITLE_RE.search(value) and len(value) <= 60:
                 starts.append(r)
                 break
     if not starts:

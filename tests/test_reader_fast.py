@@ -13,7 +13,9 @@
   and _Builder.number take a float first; parse_value of a str skips its type tests;
 - _align's running minimum is the plain dynamic programme; _find_header looks closer only at rows
   with an 一级指标 heading; a 总分 row is tried only when its text starts with 总 or 合; _cells
-  renders every cell as render() does.
+  renders every cell as render() does (a whole float written out by _cells itself);
+- the placeholders and 二级 names looked up in sets before their regexes are texts the regexes
+  match; a section label is taken on its two-character head.
 """
 
 import unicodedata
