@@ -22,7 +22,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 import math
 
-from .model import EXECUTION, Computed, Form, Indicator, IndicatorResult
+from .model import EXECUTION, Computed, Form, Indicator, IndicatorResult, trusted
 from .rules import DEFAULT_RULES, RuleProfile
 from .values import ParsedValue, parse_value
 
@@ -41,10 +41,18 @@ def round_score(value: float | None, rules: RuleProfile = DEFAULT_RULES) -> floa
     """
     if value is None or not math.isfinite(value):
         return None
+    # Most scores are whole (10, 40, 100): a whole number below 10**15 prints as itself at 15
+    # significant digits and has no decimals to round away, so it needs no text.
+    if value % 1 == 0 and -1e15 < value < 1e15:
+        return float(value)
+    return _round_half_up(value, rules.decimals)
+
+
+def _round_half_up(value: float, decimals: int) -> float:
+    """:func:`round_score` of a finite number, by its text."""
     # 15 significant digits first, as Excel and LibreOffice do: 0.85 × 15.5 is 13.174999999999999
     # in binary but 13.175 to them, and ROUND gives 13.18.
     text = f"{value:.15g}"
-    decimals = rules.decimals
     if "e" in text:  # very large or small: let Decimal read the exponent
         return float(Decimal(text).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
     whole, _, fraction = text.partition(".")
@@ -345,7 +353,9 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
         rules: the rule profile.
 
     Returns:
-        The computed results; the form itself is not changed.
+        The computed results; the form itself is not changed. They are made without validation
+        (:func:`~perfxl.model.trusted`): every value is the engine's own, of its field's type as
+        long as the form's fields are of theirs (pydantic checked them when the form was made).
     """
     weights = infer_weights(form, rules)
     results: list[IndicatorResult] = []
@@ -357,7 +367,8 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
             rate, fields = _execution_result(form, ind, weight, rules)
         else:
             fields = _indicator_fields(ind.target, ind.actual, weight, rules)
-        results.append(IndicatorResult(weight=weight, weight_inferred=inferred, **fields))
+        fields["weight"], fields["weight_inferred"] = weight, inferred
+        results.append(trusted(IndicatorResult, fields))
     if not has_execution_row:
         rate = exec_rate(form.spent.total, form.budget.total)
     budget_weight = level1_weight(form, EXECUTION, rules)
@@ -367,15 +378,15 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     if not has_execution_row and budget_score is not None and execution_counts_separately(form, budget_weight):
         pairs.append((budget_score, None))
     total_r = total_score(pairs, rules)
-    return Computed(
-        exec_rate=rate,
-        budget_score=budget_score,
-        indicators=results,
-        weights_inferred=any(inferred for _, inferred in weights),
-        total=total_r,
-        grade=grade(total_r, rules),
-        rules=rules.name,
-    )
+    return trusted(Computed, {
+        "exec_rate": rate,
+        "budget_score": budget_score,
+        "indicators": results,
+        "weights_inferred": any(inferred for _, inferred in weights),
+        "total": total_r,
+        "grade": grade(total_r, rules),
+        "rules": rules.name,
+    })
 
 
 def scored(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Form:
