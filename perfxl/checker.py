@@ -195,6 +195,14 @@ def _fmt(x: float | None) -> str:
     return f"{round(x, 4):g}"
 
 
+def _softened(res) -> tuple[str, str]:
+    """The level of a finding about an indicator's score, and the words to add to its message:
+    a warning when the weight was inferred, since the rule is then only a guess."""
+    if res.weight_inferred:
+        return WARNING, "（分值系按一级指标分值平均推定）"
+    return ERROR, ""
+
+
 def _where(form: Form, path: str) -> str:
     """Where ``path`` was found; for a cell left empty (``indicators.0.score``), its row."""
     while path:
@@ -242,6 +250,9 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
     blocks = [(block, label, getattr(form, block)) for block, label in AMOUNT_BLOCKS.items()]
     for block, label, amounts in blocks:
+        # (x or 0.0) < 0 is x < 0 for a number and False for None: most blocks need no closer look.
+        if not ((amounts.total or 0.0) < 0 or (amounts.fiscal or 0.0) < 0 or (amounts.other or 0.0) < 0):
+            continue
         for part, which in AMOUNT_PARTS.items():
             amount = getattr(amounts, part)
             if amount is not None and amount < 0:
@@ -268,9 +279,13 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
                 f"填写的预算执行进度 {form.stated_progress} 与 执行数/预算数 = {_fmt(spent.total)}/{_fmt(budget.total)} = {rate * 100:.2f}% 不符",
                 "stated_progress")
 
+    has_execution_row = False
     for i, ind in enumerate(form.indicators):
+        if not ind.is_execution:
+            continue
+        has_execution_row = True
         # The 预算执行率 row's 实际完成值 is a stated rate too (项目考察评审经费: 82% for 2.6/3.2).
-        if ind.is_execution and ind.actual and budget.total and spent.total is not None and computed.exec_rate is not None:
+        if ind.actual and budget.total and spent.total is not None and computed.exec_rate is not None:
             written = parse_value(ind.actual)
             if written.percent and not _close(written.number, computed.exec_rate * 100, rules.progress_tolerance):
                 add("progress-mismatch", ERROR,
@@ -300,29 +315,28 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
 
     shortfall = False
     for i, (ind, res) in enumerate(zip(form.indicators, computed.indicators)):
-        at = f"indicators.{i}"
-        label = f"“{ind.name}”"
-        inferred = res.weight_inferred
-        soft = WARNING if inferred else ERROR
-        basis = "（分值系按一级指标分值平均推定）" if inferred else ""
+        # Messages and locations are made only for a finding: most indicators have none.
         if res.met is False:
             shortfall = True
         if ind.target and not ind.actual and not ind.is_execution:
-            add("actual-missing", ERROR, f"{label}有预期指标值“{ind.target}”，但未填写实际完成值", f"{at}.actual")
+            add("actual-missing", ERROR, f"“{ind.name}”有预期指标值“{ind.target}”，但未填写实际完成值", f"indicators.{i}.actual")
             continue
         if ind.score is None:
-            add("score-missing", ERROR, f"{label}未填写自评得分", f"{at}.score")
+            add("score-missing", ERROR, f"“{ind.name}”未填写自评得分", f"indicators.{i}.score")
             continue
         if res.weight is not None and ind.score > res.weight + 1e-9:
-            add("score-above-weight", soft, f"{label}自评得分 {_fmt(ind.score)} 超过分值 {_fmt(res.weight)}{basis}", f"{at}.score")
+            soft, basis = _softened(res)
+            add("score-above-weight", soft, f"“{ind.name}”自评得分 {_fmt(ind.score)} 超过分值 {_fmt(res.weight)}{basis}",
+                f"indicators.{i}.score")
             continue
         if res.rule_score is None:
             if res.kind == "qualitative" or res.note:
-                add("indicator-unscorable", WARNING, f"{label}无法按规则复核：{res.note or '无法判断'}", f"{at}.actual")
+                add("indicator-unscorable", WARNING, f"“{ind.name}”无法按规则复核：{res.note or '无法判断'}", f"indicators.{i}.actual")
             continue
         low = res.low if res.low is not None else res.rule_score
         high = res.high if res.high is not None else res.rule_score
         if ind.score < low - rules.tolerance - 1e-9 or ind.score > high + rules.tolerance + 1e-9:
+            soft, basis = _softened(res)
             if res.kind == "execution":
                 rate = f"预算执行率 {computed.exec_rate * 100:.2f}%" if computed.exec_rate is not None else "预算执行率"
                 why = f"按{rate}，得分应为 {_fmt(res.rule_score)}"
@@ -330,13 +344,13 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
                 why = f"按定性指标分档，得分应在 {_fmt(low)}～{_fmt(high)} 之间"
             else:
                 why = f"按“{ind.target}”与“{ind.actual}”，得分应为 {_fmt(res.rule_score)}"
-            add("score-differs-from-rule", soft, f"{label}自评得分 {_fmt(ind.score)}，{why}{basis}", f"{at}.score")
+            add("score-differs-from-rule", soft, f"“{ind.name}”自评得分 {_fmt(ind.score)}，{why}{basis}", f"indicators.{i}.score")
         if res.kind == "quantitative" and res.direction == "positive":
             t, a = parse_value(ind.target), parse_value(ind.actual)
             if t.number and a.number and not (t.percent or a.percent) and a.number >= rules.over_achievement * t.number > 0:
                 add("target-too-low", WARNING,
-                    f"{label}实际完成值 {ind.actual} 是预期指标值 {ind.target} 的 {a.number / t.number:.1f} 倍，目标是否设定过低",
-                    f"{at}.actual")
+                    f"“{ind.name}”实际完成值 {ind.actual} 是预期指标值 {ind.target} 的 {a.number / t.number:.1f} 倍，目标是否设定过低",
+                    f"indicators.{i}.actual")
 
     scores = [ind.score for ind in form.indicators if ind.score is not None]
     if form.stated_total is None:
@@ -344,7 +358,7 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
             add("missing-total", WARNING, "未填写总分")
     elif scores:
         total = sum(scores)
-        if not any(ind.is_execution for ind in form.indicators) and computed.budget_score is not None and \
+        if not has_execution_row and computed.budget_score is not None and \
                 execution_counts_separately(form, level1_weight(form, EXECUTION, rules)):
             total += computed.budget_score  # scored in the 项目资金 table, not as an indicator row
         total = round_score(total, rules)
