@@ -229,9 +229,9 @@ def _indicator_fields(target, actual, weight: float | None, rules: RuleProfile) 
     attribute set costs as much as making the model.
     """
     t, a = parse_value(target), parse_value(actual)
-    if a.empty:
+    if not a.raw:  # a.empty, without a property call
         return {"note": "未填写实际完成值"}
-    if t.empty:
+    if not t.raw:
         return {"note": "未填写预期指标值"}
     pair = comparable(t, a, rules)
     if pair is not None:
@@ -273,18 +273,19 @@ def infer_weights(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[tuple[
         is unknown.
     """
     out: list[tuple[float | None, bool]] = [(ind.weight, False) for ind in form.indicators]
-    # per 一级 with an indicator without 分值: those indicators, and the weights written for it
+    # per 一级: its indicators without 分值, and the weights written for it
     missing_by_level1: dict[str, list[int]] = {}
     given_by_level1: dict[str, list[float]] = {}
     for i, ind in enumerate(form.indicators):
         if ind.weight is None:
             missing_by_level1.setdefault(ind.level1, []).append(i)
-        given_by_level1.setdefault(ind.level1, []).append(ind.weight or 0.0)
+        else:
+            given_by_level1.setdefault(ind.level1, []).append(ind.weight)
     for level1, missing in missing_by_level1.items():
         total = level1_weight(form, level1, rules)
         if total is None:
             continue
-        given = sum(given_by_level1[level1])
+        given = sum(given_by_level1.get(level1, ()), 0.0)
         share = max(total - given, 0.0) / len(missing)
         # A lone indicator without 分值 takes what is left of its 一级 weight: that is not a guess.
         guessed = len(missing) > 1
@@ -360,7 +361,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     weights = infer_weights(form, rules)
     results: list[IndicatorResult] = []
     rate = None
-    has_execution_row = False
+    has_execution_row = weights_inferred = False
     for ind, (weight, inferred) in zip(form.indicators, weights):
         if ind.is_execution:
             has_execution_row = True
@@ -368,6 +369,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
         else:
             fields = _indicator_fields(ind.target, ind.actual, weight, rules)
         fields["weight"], fields["weight_inferred"] = weight, inferred
+        weights_inferred = weights_inferred or inferred
         results.append(trusted(IndicatorResult, fields))
     if not has_execution_row:
         rate = exec_rate(form.spent.total, form.budget.total)
@@ -382,7 +384,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
         "exec_rate": rate,
         "budget_score": budget_score,
         "indicators": results,
-        "weights_inferred": any(inferred for _, inferred in weights),
+        "weights_inferred": weights_inferred,
         "total": total_r,
         "grade": grade(total_r, rules),
         "rules": rules.name,

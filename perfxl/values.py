@@ -220,7 +220,7 @@ def _angle_marks(text: str) -> str:
 def parse_value(value: str | float | int | None, *, percent_cell: bool = False) -> ParsedValue:
     """Parse a 预期指标值 or 实际完成值 as written (cached: forms repeat the same texts)."""
     if type(value) is str:  # a cell's text, the usual call: no test below is needed for it
-        return _parse_value_cached(value, str, percent_cell)
+        return _parse_text_cached(value)
     if isinstance(value, (str, int, float)) or value is None:
         try:
             return _parse_value_cached(value, type(value), percent_cell)
@@ -229,8 +229,22 @@ def parse_value(value: str | float | int | None, *, percent_cell: bool = False) 
     return _parse_value(value, percent_cell=percent_cell)
 
 
-@lru_cache(maxsize=8192)
 def _parse_value_cached(value, kind, percent_cell: bool) -> ParsedValue:
+    """:func:`parse_value` of a hashable value, cached."""
+    if kind is str:
+        return _parse_text_cached(value)
+    return _parse_other_cached(value, kind, percent_cell)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text_cached(text: str) -> ParsedValue:
+    # The text alone is the key (percent_cell only matters for a number): lru_cache looks a
+    # single str up without building a key tuple, and a text is the usual call.
+    return _parse_value(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_other_cached(value, kind, percent_cell: bool) -> ParsedValue:
     # kind is part of the key so that 1, 1.0 and True are not one entry
     return _parse_value(value, percent_cell=percent_cell)
 

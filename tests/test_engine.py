@@ -28,7 +28,7 @@ from perfxl.model import (EXECUTION, OUTPUT, SATISFACTION, Amounts, Computed, Fo
                           trusted)
 from perfxl.reader import read_forms
 from perfxl.rules import DEFAULT_RULES, RuleProfile
-from perfxl.values import parse_value
+from perfxl.values import _parse_value, parse_value
 
 ROOT = Path(__file__).resolve().parent.parent
 WHOLE = RuleProfile(decimals=0)
@@ -485,3 +485,49 @@ def test_trusted_defaults_and_refusals():
     for model in (Checked, Shared):
         with pytest.raises(TypeError):
             trusted(model, {})
+
+
+def _infer_weights_reference(form: Form, rules: RuleProfile = DEFAULT_RULES):
+    """infer_weights as it was before it summed only the weights written (the missing ones as 0.0)."""
+    out = [(ind.weight, False) for ind in form.indicators]
+    missing_by_level1, given_by_level1 = {}, {}
+    for i, ind in enumerate(form.indicators):
+        if ind.weight is None:
+            missing_by_level1.setdefault(ind.level1, []).append(i)
+        given_by_level1.setdefault(ind.level1, []).append(ind.weight or 0.0)
+    for level1, missing in missing_by_level1.items():
+        total = form.level1_weights[level1] if level1 in form.level1_weights else rules.default_weight(level1)
+        if total is None:
+            continue
+        share = max(total - sum(given_by_level1[level1]), 0.0) / len(missing)
+        for i in missing:
+            out[i] = (share, len(missing) > 1)
+    return out
+
+
+_odd_weights = st.one_of(st.none(), weights, st.sampled_from([0.0, -0.0, -5.0, 1e308, float("inf"), float("nan")]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(form=st.builds(Form, indicators=st.lists(st.builds(Indicator, level1=_level1s, level2=st.just("x"), name=st.just("x"),
+                                                            weight=_odd_weights), max_size=8),
+                      level1_weights=st.dictionaries(_level1s, st.one_of(weights, st.just(-0.0)), max_size=3)))
+def test_prop_infer_weights_as_reference(form):
+    got, want = infer_weights(form), _infer_weights_reference(form)
+    assert repr(got) == repr(want)  # bit for bit: nan, -0.0 and inf print as themselves
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.text(max_size=12) | st.sampled_from(["≥40个", "98.5%", "  合格 ", "0.985", "不少于三个"]),
+       percent=st.booleans())
+def test_prop_parse_value_text_cache(value, percent):
+    """A text is cached by itself, whatever percent_cell says: it only matters for a number."""
+    assert parse_value(value, percent_cell=percent) == _parse_value(value, percent_cell=percent)
+    assert parse_value(value, percent_cell=percent) is parse_value(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.none() | st.booleans() | st.integers(-10 ** 20, 10 ** 20) | st.floats(), percent=st.booleans())
+def test_prop_parse_value_other_cache(value, percent):
+    got, want = parse_value(value, percent_cell=percent), _parse_value(value, percent_cell=percent)
+    assert repr(got) == repr(want)
