@@ -225,88 +225,104 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     """
     if form.computed is None:
         form = scored(form, rules)
+    # Each field is read once into a local where it is used more than once: reading a pydantic
+    # model's attribute costs about ten times a local's (BaseModel defines __getattr__).
     computed = form.computed
-    file = form.source.file if form.source and form.source.file else ""
+    source = form.source
+    indicators = form.indicators
+    project = form.project or ""
+    file = source.file if source and source.file else ""
     out: list[Finding] = []
 
     def add(code: str, level: str, message: str, path: str = "") -> None:
-        out.append(Finding(code, level, message, _where(form, path), file, form.project or ""))
+        out.append(Finding(code, level, message, _where(form, path), file, project))
 
-    if form.source:
-        for note in form.source.notes:
+    if source:
+        for note in source.notes:
             level = WARNING if note.code in _WARNING_NOTES else ERROR
-            out.append(Finding(note.code, level, note.message, note.location, file, form.project or ""))
+            out.append(Finding(note.code, level, note.message, note.location, file, project))
 
     for path, label in (("project", "项目名称"), ("unit", "填报单位"), ("filled_by", "填报人")):
         if not getattr(form, path):
             add("missing-field", ERROR, f"未填写{label}", path)
 
     # 二、预算执行情况
-    budget, received, spent = form.budget, form.received, form.spent
+    budget_total, received_total, spent_total = form.budget.total, form.received.total, form.spent.total
+    rate = computed.exec_rate
     tol = rules.amount_tolerance
-    if budget.total is None:
+    if budget_total is None:
         add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
-    elif budget.total == 0:
+    elif budget_total == 0:
         add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
-    blocks = [(block, label, getattr(form, block)) for block, label in AMOUNT_BLOCKS.items()]
-    for block, label, amounts in blocks:
+    blocks = []  # (block, label, total, fiscal, other)
+    for block, label in AMOUNT_BLOCKS.items():
+        amounts = getattr(form, block)
+        blocks.append((block, label, amounts.total, amounts.fiscal, amounts.other))
+    for block, label, total, fiscal, other in blocks:
         # (x or 0.0) < 0 is x < 0 for a number and False for None: most blocks need no closer look.
-        if not ((amounts.total or 0.0) < 0 or (amounts.fiscal or 0.0) < 0 or (amounts.other or 0.0) < 0):
+        if not ((total or 0.0) < 0 or (fiscal or 0.0) < 0 or (other or 0.0) < 0):
             continue
         for part, which in AMOUNT_PARTS.items():
-            amount = getattr(amounts, part)
+            amount = getattr(getattr(form, block), part)
             if amount is not None and amount < 0:
                 add("negative-amount", ERROR, f"{label}{which}为负数（{_fmt(amount)}）", f"{block}.{part}")
-    if spent.total is not None and budget.total is not None and spent.total > budget.total + tol:
-        add("spent-above-budget", ERROR, f"执行数 {_fmt(spent.total)} 大于预算数 {_fmt(budget.total)}", "spent.total")
-    if spent.total is not None and received.total is not None and spent.total > received.total + tol:
-        add("spent-above-received", ERROR, f"执行数 {_fmt(spent.total)} 大于到位数 {_fmt(received.total)}", "spent.total")
-    if received.total is not None and budget.total is not None and received.total > budget.total + tol:
-        add("received-above-budget", WARNING, f"到位数 {_fmt(received.total)} 大于预算数 {_fmt(budget.total)}", "received.total")
-    for block, label, amounts in blocks:
-        if amounts.total is None or (amounts.fiscal is None and amounts.other is None):
+    if spent_total is not None and budget_total is not None and spent_total > budget_total + tol:
+        add("spent-above-budget", ERROR, f"执行数 {_fmt(spent_total)} 大于预算数 {_fmt(budget_total)}", "spent.total")
+    if spent_total is not None and received_total is not None and spent_total > received_total + tol:
+        add("spent-above-received", ERROR, f"执行数 {_fmt(spent_total)} 大于到位数 {_fmt(received_total)}", "spent.total")
+    if received_total is not None and budget_total is not None and received_total > budget_total + tol:
+        add("received-above-budget", WARNING, f"到位数 {_fmt(received_total)} 大于预算数 {_fmt(budget_total)}", "received.total")
+    for block, label, total, fiscal, other in blocks:
+        if total is None or (fiscal is None and other is None):
             continue
-        parts = (amounts.fiscal or 0.0) + (amounts.other or 0.0)
-        if not _close(parts, amounts.total, tol):
+        parts = (fiscal or 0.0) + (other or 0.0)
+        if not _close(parts, total, tol):
             add("parts-not-total", ERROR,
-                f"{label}：财政资金 {_fmt(amounts.fiscal)} + 其他 {_fmt(amounts.other)} = {_fmt(parts)}，不等于合计 {_fmt(amounts.total)}",
+                f"{label}：财政资金 {_fmt(fiscal)} + 其他 {_fmt(other)} = {_fmt(parts)}，不等于合计 {_fmt(total)}",
                 f"{block}.total")
-    if form.stated_progress and budget.total and spent.total is not None and computed.exec_rate is not None:
-        stated = as_fraction(parse_value(form.stated_progress), rules)
-        rate = computed.exec_rate
+    stated_progress = form.stated_progress
+    if stated_progress and budget_total and spent_total is not None and rate is not None:
+        stated = as_fraction(parse_value(stated_progress), rules)
         if stated is not None and not _close(stated * 100, rate * 100, rules.progress_tolerance):
             add("progress-mismatch", ERROR,
-                f"填写的预算执行进度 {form.stated_progress} 与 执行数/预算数 = {_fmt(spent.total)}/{_fmt(budget.total)} = {rate * 100:.2f}% 不符",
+                f"填写的预算执行进度 {stated_progress} 与 执行数/预算数 = {_fmt(spent_total)}/{_fmt(budget_total)} = {rate * 100:.2f}% 不符",
                 "stated_progress")
 
     has_execution_row = False
-    for i, ind in enumerate(form.indicators):
+    for i, ind in enumerate(indicators):
         if not ind.is_execution:
             continue
         has_execution_row = True
         # The 预算执行率 row's 实际完成值 is a stated rate too (项目考察评审经费: 82% for 2.6/3.2).
-        if ind.actual and budget.total and spent.total is not None and computed.exec_rate is not None:
-            written = parse_value(ind.actual)
-            if written.percent and not _close(written.number, computed.exec_rate * 100, rules.progress_tolerance):
+        actual = ind.actual
+        if actual and budget_total and spent_total is not None and rate is not None:
+            written = parse_value(actual)
+            if written.percent and not _close(written.number, rate * 100, rules.progress_tolerance):
                 add("progress-mismatch", ERROR,
-                    f"预算执行率指标的实际完成值 {ind.actual} 与 执行数/预算数 = {_fmt(spent.total)}/{_fmt(budget.total)} = {computed.exec_rate * 100:.2f}% 不符",
+                    f"预算执行率指标的实际完成值 {actual} 与 执行数/预算数 = {_fmt(spent_total)}/{_fmt(budget_total)} = {rate * 100:.2f}% 不符",
                     f"indicators.{i}.actual")
 
     # 四、绩效指标
-    if not form.indicators:
+    if not indicators:
         add("no-indicators", ERROR, "没有填写任何绩效指标")
-    if form.level1_weights:
-        s = sum(form.level1_weights.values())
+    level1_weights = form.level1_weights
+    if level1_weights:
+        s = sum(level1_weights.values())
         if not _close(s, 100, 0.01):
-            parts = "、".join(f"{k}{_fmt(v)}" for k, v in form.level1_weights.items())
+            parts = "、".join(f"{k}{_fmt(v)}" for k, v in level1_weights.items())
             add("level1-weights-not-100", ERROR, f"一级指标分值合计 {_fmt(s)}，应为 100（{parts}）")
+    scores: list[float] = []  # the self-scores written, in form order
     by_level1: dict[str, list] = {}  # 一级 → [its first indicator, the sum of its scores], in one pass
-    for i, ind in enumerate(form.indicators):
-        group = by_level1.get(ind.level1)
+    for i, ind in enumerate(indicators):
+        score = ind.score
+        if score is not None:
+            scores.append(score)
+        level1 = ind.level1
+        group = by_level1.get(level1)
         if group is None:
-            by_level1[ind.level1] = [i, ind.score or 0.0]
+            by_level1[level1] = [i, score or 0.0]
         else:
-            group[1] += ind.score or 0.0
+            group[1] += score or 0.0
     for level1, (first, total) in by_level1.items():
         weight = level1_weight(form, level1, rules)
         if weight is not None and total > weight + 1e-9:
@@ -314,63 +330,71 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
                 f"indicators.{first}.score")
 
     shortfall = False
-    for i, (ind, res) in enumerate(zip(form.indicators, computed.indicators)):
+    tolerance, over_achievement = rules.tolerance, rules.over_achievement
+    for i, (ind, res) in enumerate(zip(indicators, computed.indicators)):
         # Messages and locations are made only for a finding: most indicators have none.
         if res.met is False:
             shortfall = True
-        if ind.target and not ind.actual and not ind.is_execution:
-            add("actual-missing", ERROR, f"“{ind.name}”有预期指标值“{ind.target}”，但未填写实际完成值", f"indicators.{i}.actual")
+        target, actual, score = ind.target, ind.actual, ind.score
+        if target and not actual and not ind.is_execution:
+            add("actual-missing", ERROR, f"“{ind.name}”有预期指标值“{target}”，但未填写实际完成值", f"indicators.{i}.actual")
             continue
-        if ind.score is None:
+        if score is None:
             add("score-missing", ERROR, f"“{ind.name}”未填写自评得分", f"indicators.{i}.score")
             continue
-        if res.weight is not None and ind.score > res.weight + 1e-9:
+        weight = res.weight
+        if weight is not None and score > weight + 1e-9:
             soft, basis = _softened(res)
-            add("score-above-weight", soft, f"“{ind.name}”自评得分 {_fmt(ind.score)} 超过分值 {_fmt(res.weight)}{basis}",
+            add("score-above-weight", soft, f"“{ind.name}”自评得分 {_fmt(score)} 超过分值 {_fmt(weight)}{basis}",
                 f"indicators.{i}.score")
             continue
-        if res.rule_score is None:
-            if res.kind == "qualitative" or res.note:
+        rule_score, kind = res.rule_score, res.kind
+        if rule_score is None:
+            if kind == "qualitative" or res.note:
                 add("indicator-unscorable", WARNING, f"“{ind.name}”无法按规则复核：{res.note or '无法判断'}", f"indicators.{i}.actual")
             continue
-        low = res.low if res.low is not None else res.rule_score
-        high = res.high if res.high is not None else res.rule_score
-        if ind.score < low - rules.tolerance - 1e-9 or ind.score > high + rules.tolerance + 1e-9:
+        low, high = res.low, res.high
+        if low is None:
+            low = rule_score
+        if high is None:
+            high = rule_score
+        if score < low - tolerance - 1e-9 or score > high + tolerance + 1e-9:
             soft, basis = _softened(res)
-            if res.kind == "execution":
-                rate = f"预算执行率 {computed.exec_rate * 100:.2f}%" if computed.exec_rate is not None else "预算执行率"
-                why = f"按{rate}，得分应为 {_fmt(res.rule_score)}"
+            if kind == "execution":
+                stated_rate = f"预算执行率 {rate * 100:.2f}%" if rate is not None else "预算执行率"
+                why = f"按{stated_rate}，得分应为 {_fmt(rule_score)}"
             elif low != high:
                 why = f"按定性指标分档，得分应在 {_fmt(low)}～{_fmt(high)} 之间"
             else:
-                why = f"按“{ind.target}”与“{ind.actual}”，得分应为 {_fmt(res.rule_score)}"
-            add("score-differs-from-rule", soft, f"“{ind.name}”自评得分 {_fmt(ind.score)}，{why}{basis}", f"indicators.{i}.score")
-        if res.kind == "quantitative" and res.direction == "positive":
-            t, a = parse_value(ind.target), parse_value(ind.actual)
-            if t.number and a.number and not (t.percent or a.percent) and a.number >= rules.over_achievement * t.number > 0:
+                why = f"按“{target}”与“{actual}”，得分应为 {_fmt(rule_score)}"
+            add("score-differs-from-rule", soft, f"“{ind.name}”自评得分 {_fmt(score)}，{why}{basis}", f"indicators.{i}.score")
+        if kind == "quantitative" and res.direction == "positive":
+            t, a = parse_value(target), parse_value(actual)
+            if t.number and a.number and not (t.percent or a.percent) and a.number >= over_achievement * t.number > 0:
                 add("target-too-low", WARNING,
-                    f"“{ind.name}”实际完成值 {ind.actual} 是预期指标值 {ind.target} 的 {a.number / t.number:.1f} 倍，目标是否设定过低",
+                    f"“{ind.name}”实际完成值 {actual} 是预期指标值 {target} 的 {a.number / t.number:.1f} 倍，目标是否设定过低",
                     f"indicators.{i}.actual")
 
-    scores = [ind.score for ind in form.indicators if ind.score is not None]
-    if form.stated_total is None:
-        if form.indicators:
+    stated_total = form.stated_total
+    if stated_total is None:
+        if indicators:
             add("missing-total", WARNING, "未填写总分")
     elif scores:
         total = sum(scores)
-        if not has_execution_row and computed.budget_score is not None and \
+        budget_score = computed.budget_score
+        if not has_execution_row and budget_score is not None and \
                 execution_counts_separately(form, level1_weight(form, EXECUTION, rules)):
-            total += computed.budget_score  # scored in the 项目资金 table, not as an indicator row
+            total += budget_score  # scored in the 项目资金 table, not as an indicator row
         total = round_score(total, rules)
-        if not _close(total, form.stated_total, 0.01):
-            add("total-not-sum", ERROR, f"总分 {_fmt(form.stated_total)} 不等于各项自评得分之和 {_fmt(total)}", "stated_total")
+        if not _close(total, stated_total, 0.01):
+            add("total-not-sum", ERROR, f"总分 {_fmt(stated_total)} 不等于各项自评得分之和 {_fmt(total)}", "stated_total")
 
     problems = (form.problems or "").strip()
     if shortfall and (not problems or _INSTRUCTION_RE.search(problems)):
         state = "仍是表格自带的填写说明" if problems else "为空"
         add("unexplained-shortfall", WARNING,
             f"有指标未完全达成，但“五、存在问题、原因及下一步整改措施”{state}，应说明原因和整改措施", "problems")
-    if form.source and form.source.results:
+    if source and source.results:
         for key, cached, expected in _stale_results(form, rules):
             add("cell-value-mismatch", ERROR,
                 f"单元格中的{_RESULT_LABELS[key.rsplit('.', 1)[-1]]} {_fmt_result(cached)} 与规则计算结果 "
