@@ -73,13 +73,11 @@ class ConsolidateError(ValueError):
 
 # --------------------------------------------------------------------------------------- workers
 
-def _wan(x: float | None, money_unit: str | None) -> float | None:
-    """An amount in 万元 (forms in 元 are converted, so that the sums add like with like)."""
-    if x is None:
-        return None
+def _wan(money_unit: str | None, *amounts: float | None) -> tuple[float | None, ...]:
+    """Amounts in 万元 (forms in 元 are converted, so that the sums add like with like)."""
     if money_unit and money_unit.strip() == "元":
-        return x / 10000
-    return x
+        return tuple(None if x is None else x / 10000 for x in amounts)
+    return amounts
 
 
 def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
@@ -99,11 +97,12 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
     forms = []
     for r in report.forms:
         f, c = r.form, r.form.computed
+        budget, received, spent = _wan(f.money_unit, f.budget.total, f.received.total, f.spent.total)
+        # check_file scores every form: one result per indicator (None for each, were one unscored)
+        results = c.indicators if c else [None] * len(f.indicators)
         forms.append({
             "unit": f.unit, "implementing_unit": f.implementing_unit, "project": f.project, "year": f.year,
-            "budget": _wan(f.budget.total, f.money_unit),
-            "received": _wan(f.received.total, f.money_unit),
-            "spent": _wan(f.spent.total, f.money_unit),
+            "budget": budget, "received": received, "spent": spent,
             "exec_rate": c.exec_rate if c else None,
             "stated_total": f.stated_total,
             "total": c.total if c else None,
@@ -112,7 +111,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
                 [ind.level1, ind.level2, ind.name, ind.target, ind.actual,
                  res.weight if res is not None else ind.weight, ind.score,
                  res.rule_score if res is not None else None]
-                for ind, res in zip(f.indicators, (c.indicators if c else []) + [None] * len(f.indicators))
+                for ind, res in zip(f.indicators, results)
             ],
             "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
         })
