@@ -406,9 +406,10 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
         try:
             with zf.open(info) as fh:
                 data = fh.read(info.file_size)
-        except (NotImplementedError, RuntimeError) as exc:
+        except (NotImplementedError, RuntimeError, EOFError) as exc:
             # zipfile's words for a damaged header: "zip file version 6.4", "strong encryption",
-            # "password required". To a caller that is a broken file like any other.
+            # "password required"; EOFError for deflated data cut short. To a caller that is a
+            # broken file like any other.
             raise zipfile.BadZipFile(str(exc)) from exc
     if parts is not None:
         parts[name] = data
