@@ -297,11 +297,14 @@ class SheetValues:
         rows: the values from A1 to the last cell holding one; "" for an empty cell.
         percent: (row, col) of cells with a percent style, 0-based.
         no_value: (row, col) → formula text of formula cells with no cached result.
+        cells: ((row, col), value) of every cell placed in ``rows``, in row and column order, when
+            the sheet lists its cells in that order, each once (as writers do); else None.
     """
 
     rows: list[list[object]] = field(default_factory=list)
     percent: set[tuple[int, int]] = field(default_factory=set)
     no_value: dict[tuple[int, int], str] = field(default_factory=dict)
+    cells: list[tuple[tuple[int, int], object]] | None = None
 
 
 #: A cell: its reference (first, as every writer puts it), a style and a type in the order Excel
@@ -434,6 +437,9 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
     max_rows, max_cols = limits
     out = SheetValues()
     percent, places, where, values = out.percent, _PLACES, [], []
+    # whether ``where`` is in row and column order, each cell once: then the reader is given the
+    # cells as a list and need not look at the empty ones of the rectangle
+    ordered, last = True, (-1, -1)
     percent_styles, date_styles = styles.percent, styles.date
     styled = bool(percent_styles or date_styles)
     style_numbers: dict[str, int] = {}  # a style's text → its number, int() once per style
@@ -480,12 +486,17 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
         if value is not None:
             where.append(at)
             values.append(value)
+            if at <= last:
+                ordered = False
+            last = at
     if where:
         width = max(map(itemgetter(1), where)) + 1
         rows = [[""] * width for _ in range(max(map(itemgetter(0), where)) + 1)]
         for (row, col), value in zip(where, values):
             rows[row][col] = value
         out.rows = rows
+        if ordered:
+            out.cells = list(zip(where, values))
     return out
 
 

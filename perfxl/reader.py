@@ -311,48 +311,46 @@ class _Builder:
 
 def _cells(grid: Grid, start: int, stop: int) -> list[list[_Cell]]:
     """Non-empty cells of rows [start, stop), labels marked."""
-    rows = []
     grid_rows = grid.rows
+    cells = grid.cells
+    if cells is None or start != 0 or stop != len(grid_rows):
+        # no list from the source: the rectangle's cells that are not "", in the same order
+        cells = [((r, c), value) for r in range(start, stop) for c, value in enumerate(grid_rows[r])
+                 if value != ""]
+    rows: list[list[_Cell]] = [[] for _ in range(start, stop)]
     percent_cols: dict[int, set[int]] = {}  # row → its percent-formatted columns
     for r, c in grid.percent:
         percent_cols.setdefault(r, set()).add(c)
-    specs_by_head = _SPECS_BY_HEAD
     label_first = _LABEL_FIRST_CHARS
     plain_labels = _PLAIN_LABELS
-    for r in range(start, stop):
-        row = []
-        values = grid_rows[r]
-        percents = percent_cols.get(r)  # None: no cell of the row is, and no lookup is needed
-        # a plain loop: faster than skipping the empty cells with compress(map(ne, ...)), even
-        # in a row of 60 cells with 2 filled
-        for c, value in enumerate(values):
-            if value == "":  # None, rarer, is rendered "" below and skipped there
+    current, row, percents = -1, rows[0] if rows else [], None
+    for (r, c), value in cells:
+        if value == "":  # None, rarer, is rendered "" below and skipped there
+            continue
+        if r != current:  # the cells come row by row: a row's list and percent columns once a row
+            current, row, percents = r, rows[r - start], percent_cols.get(r)
+        percent = percents is not None and c in percents
+        if type(value) is str:  # render() of text, without the call
+            text = value.strip()
+            if not text:
                 continue
-            percent = percents is not None and c in percents
-            if type(value) is str:  # render() of text, without the call
-                text = value.strip()
-                if not text:
-                    continue
-                # what _match_label does, for the few texts a label can start; text[:2] is the head
-                # _label_of looks up unless a space follows the first character (一级指标, 经济效益指标
-                # start with a label's first character, but no label's first two)
-                if text[0] in label_first:
-                    label, inline = plain_labels.get(text) or _label_of(text)
-                    row.append(_Cell(r, c, value, text, percent, label, inline))
-                else:
-                    row.append(_Cell(r, c, value, text, percent))
-            elif type(value) is float and not percent and value.is_integer() and -1e15 < value < 1e15:
-                # a whole number (分值, 得分, most amounts): render() of it, without the call
-                row.append(_Cell(r, c, value, str(int(value)), False))
+            # what _match_label does, for the few texts a label can start with
+            if text[0] in label_first:
+                label, inline = plain_labels.get(text) or _label_of(text)
+                row.append(_Cell(r, c, value, text, percent, label, inline))
             else:
-                text = render(value, percent)
-                if not text:
-                    continue
-                cell = _Cell(r, c, value, text, percent)
-                if isinstance(value, str):  # _match_label marks text only: numbers and dates skip it
-                    _match_label(cell)
-                row.append(cell)
-        rows.append(row)
+                row.append(_Cell(r, c, value, text, percent))
+        elif type(value) is float and not percent and value.is_integer() and -1e15 < value < 1e15:
+            # a whole number (分值, 得分, most amounts): render() of it, without the call
+            row.append(_Cell(r, c, value, str(int(value)), False))
+        else:
+            text = render(value, percent)
+            if not text:
+                continue
+            cell = _Cell(r, c, value, text, percent)
+            if isinstance(value, str):  # _match_label marks text only: numbers and dates skip it
+                _match_label(cell)
+            row.append(cell)
     return rows
 
 

@@ -73,6 +73,10 @@ class Grid:
         no_value: (row, col) → formula text of formula cells with no cached result (a file written
             by a library and never calculated in Excel: the cell reads as empty).
         clipped: the sheet went past :data:`MAX_ROWS` rows or :data:`MAX_COLS` columns and was cut.
+        cells: ((row, col), value) of the cells of ``rows`` that are not "", row by row and each
+            row's in column order, when the source listed them so (perfxl's own .xlsx reader
+            does); None otherwise. The reader then visits only these, not every empty cell of the
+            rectangle. Must agree with ``rows`` (a cell here may still hold "", which is empty).
     """
 
     rows: list[list[object]]
@@ -83,6 +87,7 @@ class Grid:
     names: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     no_value: dict[tuple[int, int], str] = field(default_factory=dict)
     clipped: bool = False
+    cells: list[tuple[tuple[int, int], object]] | None = None
 
     def ref(self, row: int, col: int) -> str:
         """The location of a cell: ``Sheet!C7`` for a sheet, ``line 12`` for text."""
@@ -838,7 +843,8 @@ def _fast_grids(zf: _WorkbookZip | _QuickZip, path: Path) -> list[Grid] | None:
                 xml, cut = _clip_sheet(xml)
                 values = ooxml.sheet_values(xml, strings, styles, (MAX_ROWS, MAX_COLS))
             grids.append(Grid(rows=values.rows, file=str(path), sheet=sheet.name, percent=values.percent,
-                              names=defined.get(sheet.name, {}), no_value=values.no_value, clipped=cut))
+                              names=defined.get(sheet.name, {}), no_value=values.no_value, clipped=cut,
+                              cells=values.cells))
     except (ooxml.Unsupported, zipfile.BadZipFile, KeyError, ValueError, zlib.error):
         # a damaged part too: the calamine path reads it again and says what is wrong
         return None

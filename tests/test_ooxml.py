@@ -360,3 +360,39 @@ def test_a_cell_reference_is_placed_as_its_letters_and_digits_say(row, col):
     ref = f"{S._column_letter(col)}{row}"
     for _ in range(2):  # worked out, then remembered
         assert ooxml.place(ref) == (row - 1, col)
+
+
+# ------------------------------------------------------------------------------ the cell list
+
+def _nonempty(grid) -> list:
+    return [((r, c), v) for r, row in enumerate(grid.rows) for c, v in enumerate(row) if v != ""]
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
+def test_the_cell_list_given_to_the_reader_is_the_grids_cells_in_order(path):
+    for grid in S.load_grids(path):
+        assert grid.cells is not None
+        assert [(at, v) for at, v in grid.cells if v != ""] == _nonempty(grid)
+
+
+@pytest.mark.parametrize("sheet_data, listed", [
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>项目名称</t></is></c><c r="B1"><v>3</v></c></row>', True),
+    # out of order, and one reference twice (the later value wins in the grid): no list, the
+    # reader scans the rectangle and finds the same cells
+    ('<row r="2"><c r="B2"><v>1</v></c></row><row r="1"><c r="A1"><v>2</v></c></row>', False),
+    ('<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
+    ('<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
+])
+def test_a_sheet_out_of_order_gives_no_cell_list_and_reads_the_same(tmp_path, sheet_data, listed):
+    from perfxl.reader import _cells
+
+    path = _sheet_file(tmp_path, "case.xlsx", sheet_data)
+    (grid,) = S.load_grids(path)
+    assert (grid.cells is not None) is listed
+    if listed:
+        assert [(at, v) for at, v in grid.cells if v != ""] == _nonempty(grid)
+    via_list = _cells(grid, 0, len(grid.rows))
+    grid.cells = None
+    via_rows = _cells(grid, 0, len(grid.rows))
+    assert [[(c.row, c.col, c.value, c.text, c.label) for c in row] for row in via_list] == \
+        [[(c.row, c.col, c.value, c.text, c.label) for c in row] for row in via_rows]
