@@ -436,9 +436,9 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
         raise NeedsPlacing("sheet: a cell without its reference first")
     max_rows, max_cols = limits
     out = SheetValues()
-    percent, places, where, values = out.percent, _PLACES, [], []
-    # whether ``where`` is in row and column order, each cell once: then the reader is given the
-    # cells as a list and need not look at the empty ones of the rectangle
+    percent, places, placed = out.percent, _PLACES, []
+    # whether ``placed`` is in row and column order, each cell once: then the reader is given it
+    # as the cell list and need not look at the empty ones of the rectangle
     ordered, last = True, (-1, -1)
     percent_styles, date_styles = styles.percent, styles.date
     styled = bool(percent_styles or date_styles)
@@ -484,19 +484,19 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
         else:
             continue  # self-closing or empty: a style only
         if value is not None:
-            where.append(at)
-            values.append(value)
+            placed.append((at, value))
             if at <= last:
                 ordered = False
             last = at
-    if where:
+    if placed:
+        where = list(map(itemgetter(0), placed))
         width = max(map(itemgetter(1), where)) + 1
         rows = [[""] * width for _ in range(max(map(itemgetter(0), where)) + 1)]
-        for (row, col), value in zip(where, values):
+        for (row, col), value in placed:
             rows[row][col] = value
         out.rows = rows
         if ordered:
-            out.cells = list(zip(where, values))
+            out.cells = placed
     return out
 
 
