@@ -75,7 +75,7 @@ def main(argv=None) -> int:
 
     from perfxl.checker import check_files
     from perfxl.engine import scored
-    from perfxl.reader import read_forms
+    from perfxl.read import read_forms
 
     def perfxl_read_score(path):
         return [scored(f) for f in read_forms(path)]

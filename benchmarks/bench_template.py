@@ -107,7 +107,7 @@ def project_list_seconds(folder: Path, list_csv: Path, kind: str, count: int) ->
     Raises:
         SystemExit: the command failed or wrote something else than expected.
     """
-    from perfxl.reader import read_forms
+    from perfxl.read import read_forms
 
     out = folder / f"out-{kind}"
     cmd = [sys.executable, "-c", "from perfxl.cli import main; main()", "template",

@@ -14,7 +14,7 @@ from .files import OutputError
 from .engine import exec_rate, execution_score, grade, score_form, score_indicator, scored
 from .inputs import expand_inputs
 from .model import Amounts, Computed, Form, Indicator, IndicatorResult
-from .reader import parse_grid, read_forms
+from .read import parse_grid, read_forms
 from .rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
 from .sources import ReadError
 from .template import TemplateOptions, read_project_list, write_template, write_templates

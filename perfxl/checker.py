@@ -47,9 +47,9 @@ from pathlib import Path
 
 from .engine import (as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, score_form,
                      scored)
-from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION
+from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, PROJECT
 from .model import Form
-from .reader import read_forms
+from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
 from .sources import ReadError
 from .values import parse_value
@@ -242,9 +242,15 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
             level = WARNING if note.code in _WARNING_NOTES else ERROR
             out.append(Finding(note.code, level, note.message, note.location, file, project))
 
-    for path, label in (("project", "项目名称"), ("unit", "填报单位"), ("filled_by", "填报人")):
-        if not getattr(form, path):
-            add("missing-field", ERROR, f"未填写{label}", path)
+    if form.kind == PROJECT and not form.project:
+        add("missing-field", ERROR, "未填写项目名称", "project")
+    # 填报单位 and 填报人 are missing where the form has their line, or (填报单位) names no unit at all:
+    # the central form has neither line, its 实施单位 fills the form
+    labelled = source is not None and source.method == "labels"
+    if not form.unit and (not labelled or form.location("unit") or not form.group_unit):
+        add("missing-field", ERROR, "未填写填报单位", "unit")
+    if not form.filled_by and (not labelled or form.location("filled_by")):
+        add("missing-field", ERROR, "未填写填报人", "filled_by")
 
     # 二、预算执行情况
     budget_total, received_total, spent_total = form.budget.total, form.received.total, form.spent.total
@@ -254,13 +260,13 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
     elif budget_total == 0:
         add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
-    blocks = []  # (block, label, total, fiscal, other)
+    blocks = []  # (block, label, total, fiscal, other, carryover)
     for block, label in AMOUNT_BLOCKS.items():
         amounts = getattr(form, block)
-        blocks.append((block, label, amounts.total, amounts.fiscal, amounts.other))
-    for block, label, total, fiscal, other in blocks:
+        blocks.append((block, label, amounts.total, amounts.fiscal, amounts.other, amounts.carryover))
+    for block, label, total, fiscal, other, carryover in blocks:
         # (x or 0.0) < 0 is x < 0 for a number and False for None: most blocks need no closer look.
-        if not ((total or 0.0) < 0 or (fiscal or 0.0) < 0 or (other or 0.0) < 0):
+        if not ((total or 0.0) < 0 or (fiscal or 0.0) < 0 or (other or 0.0) < 0 or (carryover or 0.0) < 0):
             continue
         for part, which in AMOUNT_PARTS.items():
             amount = getattr(getattr(form, block), part)
@@ -272,13 +278,14 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         add("spent-above-received", ERROR, f"执行数 {_fmt(spent_total)} 大于到位数 {_fmt(received_total)}", "spent.total")
     if received_total is not None and budget_total is not None and received_total > budget_total + tol:
         add("received-above-budget", WARNING, f"到位数 {_fmt(received_total)} 大于预算数 {_fmt(budget_total)}", "received.total")
-    for block, label, total, fiscal, other in blocks:
-        if total is None or (fiscal is None and other is None):
+    for block, label, total, fiscal, other, carryover in blocks:
+        if total is None or (fiscal is None and other is None and carryover is None):
             continue
-        parts = (fiscal or 0.0) + (other or 0.0)
+        parts = (fiscal or 0.0) + (carryover or 0.0) + (other or 0.0)
         if not _close(parts, total, tol):
+            carried = f" + 上年结转 {_fmt(carryover)}" if carryover is not None else ""
             add("parts-not-total", ERROR,
-                f"{label}：财政资金 {_fmt(fiscal)} + 其他 {_fmt(other)} = {_fmt(parts)}，不等于合计 {_fmt(total)}",
+                f"{label}：财政资金 {_fmt(fiscal)}{carried} + 其他 {_fmt(other)} = {_fmt(parts)}，不等于合计 {_fmt(total)}",
                 f"{block}.total")
     stated_progress = form.stated_progress
     if stated_progress and budget_total and spent_total is not None and rate is not None:
@@ -295,6 +302,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         has_execution_row = True
         # The 预算执行率 row's 实际完成值 is a stated rate too (项目考察评审经费: 82% for 2.6/3.2).
         actual = ind.actual
+        if form.location(f"indicators.{i}.actual") == form.location("stated_progress"):
+            continue  # the funds table's 执行率, checked above as the stated progress
         if actual and budget_total and spent_total is not None and rate is not None:
             written = parse_value(actual)
             if written.percent and not _close(written.number, rate * 100, rules.progress_tolerance):
@@ -308,9 +317,15 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     level1_weights = form.level1_weights
     if level1_weights:
         s = sum(level1_weights.values())
-        if not _close(s, 100, 0.01):
+        # a form that weighs only some 一级 (the funds block's 10 for 预算执行率) can only be too much
+        complete = all(ind.level1 in level1_weights for ind in indicators)
+        if s > 100 + 0.01 or complete and not _close(s, 100, 0.01):
             parts = "、".join(f"{k}{_fmt(v)}" for k, v in level1_weights.items())
             add("level1-weights-not-100", ERROR, f"一级指标分值合计 {_fmt(s)}，应为 100（{parts}）")
+    if indicators and all(ind.weight is not None for ind in indicators):
+        s = sum(ind.weight for ind in indicators)  # type: ignore[misc]
+        if s > 100 + 0.01:
+            add("level1-weights-not-100", ERROR, f"各指标分值合计 {_fmt(s)}，超过 100")
     scores: list[float] = []  # the self-scores written, in form order
     by_level1: dict[str, list] = {}  # 一级 → [its first indicator, the sum of its scores], in one pass
     for i, ind in enumerate(indicators):

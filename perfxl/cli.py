@@ -12,7 +12,7 @@ from .checker import check_files
 from .engine import scored
 from .inputs import expand_inputs
 from .model import Form
-from .reader import read_forms
+from .read import read_forms
 from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
 

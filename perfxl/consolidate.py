@@ -29,18 +29,20 @@ from typing import Callable, Iterable
 from .checker import ERROR, check_file
 from .files import OutputError, atomic_output, check_output
 from .inputs import is_one_of
+from .model import DEPARTMENT, MONEY_UNITS
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
 from .xlsxrows import FastRowsWorksheet, QuickZipWorkbook
 
-PROJECTS, UNITS, INDICATORS, ISSUES = "项目汇总", "单位汇总", "指标明细", "问题清单"
-SHEETS = (PROJECTS, UNITS, INDICATORS, ISSUES)
+PROJECTS, UNITS, DEPARTMENTS, INDICATORS, ISSUES = "项目汇总", "单位汇总", "部门整体", "指标明细", "问题清单"
+SHEETS = (PROJECTS, UNITS, DEPARTMENTS, INDICATORS, ISSUES)
 GRADES = ("优", "良", "中", "差")
 
 HEADERS: dict[str, list[str]] = {
     PROJECTS: ["填报单位", "项目名称", "预算数", "到位数", "执行数", "预算执行率", "自评总分", "复核总分", "差异",
                "等级", "问题数", "来源文件"],
     UNITS: ["填报单位", "项目数", "预算数合计", "执行数合计", "预算执行率", "平均自评分", "平均复核分", *GRADES],
+    DEPARTMENTS: ["单位", "预算数", "执行数", "预算执行率", "自评总分", "复核总分", "等级", "问题数", "来源文件"],
     INDICATORS: ["填报单位", "项目名称", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "分值",
                  "自评得分", "复核得分", "来源文件"],
     ISSUES: ["来源文件", "项目名称", "位置", "代码", "级别", "说明"],
@@ -49,12 +51,14 @@ HEADERS: dict[str, list[str]] = {
 _FORMATS: dict[str, list[str | None]] = {
     PROJECTS: [None, None, "amount", "amount", "amount", "rate", "score", "score", "score", None, None, None],
     UNITS: [None, None, "amount", "amount", "rate", "score", "score", None, None, None, None],
+    DEPARTMENTS: [None, "amount", "amount", "rate", "score", "score", None, None, None],
     INDICATORS: [None] * 7 + ["score", "score", "score", None],
     ISSUES: [None] * 6,
 }
 _WIDTHS: dict[str, list[float]] = {
     PROJECTS: [16, 40, 11, 11, 11, 11, 10, 10, 8, 6, 7, 36],
     UNITS: [18, 8, 12, 12, 11, 11, 11, 6, 6, 6, 6],
+    DEPARTMENTS: [24, 12, 12, 11, 10, 10, 6, 7, 36],
     INDICATORS: [16, 32, 12, 14, 30, 16, 16, 8, 9, 9, 36],
     ISSUES: [36, 32, 14, 24, 6, 70],
 }
@@ -74,17 +78,18 @@ class ConsolidateError(ValueError):
 # --------------------------------------------------------------------------------------- workers
 
 def _wan(money_unit: str | None, *amounts: float | None) -> tuple[float | None, ...]:
-    """Amounts in 万元 (forms in 元 are converted, so that the sums add like with like)."""
-    if money_unit and money_unit.strip() == "元":
-        return tuple(None if x is None else x / 10000 for x in amounts)
-    return amounts
+    """Amounts in 万元 (forms in 元 or 千元 are converted, so that the sums add like with like)."""
+    factor = MONEY_UNITS.get(money_unit.strip(), 1.0) if money_unit else 1.0
+    if factor == 1.0:
+        return amounts
+    return tuple(None if x is None else x * factor for x in amounts)
 
 
 def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
     """Read and check one file, and return only what the summary needs, as plain picklable data.
 
     Returns:
-        ``{"file", "error", "forms": [{"unit", "implementing_unit", "project", "year", "budget",
+        ``{"file", "error", "forms": [{"unit" (填报单位, else 实施单位, else 主管部门), "kind", "project", "year", "budget",
         "received", "spent", "exec_rate", "stated_total", "total", "grade", "indicators": [[...]],
         "findings": [[location, code, level, message]]}]}``; ``error`` is the reason when the file
         could not be read (any failure of the reader is caught, so one file never stops the rest).
@@ -101,7 +106,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
         # check_file scores every form: one result per indicator (None for each, were one unscored)
         results = c.indicators if c else [None] * len(f.indicators)
         forms.append({
-            "unit": f.unit, "implementing_unit": f.implementing_unit, "project": f.project, "year": f.year,
+            "unit": f.group_unit, "kind": f.kind, "project": f.project, "year": f.year,
             "budget": budget, "received": received, "spent": spent,
             "exec_rate": c.exec_rate if c else None,
             "stated_total": f.stated_total,
@@ -396,6 +401,7 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
         else check_file_for_summary
     projects: list[list] = []  # one small row per form; written once duplicates are known
     keys: dict[tuple, list[int]] = {}
+    departments: list[list] = []  # 部门整体支出绩效自评表: one row each, apart from the projects
     years: Counter = Counter()
     depts: Counter = Counter()
     unreadable: list[tuple[str, str]] = []
@@ -424,10 +430,13 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
             findings += len(f["findings"])
             if f["year"]:
                 years[f["year"]] += 1
-            dept = f["implementing_unit"] or f["unit"]
-            if dept:
-                depts[dept] += 1
+            if unit:
+                depts[unit] += 1
             total, stated = f["total"], f["stated_total"]
+            if f["kind"] == DEPARTMENT:  # a department's whole budget: its own sheet, never the project totals
+                departments.append([unit, f["budget"], f["spent"], f["exec_rate"], stated, total, f["grade"] or "",
+                                    len(f["findings"]), file])
+                continue
             diff = _r2(stated - total) if stated is not None and total is not None else None
             keys.setdefault((f["project"] or "", unit), []).append(len(projects))
             projects.append([unit, f["project"] or "", f["budget"], f["received"], f["spent"], f["exec_rate"],
@@ -505,6 +514,10 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
         w.grade_chart(header_row, total_row)
         w.rate_chart(header_row, total_row)
 
+    # 部门整体
+    w.header(DEPARTMENTS)
+    w.put_many(DEPARTMENTS, departments)
+    w.filter(DEPARTMENTS, w.row[DEPARTMENTS] - 1)
     w.filter(INDICATORS, w.row[INDICATORS] - 1)
     w.filter(ISSUES, w.row[ISSUES] - 1)
     w.close()

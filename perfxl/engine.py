@@ -255,9 +255,13 @@ def _indicator_fields(target, actual, weight: float | None, rules: RuleProfile) 
 
 
 def level1_weight(form: Form, level1: str, rules: RuleProfile = DEFAULT_RULES) -> float | None:
-    """The weight of an 一级指标: the form's heading, else the profile's default."""
+    """The weight of an 一级指标: the form's heading; else, when the form gives every indicator of it a
+    分值, their sum (the central form weighs indicators, not 一级); else the profile's default."""
     if level1 in form.level1_weights:
         return form.level1_weights[level1]
+    weights = [ind.weight for ind in form.indicators if ind.level1 == level1]
+    if weights and None not in weights:
+        return sum(weights)  # type: ignore[arg-type]
     return rules.default_weight(level1)
 
 
@@ -342,12 +346,21 @@ def total_score(pairs, rules: RuleProfile = DEFAULT_RULES) -> float | None:
     return round_score(total, rules) if counted else None
 
 
+def _unfilled(form: Form) -> bool:
+    """Whether no indicator has a self-score and none but 预算执行率 has an actual value."""
+    for ind in form.indicators:
+        if ind.score is not None or ind.actual and not ind.is_execution:
+            return False
+    return True
+
+
 def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     """Score a whole form by the rules: 预算执行率, each indicator, the total and the grade.
 
     An indicator the rules cannot score (no actual, an unclear qualitative result, unknown weight)
     keeps its self-score in the total, and its result says why. A form with nothing scored at all
-    (no rule score, no self-score: a blank template) has no total and no grade.
+    (no rule score, no self-score: a blank template) has no total and no grade, and neither has a
+    form whose indicators have no 完成值 and no 得分 (a template sent back unfilled).
 
     Args:
         form: the form, as read.
@@ -380,6 +393,8 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     if not has_execution_row and budget_score is not None and execution_counts_separately(form, budget_weight):
         pairs.append((budget_score, None))
     total_r = total_score(pairs, rules)
+    if total_r is not None and _unfilled(form):
+        total_r = None  # a form sent back with no 完成值 and no 得分 has no total to grade
     return trusted(Computed, {
         "exec_rate": rate,
         "budget_score": budget_score,

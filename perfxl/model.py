@@ -22,8 +22,13 @@ COST = "成本指标"
 EXECUTION_L2 = "预算执行率"
 #: The three amount blocks of section 二 and the parts of each, as a message names them
 #: ("执行数（财政资金）").
-AMOUNT_BLOCKS = {"budget": "预算数", "received": "到位数", "spent": "执行数"}
-AMOUNT_PARTS = {"total": "", "fiscal": "（财政资金）", "other": "（其他）"}
+AMOUNT_BLOCKS = {"budget": "预算数", "received": "到位数", "spent": "执行数", "initial_budget": "年初预算数"}
+AMOUNT_PARTS = {"total": "", "fiscal": "（财政资金）", "carryover": "（上年结转）", "other": "（其他）"}
+#: 金额单位 as forms write it → its factor to 万元 (forms are added together in 万元).
+MONEY_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}
+#: What a form is: a project's form (项目支出绩效自评表) or a department's (部门整体支出绩效自评表).
+PROJECT = "project"
+DEPARTMENT = "department"
 
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -89,13 +94,15 @@ def _trusted_layout(cls: type[BaseModel]) -> tuple[dict, dict]:
 
 
 class Amounts(BaseModel):
-    """One block of section 二: 合计 (total), 其中:财政资金 (fiscal) and 其他 (other), in 金额单位."""
+    """One block of amounts: 合计 / 年度资金总额 (total), 其中:财政资金 / 当年财政拨款 (fiscal),
+    上年结转资金 (carryover, central forms only) and 其他 (other), in the form's 金额单位."""
 
     model_config = ConfigDict(extra="forbid")
 
     total: float | None = None
     fiscal: float | None = None
     other: float | None = None
+    carryover: float | None = None
 
 
 class Indicator(BaseModel):
@@ -113,6 +120,7 @@ class Indicator(BaseModel):
     actual: str | None = None
     weight: float | None = None
     score: float | None = None
+    deviation: str | None = None  # 偏差原因分析及改进措施, where the table has the column
 
     @property
     def is_execution(self) -> bool:
@@ -185,11 +193,14 @@ class Form(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int | None = None
-    unit: str | None = None  # 填报单位
-    implementing_unit: str | None = None  # 实施(主管)单位
+    kind: str = PROJECT  # project | department (部门整体支出绩效自评表)
+    unit: str | None = None  # 填报单位 (a department form: 部门(单位)名称)
+    department: str | None = None  # 主管部门, where the form names it apart from 实施单位
+    implementing_unit: str | None = None  # 实施单位 / 实施(主管)单位
     project: str | None = None  # 项目名称
-    money_unit: str | None = None  # 金额单位
-    budget: Amounts = Field(default_factory=Amounts)  # 预算数
+    money_unit: str | None = None  # 金额单位 as written: 万元, 元, 千元
+    initial_budget: Amounts = Field(default_factory=Amounts)  # 年初预算数 (central forms)
+    budget: Amounts = Field(default_factory=Amounts)  # 预算数 / 全年预算数
     received: Amounts = Field(default_factory=Amounts)  # 到位数
     spent: Amounts = Field(default_factory=Amounts)  # 执行数
     stated_progress: str | None = None  # 预算执行进度, as written
@@ -204,6 +215,11 @@ class Form(BaseModel):
     phone: str | None = None  # 联系电话
     computed: Computed | None = None
     source: Source | None = None
+
+    @property
+    def group_unit(self) -> str | None:
+        """The unit a summary groups this form under: 填报单位, else 实施单位, else 主管部门."""
+        return self.unit or self.implementing_unit or self.department
 
     def location(self, path: str) -> str:
         """Where ``path`` (e.g. ``"budget.total"``) was found, or ``""`` when unknown."""

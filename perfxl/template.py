@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .engine import exec_rate, grade, scored
 from .files import atomic_output
+from .names import INDICATOR_FIELDS, RESULT_NAMES, name_of  # noqa: F401 - part of the template's API
 from .model import BENEFIT, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator
 from .rules import DEFAULT_RULES, RuleProfile
 from .sources import WORKBOOK_SUFFIXES, ReadError, column_letter, load_grids, read_text, render
@@ -94,33 +95,7 @@ FIELD_CELLS: dict[str, tuple[int, int]] = {
     "stated_completion": (ROW_GOAL, 7),
 }
 #: Indicator columns: model field → column.
-INDICATOR_COLS = {
-    "level1": COL_L1, "level2": COL_L2, "name": COL_NAME, "target": COL_TARGET,
-    "actual": COL_ACTUAL, "weight": COL_WEIGHT, "score": COL_SCORE,
-}
-#: Where perfxl's own results sit (field of :class:`~perfxl.model.Computed` → name).
-#: Prefixed ``perfxl_result_``: a name equal to a UDF's (perfxl_total) would shadow the function.
-RESULT_NAMES = {
-    "exec_rate": "perfxl_result_exec_rate",
-    "total": "perfxl_result_total",
-    "grade": "perfxl_result_grade",
-    "indicators.rule_score": "perfxl_result_rule_score",
-    "indicators.weight": "perfxl_result_weight",
-}
-
-
-def name_of(path: str) -> str:
-    """The defined name of a form field: ``budget.total`` → ``perfxl_budget_total``.
-
-    Args:
-        path: a model path (``unit``, ``budget.total``) or ``ind_<field>`` for an indicator column.
-
-    Returns:
-        The name, as written into every perfxl workbook.
-    """
-    return "perfxl_" + path.replace(".", "_")
-
-
+INDICATOR_COLS = dict(zip(INDICATOR_FIELDS, (COL_L1, COL_L2, COL_NAME, COL_TARGET, COL_ACTUAL, COL_WEIGHT, COL_SCORE)))
 class TemplateError(ValueError):
     """A template that cannot be written: a bad option, an unreadable project list, an existing file."""
 

@@ -13,7 +13,7 @@ from perfxl import checker
 from perfxl.checker import ERROR, WARNING, check_file, check_files, check_form
 from perfxl.engine import scored
 from perfxl.model import Form
-from perfxl.reader import parse_grid
+from perfxl.read import parse_grid
 from perfxl.rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
 from perfxl.sources import Grid
 

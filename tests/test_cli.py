@@ -36,11 +36,12 @@ def test_read_one_workbook_prints_one_object_with_every_key():
     form = json.loads(result.output)
     for key in ("year", "unit", "implementing_unit", "project", "money_unit", "budget", "received", "spent",
                 "stated_progress", "goal", "achievement", "stated_completion", "indicators", "level1_weights",
-                "stated_total", "problems", "filled_by", "phone", "computed"):
+                "stated_total", "problems", "filled_by", "phone", "computed",
+                "kind", "department", "initial_budget"):  # the keys of other layouts, added
         assert key in form
-    assert form["budget"] == {"total": 0.7, "fiscal": 0.7, "other": None}
+    assert form["budget"] == {"total": 0.7, "fiscal": 0.7, "other": None, "carryover": None}
     assert form["indicators"][0] == {"level1": "产出指标", "level2": "数量指标", "name": "购置党建培训资料",
-                                     "target": "15册", "actual": "14", "weight": None, "score": 45}
+                                     "target": "15册", "actual": "14", "weight": None, "score": 45, "deviation": None}
 
 
 def test_read_text_output_shows_rule_scores():

@@ -39,7 +39,7 @@ def summary_file(tmp_path_factory):
 def test_sheets_titles_and_row_counts(summary_file):
     out, summary = summary_file
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == list(SHEETS) == ["项目汇总", "单位汇总", "指标明细", "问题清单"]
+    assert wb.sheetnames == list(SHEETS) == ["项目汇总", "单位汇总", "部门整体", "指标明细", "问题清单"]
     proj = rows(out, "项目汇总")
     assert proj[0][0] == "投资服务局 2020年度项目支出绩效自评汇总表"
     assert "14 个文件" in proj[1][0] and "财预〔2020〕10号" in proj[1][0]

@@ -26,7 +26,7 @@ from perfxl.engine import (
 )
 from perfxl.model import (EXECUTION, OUTPUT, SATISFACTION, Amounts, Computed, Form, Indicator, IndicatorResult,
                           trusted)
-from perfxl.reader import read_forms
+from perfxl.read import read_forms
 from perfxl.rules import DEFAULT_RULES, RuleProfile
 from perfxl.values import _parse_value, parse_value
 

@@ -5,7 +5,7 @@ import pytest
 
 from perfxl.checker import check_form
 from perfxl.engine import scored
-from perfxl.reader import read_forms
+from perfxl.read import read_forms
 
 CENTRAL = [
     ["项目支出绩效自评表"],
@@ -43,8 +43,10 @@ def central(tmp_path):
 def test_central_layout_amount_table_is_read_by_columns(central):
     assert central.year == 2021
     assert central.project == "社区养老服务补贴"
-    assert central.budget.model_dump() == {"total": 120, "fiscal": 110, "other": 10}
-    assert central.spent.model_dump() == {"total": 108, "fiscal": 100, "other": 8}
+    assert central.budget.model_dump() == {"total": 120, "fiscal": 110, "other": 10, "carryover": None}
+    assert central.spent.model_dump() == {"total": 108, "fiscal": 100, "other": 8, "carryover": None}
+    assert central.initial_budget.model_dump() == {"total": 100, "fiscal": 100, "other": None, "carryover": None}
+    assert central.department == "民政局" and central.implementing_unit == "某街道办事处"
     assert central.stated_progress == "90%"
     assert central.goal == "为辖区老人提供助餐服务"
     assert central.achievement == "全年助餐3万人次"
@@ -53,11 +55,13 @@ def test_central_layout_amount_table_is_read_by_columns(central):
 def test_central_layout_indicators_with_weights_and_a_note_column(central):
     names = [(i.level1, i.level2, i.name, i.weight, i.score) for i in central.indicators]
     assert names == [
+        ("预算执行率指标", "预算执行率", "预算执行率", 10, 9),  # the 项目资金 table's 分值 and 得分
         ("产出指标", "数量指标", "助餐人次", 25, 25),
         ("产出指标", "质量指标", "食品安全事故", 25, 25),
         ("效益指标", "社会效益指标", "老人生活质量", 30, 22),
         ("满意度指标", "服务对象满意度指标", "老人满意度", 10, 10),
     ]
+    assert central.indicators[3].deviation == "部分老人未覆盖"
     assert central.stated_total == 91
     assert central.filled_by == "王五" and central.phone == "12345678"
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from perfxl import ooxml
 from perfxl import sources as S
-from perfxl.reader import read_forms
+from perfxl.read import read_forms
 from perfxl.template import TemplateOptions, write_template
 from tests.support.libreoffice import recalculate_many
 from tests.support.spreadsheetml import styles_xml, text_run, xlsx_bytes
@@ -384,7 +384,7 @@ def test_the_cell_list_given_to_the_reader_is_the_grids_cells_in_order(path):
     ('<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
 ])
 def test_a_sheet_out_of_order_gives_no_cell_list_and_reads_the_same(tmp_path, sheet_data, listed):
-    from perfxl.reader import _cells
+    from perfxl.read.cells import grid_cells as _cells
 
     path = _sheet_file(tmp_path, "case.xlsx", sheet_data)
     (grid,) = S.load_grids(path)

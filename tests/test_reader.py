@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from perfxl.model import Form
-from perfxl.reader import read_forms
+from perfxl.read import read_forms
 
 ROOT = Path(__file__).resolve().parent.parent
 DUMP = ROOT / "examples" / "forms-2020.txt"

@@ -27,7 +27,7 @@ from perfxl.checker import check_file
 from perfxl.cli import main
 from perfxl.engine import exec_rate, scored
 from perfxl.model import Form
-from perfxl.reader import read_forms
+from perfxl.read import read_forms
 from perfxl.template import (
     COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, SHEET, Layout, TemplateOptions,
     cell_name, name_of, plan_rows, write_template,

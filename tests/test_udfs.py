@@ -16,7 +16,7 @@ import pytest
 
 from perfxl.engine import scored
 from perfxl.model import Amounts, Form
-from perfxl.reader import read_forms
+from perfxl.read import read_forms
 from perfxl.rules import load_rules
 from perfxl.udfs import (
     RULES_ENV,

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from perfxl.checker import check_form
 from perfxl.engine import scored
 from perfxl.model import Form
-from perfxl.reader import LABELS, parse_grid, read_forms
+from perfxl.read import parse_grid, read_forms
+from perfxl.read.cells import LABELS
 from perfxl.sources import Grid, ReadError
 from perfxl.values import ParsedValue, parse_value
 from tests.adversarial import hostile as h

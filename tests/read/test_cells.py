@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from perfxl import reader as R
+from perfxl.read import cells as R
 from tests.support.labels import ANY_LABEL_RE
 from perfxl.sources import load_grids
 
-SEEDS = sorted(Path(__file__).resolve().parent.parent.joinpath("examples", "forms").glob("*.xlsx"))
+SEEDS = sorted(Path(__file__).resolve().parent.parent.parent.joinpath("examples", "forms").glob("*.xlsx"))
 
 
 def _label_texts() -> list[str]:
@@ -35,12 +35,12 @@ def test_every_label_starts_with_a_first_char():
     assert texts
     for text in texts:
         assert ANY_LABEL_RE.match(text), text
-        assert text[0] in R._LABEL_FIRST_CHARS, text
+        assert text[0] in R.LABEL_FIRST_CHARS, text
 
 
 def test_no_label_starts_with_another_char():
     # a text whose first character is not in the set is never a label, whatever follows it
-    for ch in sorted(_label_chars() - R._LABEL_FIRST_CHARS):
+    for ch in sorted(_label_chars() - R.LABEL_FIRST_CHARS):
         if ch.isspace():
             continue
         for text in _label_texts():
@@ -51,9 +51,9 @@ def test_no_label_starts_with_another_char():
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem[:2])
 def test_cells_mark_the_labels_the_plain_way_marks(seed):
     for grid in load_grids(seed):
-        rows = R._cells(grid, 0, len(grid.rows))
+        rows = R.grid_cells(grid, 0, len(grid.rows))
         for row in rows:
             for cell in row:
-                plain = R._Cell(cell.row, cell.col, cell.value, cell.text, cell.percent)
-                R._match_label(plain)  # every cell through the full matcher
+                plain = R.Cell(cell.row, cell.col, cell.value, cell.text, cell.percent)
+                R.match_label(plain)  # every cell through the full matcher
                 assert (plain.label, plain.inline) == (cell.label, cell.inline), cell.text

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 
-from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, EXECUTION_L2, Amounts, Form, Indicator, Source
-from .reader import _YEAR_RE, _Builder, _Cell, _level1
-from .sources import Grid, is_excel_error, render
-from .template import INDICATOR_COLS, RESULT_NAMES, name_of
+from ..model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, EXECUTION_L2, Amounts, Form, Indicator, Source
+from ..names import INDICATOR_FIELDS, RESULT_NAMES, name_of
+from ..sources import Grid, is_excel_error, render
+from .builder import FormBuilder
+from .cells import Cell
+from .layouts import YEAR_RE
+from .table import level1_heading
 
 _TEXT_FIELDS = ("unit", "implementing_unit", "project", "money_unit", "stated_progress", "goal",
                 "achievement", "stated_completion", "problems", "filled_by", "phone")
@@ -33,9 +36,9 @@ class _Named:
 
     def __init__(self, grid: Grid):
         self.grid = grid
-        self.builder = _Builder(grid)
+        self.builder = FormBuilder(grid)
 
-    def cell(self, row: int, col: int) -> _Cell | None:
+    def cell(self, row: int, col: int) -> Cell | None:
         rows = self.grid.rows
         if row >= len(rows) or col >= len(rows[row]):
             return None
@@ -43,14 +46,14 @@ class _Named:
         if value is None or value == "":
             return None
         percent = (row, col) in self.grid.percent
-        return _Cell(row, col, value, render(value, percent), percent)
+        return Cell(row, col, value, render(value, percent), percent)
 
-    def first(self, name: str) -> _Cell | None:
+    def first(self, name: str) -> Cell | None:
         """The (first) cell a name points at, if it holds a value."""
         where = self.grid.names.get(name)
         return None if where is None else self.cell(where[0], where[1])
 
-    def column(self, name: str) -> list[_Cell | None]:
+    def column(self, name: str) -> list[Cell | None]:
         """The cells of a one-column name, top to bottom."""
         where = self.grid.names.get(name)
         if where is None:
@@ -65,7 +68,7 @@ class _Named:
         self.builder.locations[path] = self.grid.ref(cell.row, cell.col)
         return cell.text
 
-    def number(self, path: str, what: str, cell: _Cell | None = None) -> float | None:
+    def number(self, path: str, what: str, cell: Cell | None = None) -> float | None:
         cell = self.first(name_of(path)) if cell is None else cell
         if cell is None:
             return None
@@ -74,7 +77,7 @@ class _Named:
             self.builder.locations[path] = self.grid.ref(cell.row, cell.col)
         return value
 
-    def result(self, cell: _Cell | None) -> float | str | None:
+    def result(self, cell: Cell | None) -> float | str | None:
         """A cached formula result as it stands in the cell (number, text such as 优, or an error)."""
         if cell is None:
             return None
@@ -99,7 +102,7 @@ def parse_named(grid: Grid) -> Form:
     b = n.builder
     data = {path: n.text(path) for path in _TEXT_FIELDS}
     year_text = n.text("year") or ""
-    m = _YEAR_RE.search(year_text)
+    m = YEAR_RE.search(year_text)
     amounts = {}
     for block, label in AMOUNT_BLOCKS.items():
         parts = {}
@@ -107,7 +110,7 @@ def parse_named(grid: Grid) -> Form:
             parts[part] = n.number(f"{block}.{part}", label + which)
         amounts[block] = Amounts(**parts)
 
-    columns = {fieldname: n.column(name_of("ind_" + fieldname)) for fieldname in INDICATOR_COLS}
+    columns = {fieldname: n.column(name_of("ind_" + fieldname)) for fieldname in INDICATOR_FIELDS}
     rule_cells = n.column(RESULT_NAMES["indicators.rule_score"])
     indicators: list[Indicator] = []
     level1_weights: dict[str, float] = {}
@@ -116,7 +119,7 @@ def parse_named(grid: Grid) -> Form:
     for i, name_cell in enumerate(columns["name"]):
         got = {k: (cells[i] if i < len(cells) else None) for k, cells in columns.items()}
         if got["level1"] is not None:
-            heading = _level1(got["level1"], None, None)
+            heading = level1_heading(got["level1"], None, None)
             level1 = heading[0] if heading else re.sub(r"[（(].*$", "", got["level1"].text).strip()
             if heading and heading[1] is not None:
                 level1_weights[level1] = heading[1]
