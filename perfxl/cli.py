@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 import sys
 
@@ -17,6 +18,15 @@ from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
 
 _RULES_HELP = "评分规则文件（TOML），覆盖 财预〔2020〕10号 默认规则"
+
+
+class Failure(click.ClickException):
+    """What stops a command before or while it writes (an output refused, a full disk): one line,
+    exit 2 unless the command documents another code for it."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _rules(path):
@@ -141,8 +151,6 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
 
     rules = _rules(rules_file)
     paths = _inputs(files)
-    if csv_dir:
-        _writable_folder(csv_dir)
     executor = reading_executor(len(paths), jobs) if jobs else None  # None: consolidate's own default
     progress = None
     if sys.stderr.isatty():
@@ -150,19 +158,17 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
         progress.__enter__()
     try:
         summary = run_consolidate(paths, output, rules=rules, title=title, year=year, executor=executor,
-                                  force=force, collect=bool(as_json or csv_dir),
+                                  force=force, collect=as_json, csv_dir=csv_dir,
                                   on_file=(lambda _r: progress.update(1)) if progress else None)
     except ConsolidateError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     finally:
         if progress is not None:
             progress.__exit__(None, None, None)
         if executor is not None:
-            executor.shutdown()
+            executor.shutdown(cancel_futures=True)
     for file, reason in summary.unreadable:
         click.echo(f"{file}: 无法读取：{reason}", err=True)
-    if csv_dir:
-        summary.write_csv(csv_dir)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -232,7 +238,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
                                            f"-o 应为文件夹，而不是 {output}")
                 written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force)
     except (OutputError, ReadError) as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     for problem in problems:
         click.echo(problem, err=True)
     for path in written:
@@ -262,21 +268,32 @@ def _template_sources(source, options, rules, problems):
 @main.command()
 @click.option("--path", "config_path", type=click.Path(dir_okay=False),
               help="写入此 xlwings.conf，而不是用户配置 %USERPROFILE%\\.xlwings\\xlwings.conf")
-@click.option("--interpreter", help="Excel 调用的 python.exe（INTERPRETER_WIN）；Windows 上默认为当前 Python")
+@click.option("--interpreter",
+              help="Excel 调用的 python.exe（INTERPRETER_WIN）；Windows 上默认为当前 Python")
 @click.option("--vba", "vba_file", type=click.Path(dir_okay=False),
               help="另写出 Import Functions 会生成的 VBA 模块（.bas，可在 VBA 编辑器中导入）")
+@click.option("--force", is_flag=True, help="覆盖已存在的 VBA 模块文件（--vba）")
 @click.option("--dry-run", is_flag=True, help="只显示将写入的配置，不写任何文件")
-def addin(config_path, interpreter, vba_file, dry_run):
+def addin(config_path, interpreter, vba_file, force, dry_run):
     """让 Excel 能调用 perfxl 的单元格函数（xlwings UDF）：在 xlwings.conf 中把 UDF Modules 指向 perfxl.udfs。
 
-    保留配置文件中已有的其他设置。退出码：0 成功；1 文件无法读取或写入；2 用法错误。
+    保留配置文件中已有的其他设置。退出码：0 成功；1 文件无法读取或写入；2 用法错误（含 --vba 文件已存在而未用 --force）。
     """
-    from .addin import AddinError, UDF_MODULE, update_user_config, write_vba
+    from .addin import AddinError, UDF_MODULE, update_user_config, user_config_path, write_vba
+    from .files import OutputError, check_output
 
+    if vba_file and not dry_run:  # refused before xlwings.conf is changed
+        conf = Path(config_path) if config_path else user_config_path()
+        if os.path.realpath(vba_file) == os.path.realpath(conf):
+            raise Failure(f"--vba {vba_file} 与配置文件 {conf} 是同一个文件")
+        try:
+            check_output(vba_file, force=force)
+        except OutputError as exc:
+            raise Failure(str(exc)) from exc
     try:
         update = update_user_config(config_path, interpreter, dry_run=dry_run)
         if vba_file and not dry_run:
-            write_vba(vba_file)
+            write_vba(vba_file, force=force)
     except AddinError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
@@ -299,20 +316,6 @@ def addin(config_path, interpreter, vba_file, dry_run):
     if not dry_run:
         click.echo("下一步：xlwings addin install 安装加载项；打开模板并另存为 .xlsm，"
                    "在 VBA 编辑器（Alt+F11）工具→引用中勾选 xlwings；在 xlwings 选项卡点 Import Functions。")
-
-
-def _writable_folder(folder) -> None:
-    """Make ``folder`` and check a file can be written in it, before any input is read.
-
-    Raises:
-        click.UsageError: it cannot be made or written to.
-    """
-    import tempfile
-    try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=folder).close()
-    except OSError as exc:
-        raise click.UsageError(f"无法写入 CSV 文件夹 {folder}（{exc.strerror or exc}）") from exc
 
 
 def _pct(x) -> str:

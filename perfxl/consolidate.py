@@ -12,7 +12,8 @@ with ``constant_memory`` as they arrive. The workbook has four sheets, all label
   ``duplicate-form`` for forms with the same 项目名称 + 填报单位 in two files (both rows kept).
 
 Text is always written with ``write_string``, so a 项目名称 such as ``=SUM(A1)`` stays text. The
-output is written to a temporary file in its own folder and moved in place with :func:`os.replace`.
+workbook and the CSVs (``csv_dir``) are written through :func:`perfxl.files.atomic_outputs`: to
+temporary files beside them, put in place together when every one is complete.
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .checker import ERROR, check_file
-from .files import OutputError, atomic_output, check_output
-from .inputs import is_one_of
+from .files import OutputError, atomic_outputs, check_output, make_folder, remove_folders, xlsx_workbook
 from .model import DEPARTMENT, MONEY_UNITS
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
@@ -71,8 +71,8 @@ _BATCH_ROWS = 1000
 
 
 class ConsolidateError(ValueError):
-    """The output cannot be written: it exists (without ``force``), it is one of the inputs, or its
-    folder cannot be written to."""
+    """An output cannot be written: it exists (without ``force``), it is one of the inputs, it is
+    not a regular file, its folder cannot be written to, or writing it failed (a full disk)."""
 
 
 # --------------------------------------------------------------------------------------- workers
@@ -172,19 +172,32 @@ class Summary:
             "sheets": {name: {"header": rows[0], "rows": rows[1:]} for name, rows in self.sheets.items()},
         }
 
-    def write_csv(self, folder) -> list[Path]:
-        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        out = []
-        for name, rows in self.sheets.items():
-            path = folder / f"{name}.csv"
-            with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-                w = csv.writer(fh)
-                for row in rows:
-                    w.writerow([csv_cell(v) for v in row])
-            out.append(path)
-        return out
+    def write_csv(self, folder, *, force: bool = False) -> list[Path]:
+        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted.
+
+        Written as every output is (:func:`perfxl.files.atomic_outputs`): all or none, an existing
+        CSV replaced only with ``force``, never through a link.
+
+        Raises:
+            OutputError: a CSV is refused or cannot be written.
+        """
+        paths = csv_paths(folder, self.sheets)
+        with atomic_outputs(paths, force=force) as temps:
+            _write_csv_files(self.sheets, temps)
+        return paths
+
+
+def csv_paths(folder, sheets=SHEETS) -> list[Path]:
+    """The CSV file of each sheet in ``folder``: ``项目汇总.csv`` …"""
+    return [Path(folder) / f"{name}.csv" for name in sheets]
+
+
+def _write_csv_files(sheets: dict[str, list[list]], paths: list[str]) -> None:
+    for path, rows in zip(paths, sheets.values()):
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            for row in rows:
+                w.writerow([csv_cell(v) for v in row])
 
 
 def csv_cell(value) -> str:
@@ -206,9 +219,8 @@ def csv_cell(value) -> str:
 class _Writer:
     """The four sheets of one XlsxWriter workbook, written in row order (constant_memory)."""
 
-    def __init__(self, path: str, collect: bool):
-        self.wb = QuickZipWorkbook(path, {"constant_memory": True})
-        wb = self.wb
+    def __init__(self, wb: QuickZipWorkbook, collect: bool):
+        self.wb = wb
         self.fmt = {
             None: None,
             "amount": wb.add_format({"num_format": "0.00"}),
@@ -321,9 +333,6 @@ class _Writer:
         chart.set_legend({"none": True})
         self.ws[UNITS].insert_chart(total_row + 2, 7, chart, {"x_scale": 1.2, "y_scale": 1.2})
 
-    def close(self) -> None:
-        self.wb.close()
-
 
 # ------------------------------------------------------------------------------------------ main
 
@@ -347,7 +356,8 @@ def _mean(values):
 
 def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
                 year: int | None = None, executor: Executor | None = None, force: bool = False,
-                collect: bool = False, on_file: Callable[[dict], None] | None = None) -> Summary:
+                collect: bool = False, on_file: Callable[[dict], None] | None = None,
+                csv_dir=None) -> Summary:
     """Consolidate forms into one summary workbook.
 
     Args:
@@ -363,40 +373,50 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         force: overwrite an existing output.
         collect: keep every sheet's rows in :attr:`Summary.sheets` (for ``--json`` / ``--csv``).
         on_file: called with each file's result as it arrives (progress).
+        csv_dir: also write one CSV per sheet into this folder (made when missing), together with
+            the workbook: both are written, or neither.
 
     Raises:
-        ConsolidateError: the output exists (without ``force``) or is one of the inputs.
+        ConsolidateError: an output exists (without ``force``), is one of the inputs, is not a
+            regular file or cannot be written (checked before any file is read); or writing failed.
     """
     paths = [p if isinstance(p, Path) else Path(p) for p in paths]  # a Path made again costs 3 µs a file
     out = Path(output)
-    if is_one_of(out, paths):
-        raise ConsolidateError(f"输出文件 {out} 也是输入文件之一，拒绝覆盖")
-    if out.exists() and not force:
-        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
-    if out.is_dir():
-        raise ConsolidateError(f"输出 {out} 是文件夹")
-    folder = out.parent if str(out.parent) else Path(".")
+    made: list[Path] = []  # folders made here, taken away again when nothing is written
     try:  # before any file is read: a run of an hour must not end in "cannot write"
-        folder.mkdir(parents=True, exist_ok=True)
-        check_output(out, force=force)
-    except (OSError, OutputError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(": ", 1)[-1]
-        raise ConsolidateError(f"无法写入输出文件 {out}（{reason}）") from exc
-    own = executor is None
-    ex = reading_executor(len(paths)) if own else executor
-    try:
-        with atomic_output(out, force=force) as tmp:
-            summary = _write(paths, tmp, out, rules, title, year, ex, collect, on_file)
-    except OutputError as exc:  # the output appeared meanwhile
-        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）") from exc
-    finally:
-        if own:
-            ex.shutdown(wait=True)
+        try:
+            made += make_folder(out.parent)
+            check_output(out, force=force, inputs=paths)
+        except OutputError as exc:
+            raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
+        targets = [out]
+        if csv_dir is not None:
+            try:
+                made += make_folder(csv_dir)
+                targets += [check_output(p, force=force, inputs=paths) for p in csv_paths(csv_dir)]
+            except OutputError as exc:
+                raise ConsolidateError(f"无法写入 CSV 文件夹 {csv_dir}：{exc}") from exc
+        own = executor is None
+        ex = reading_executor(len(paths)) if own else executor
+        try:
+            with atomic_outputs(targets, force=force, inputs=paths) as temps:
+                with xlsx_workbook(temps[0], {"constant_memory": True}, QuickZipWorkbook) as wb:
+                    summary = _write(paths, wb, out, rules, title, year, ex, collect or csv_dir is not None, on_file)
+                if csv_dir is not None:
+                    _write_csv_files(summary.sheets, temps[1:])
+        except OutputError as exc:  # an output appeared meanwhile, or the disk is full
+            raise ConsolidateError(str(exc)) from exc
+        finally:
+            if own:  # after Ctrl-C, files not yet read are not read
+                ex.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        remove_folders(made)
+        raise
     return summary
 
 
-def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> Summary:
-    w = _Writer(tmp, collect)
+def _write(paths, wb, out, rules, title, year, executor, collect, on_file) -> Summary:
+    w = _Writer(wb, collect)
     work = functools.partial(check_file_for_summary, rules=rules) if rules is not DEFAULT_RULES \
         else check_file_for_summary
     projects: list[list] = []  # one small row per form; written once duplicates are known
@@ -520,7 +540,6 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     w.filter(DEPARTMENTS, w.row[DEPARTMENTS] - 1)
     w.filter(INDICATORS, w.row[INDICATORS] - 1)
     w.filter(ISSUES, w.row[ISSUES] - 1)
-    w.close()
     if collect:
         summary.sheets = {name: w.kept[name] for name in SHEETS}
     return summary

@@ -38,7 +38,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .engine import exec_rate, grade, scored
-from .files import atomic_output
+from .files import OutputError, atomic_output, atomic_outputs, make_folder, remove_folders, xlsx_workbook
 from .names import INDICATOR_FIELDS, RESULT_NAMES, name_of  # noqa: F401 - part of the template's API
 from .model import BENEFIT, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator
 from .rules import DEFAULT_RULES, RuleProfile
@@ -788,13 +788,10 @@ class _Sheet:
 
 def _write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank: bool, rows: int) -> None:
     """Write one form (blank, pre-filled or filled) to ``target`` (a path or a binary file object)."""
-    import xlsxwriter
-
     layout = Layout(plan_rows(form, rows, filled=not blank))
     fx = formulas_for(kind, layout, rules)
     computed = scored(form, rules).computed
-    wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
-    try:
+    with xlsx_workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}) as wb:
         ws = wb.add_worksheet(SHEET, worksheet_class=_worksheet_class())
         sheet = _Sheet(ws, _Formats(wb), layout, fx, form, blank)
         sheet.header()
@@ -823,8 +820,6 @@ def _write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank:
             "created": _dt.datetime(2020, 1, 1),
         })
         wb.set_custom_property("perfxl_formulas", kind)
-    finally:
-        wb.close()
 
 
 def blank_form(options: TemplateOptions, rules: RuleProfile = DEFAULT_RULES) -> Form:
@@ -1019,15 +1014,22 @@ def write_templates(
         force: overwrite existing files.
 
     Returns:
-        The files written, in order.
+        The files written, in order: all of them, or none (every file is checked before any is
+        written, and they are put in place together).
+
+    Raises:
+        OutputError: the folder cannot be made, a file exists (without ``force``) or is not a
+            regular file, or writing failed (a full disk); a folder made here is removed again.
     """
     options = options or TemplateOptions()
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for i, form in enumerate(forms, start=1):
-        path = folder / file_name_for(form, i)
-        with atomic_output(path, force=force) as tmp:
-            _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
-        written.append(path)
-    return written
+    made = make_folder(folder)
+    paths = [folder / file_name_for(form, i) for i, form in enumerate(forms, start=1)]
+    try:
+        with atomic_outputs(paths, force=force) as temps:
+            for form, tmp in zip(forms, temps):
+                _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
+    except BaseException:
+        remove_folders(made)
+        raise
+    return paths
