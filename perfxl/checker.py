@@ -12,7 +12,7 @@ missing-budget              error   no 预算数
 zero-budget                 error   预算数 is 0: no 预算执行率
 negative-amount             error   a 预算数, 到位数 or 执行数 (or a part of one) below 0
 no-indicators               error   no indicator rows at all
-not-a-number                error   text, a date or NaN where a number belongs (reader)
+not-a-number                error   text, a date, NaN, infinity or a number of 1e15 or more where a number belongs
 cell-error                  error   a cached error value such as #DIV/0! (reader)
 formula-no-value            error   a formula with no cached result: never calculated, reads as empty (reader)
 sheet-clipped               warning the sheet goes past 20,000 rows or 64 columns; the rest was not read (reader)
@@ -39,6 +39,7 @@ cell-value-mismatch         error   a cached in-cell result disagrees with the e
 from __future__ import annotations
 
 import json
+import math
 import re
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
@@ -48,7 +49,7 @@ from pathlib import Path
 from .engine import (as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, score_form,
                      scored)
 from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, PROJECT
-from .model import Form
+from .model import Form, ReadNote, Source
 from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
 from .sources import ReadError
@@ -451,6 +452,53 @@ def _stale_results(form: Form, rules: RuleProfile) -> list[tuple[str, object, ob
     return stale
 
 
+#: The largest magnitude of a number perfxl computes with. Excel keeps 15 significant digits, no
+#: budget comes near (10¹⁵ 元 is more than a national budget), and below it no sum of a
+#: department's forms can pass the float range (1.8e308) and become an infinity.
+MAX_NUMBER = 1e15
+
+
+def drop_bad_numbers(form: Form) -> list[ReadNote]:
+    """Empty every number of ``form`` that is NaN, infinite or of :data:`MAX_NUMBER` or more
+    (amounts, 分值, 自评得分, 一级 weights, 总分), with a ``not-a-number`` note for each.
+
+    A workbook cell can hold 1e308 and perfxl's JSON 1e400 or NaN; none may make a sum, a score or
+    a written workbook infinite or NaN: the value is read as missing, and said to be.
+
+    Returns:
+        The notes, one per value emptied, with its location (the field's path where the form has
+        none); they are added to the form's ``source.notes`` too, which the checker reports.
+    """
+    notes: list[ReadNote] = []
+
+    def usable(value: float | None, path: str, label: str) -> bool:
+        if value is None or -MAX_NUMBER < value < MAX_NUMBER:
+            return True
+        why = f"不是有效数字（{value}）" if not math.isfinite(value) else f" {value:g} 超出可计算的范围"
+        notes.append(ReadNote(code="not-a-number", location=form.location(path) or path, message=label + why))
+        return False
+
+    for block, block_label in AMOUNT_BLOCKS.items():
+        amounts = getattr(form, block)
+        for part, part_label in AMOUNT_PARTS.items():
+            if not usable(getattr(amounts, part), f"{block}.{part}", block_label + part_label):
+                setattr(amounts, part, None)
+    for i, ind in enumerate(form.indicators):
+        for key, label in (("weight", "分值"), ("score", "自评得分")):
+            if not usable(getattr(ind, key), f"indicators.{i}.{key}", f"指标“{ind.name or ind.level2}”的{label}"):
+                setattr(ind, key, None)
+    for level1, value in list(form.level1_weights.items()):
+        if not usable(value, f"level1_weights.{level1}", f"{level1}的分值"):
+            del form.level1_weights[level1]
+    if not usable(form.stated_total, "stated_total", "总分"):
+        form.stated_total = None
+    if notes:
+        if form.source is None:
+            form.source = Source()
+        form.source.notes.extend(notes)
+    return notes
+
+
 def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileReport:
     """Read and check every form in one file; an unreadable file gives a report with ``error`` set."""
     report = FileReport(file=str(path))
@@ -460,6 +508,7 @@ def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileRepo
         report.error = exc.reason
         return report
     for form in forms:
+        drop_bad_numbers(form)
         # The forms were just read and are ours: score them in place rather than copy each (scored()).
         form.computed = score_form(form, rules)
         report.forms.append(FormReport(form=form, findings=check_form(form, rules)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 import sys
@@ -83,16 +84,22 @@ def read(files, as_json, rules_file):
 
     退出码：0 全部读取成功；2 有文件无法读取（其余文件照常输出）。
     """
+    from .checker import drop_bad_numbers
+
     rules = _rules(rules_file)
     paths = _inputs(files)
     out, failed, many = [], False, len(paths) > 1
     for path in paths:
         try:
-            forms = [scored(f, rules) for f in read_forms(path)]
+            forms = read_forms(path)
         except ReadError as exc:
             click.echo(f"{exc.path}: 无法读取：{exc.reason}", err=True)
             failed = True
             continue
+        for form in forms:  # NaN, infinities and 1e300 are read as empty, and said to be (check: not-a-number)
+            for note in drop_bad_numbers(form):
+                click.echo(f"{path}: {note.location}：{note.message}，按空值处理", err=True)
+        forms = [scored(f, rules) for f in forms]
         many = many or len(forms) > 1 or path.suffix.lower() in TEXT_SUFFIXES
         out.extend(forms)
     if as_json:
@@ -189,12 +196,27 @@ def _weights(items) -> dict[str, float] | None:
     for item in items:
         name, sep, value = item.replace("＝", "=").partition("=")
         try:
-            out[_LEVEL1_SHORT.get(name.strip(), name.strip())] = float(value)
+            weight = float(value)
         except ValueError:
-            raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50") from None
-        if not sep or not name.strip():
+            weight = math.nan
+        if not sep or not name.strip() or not _usable(weight):
             raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50")
+        out[_LEVEL1_SHORT.get(name.strip(), name.strip())] = weight
     return out
+
+
+def _usable(number: float) -> bool:
+    """Not NaN, not infinite (click's float takes "inf" and "nan"), below checker.MAX_NUMBER."""
+    from .checker import MAX_NUMBER
+
+    return -MAX_NUMBER < number < MAX_NUMBER
+
+
+def _number(ctx, param, value):
+    """A number option's value, refused unless :func:`_usable`."""
+    if value is not None and not _usable(value):
+        raise click.UsageError(f"--{param.name} {value:g}：应为数字，且绝对值小于 1e15")
+    return value
 
 
 @main.command()
@@ -205,7 +227,7 @@ def _weights(items) -> dict[str, float] | None:
 @click.option("--year", type=click.IntRange(1900, 2999), help="年度（默认留空，由填报人填写）")
 @click.option("--unit", help="填报单位")
 @click.option("--project", help="项目名称")
-@click.option("--budget", type=float, help="预算数（万元）")
+@click.option("--budget", type=float, callback=_number, help="预算数（万元）")
 @click.option("--rows", type=click.IntRange(1, 50), default=3, show_default=True, help="每个二级指标的空白指标行数")
 @click.option("--weight", "weights", multiple=True, metavar="一级=分值",
               help="一级指标分值，可重复，如 --weight 产出=40 --weight 效益=40（默认取评分规则）")
@@ -218,6 +240,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
 
     退出码：0 全部写出；1 项目清单中有行无法使用（其余照常写出）；2 用法错误。
     """
+    from .checker import drop_bad_numbers
     from .files import OutputError
     from .template import TemplateOptions, write_template, write_templates
 
@@ -230,6 +253,9 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
             written = [write_template(output, options=options, rules=rules, force=force)]
         else:
             forms, blank = _template_sources(source, options, rules, problems)
+            for i, form in enumerate(forms, start=1):  # a JSON form may hold 1e400 or NaN: no cell can
+                problems.extend(f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
+                                for note in drop_bad_numbers(form))
             if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not Path(output).is_dir():
                 written = [write_template(output, forms[0], options=options, rules=rules, force=force)]
             else:

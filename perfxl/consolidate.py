@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import functools
+import math
 from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -77,6 +78,11 @@ class ConsolidateError(ValueError):
 
 # --------------------------------------------------------------------------------------- workers
 
+def _finite(x: float | None) -> float | None:
+    """``x``, or None for NaN or an infinity (what no cell, CSV or JSON may hold)."""
+    return x if x is None or math.isfinite(x) else None
+
+
 def _wan(money_unit: str | None, *amounts: float | None) -> tuple[float | None, ...]:
     """Amounts in 万元 (forms in 元 or 千元 are converted, so that the sums add like with like)."""
     factor = MONEY_UNITS.get(money_unit.strip(), 1.0) if money_unit else 1.0
@@ -108,7 +114,8 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
         forms.append({
             "unit": f.group_unit, "kind": f.kind, "project": f.project, "year": f.year,
             "budget": budget, "received": received, "spent": spent,
-            "exec_rate": c.exec_rate if c else None,
+            # check_file leaves every number below 1e15, but 执行数 / a tiny 预算数 can still be infinite
+            "exec_rate": _finite(c.exec_rate) if c else None,
             "stated_total": f.stated_total,
             "total": c.total if c else None,
             "grade": c.grade if c else None,
@@ -337,7 +344,7 @@ class _Writer:
 # ------------------------------------------------------------------------------------------ main
 
 def _rate(spent, budget):
-    return spent / budget if spent is not None and budget else None
+    return _finite(spent / budget) if spent is not None and budget else None
 
 
 def _r2(x):
@@ -345,6 +352,7 @@ def _r2(x):
 
 
 def _sum(values):
+    # every amount is below 1e15 (checker.MAX_NUMBER): no sum of them becomes infinite
     present = [v for v in values if v is not None]
     return round(sum(present), 6) if present else None
 

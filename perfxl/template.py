@@ -583,8 +583,8 @@ class _Sheet:
         ws = self.ws
         if (last_col is not None and last_col != col) or (last_row is not None and last_row != row):
             ws.merge_range(row, col, row if last_row is None else last_row, col if last_col is None else last_col, "", fmt)
-        if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)
+        if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+            ws.write_blank(row, col, None, fmt)  # no cell holds NaN or an infinity: left empty
         elif isinstance(value, str):
             ws.write_string(row, col, value, fmt)
         else:
@@ -986,12 +986,29 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
     return ProjectList(forms=forms, problems=problems)
 
 
+#: A file name's limit is 255 bytes on most file systems; the name keeps room for ``.xlsx`` and for
+#: the temporary name it is first written under.
+_NAME_BYTES = 180
+
+
 def file_name_for(form: Form, index: int) -> str:
-    """A safe, readable file name for a form's workbook: ``003-投资服务局-党建经费.xlsx``."""
+    """A safe, readable file name for a form's workbook: ``003-投资服务局-党建经费.xlsx``.
+
+    Characters Windows forbids and control characters become ``_``; format characters (the
+    right-to-left override that shows ``exe.xlsx`` as ``xlsx.exe``, zero-width spaces) and lone
+    surrogates are left out; the name is cut to whole characters within :data:`_NAME_BYTES` bytes.
+    """
     parts = [f"{index:03d}"] + [p for p in (form.unit, form.project) if p]
-    name = "-".join(parts)
-    name = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in name).strip(" .")
-    return name[:120] + ".xlsx"
+    kept = []
+    for ch in "-".join(parts):
+        kind = unicodedata.category(ch)
+        if kind in ("Cf", "Cs"):
+            continue
+        kept.append("_" if ch in '<>:"/\\|?*' or kind == "Cc" else ch)
+    name = "".join(kept).strip(" .")
+    while len(name.encode("utf-8")) > _NAME_BYTES:
+        name = name[:-1]
+    return name.rstrip(" .") + ".xlsx"
 
 
 def write_templates(
