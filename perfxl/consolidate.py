@@ -22,6 +22,8 @@ import csv
 import datetime as _dt
 import functools
 import math
+import re
+import unicodedata
 from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -81,6 +83,19 @@ class ConsolidateError(ValueError):
 def _finite(x: float | None) -> float | None:
     """``x``, or None for NaN or an infinity (what no cell, CSV or JSON may hold)."""
     return x if x is None or math.isfinite(x) else None
+
+
+#: Left out of a name before it is compared: spaces of every width, and the invisible format
+#: characters (zero-width space and joiners, soft hyphen, bidi marks, BOM).
+_NOT_COMPARED = re.compile("[\\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _same_key(name: str) -> str:
+    """What two spellings of one 项目名称 or 填报单位 have in common: NFKC (full-width ＡＢＣ and
+    （） as ABC and ()), case folded, without spaces or invisible characters, so that
+    ``ＡＢＣ项目``, ``abc项目`` and ``ABC 项目`` are one project."""
+    return _NOT_COMPARED.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
 def _wan(money_unit: str | None, *amounts: float | None) -> tuple[float | None, ...]:
@@ -466,7 +481,7 @@ def _write(paths, wb, out, rules, title, year, executor, collect, on_file) -> Su
                                     len(f["findings"]), file])
                 continue
             diff = _r2(stated - total) if stated is not None and total is not None else None
-            keys.setdefault((f["project"] or "", unit), []).append(len(projects))
+            keys.setdefault((_same_key(f["project"] or ""), _same_key(unit)), []).append(len(projects))
             projects.append([unit, f["project"] or "", f["budget"], f["received"], f["spent"], f["exec_rate"],
                              stated, total, diff, f["grade"] or "", len(f["findings"]), file])
         for name, rows in pending.items():
@@ -479,12 +494,13 @@ def _write(paths, wb, out, rules, title, year, executor, collect, on_file) -> Su
     # duplicates: the same 项目名称 + 填报单位 in two (or more) files; every such row is flagged
     duplicates = 0
     flagged: list[list] = []  # their 问题清单 rows, written in batches (one file write per batch)
-    for (project, unit), rows in keys.items():
+    for (key, _), rows in keys.items():
         files = [projects[i][-1] for i in rows]
-        if len(set(files)) < 2 or not project:
+        if len(set(files)) < 2 or not key:
             continue
         unique = sorted(set(files))
         for i in rows:
+            unit, project = projects[i][0], projects[i][1]  # each row's own spelling
             # name a few of the other files, not all: a form sent 700 times must not make 700² text
             others = [f for f in unique[:4] if f != projects[i][-1]][:3]
             rest = len(unique) - 1 - len(others)
