@@ -38,7 +38,6 @@ cell-value-mismatch         error   a cached in-cell result disagrees with the e
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -49,6 +48,7 @@ from pathlib import Path
 from .engine import (as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, score_form,
                      scored)
 from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, PROJECT
+from .display import json_text, visible
 from .model import Form, ReadNote, Source
 from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
@@ -161,9 +161,11 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        return json_text(self.to_dict(), indent=2)
 
     def to_text(self) -> str:
+        """The report for a terminal, a line per form and per finding; control characters from the
+        forms are shown as escapes (:func:`perfxl.display.visible`), line by line."""
         lines = []
         for fr in self.files:
             if fr.error is not None:
@@ -183,7 +185,7 @@ class Report:
         lines.append(
             f"共 {s['files']} 个文件，{s['forms']} 张表：错误 {s['errors']}，警告 {s['warnings']}，无法读取 {s['unreadable']}"
         )
-        return "\n".join(lines)
+        return "\n".join(map(visible, lines))
 
 
 def _close(a: float, b: float, tolerance: float) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
@@ -11,6 +10,7 @@ import sys
 import click
 
 from .checker import check_files
+from .display import json_text, visible
 from .engine import scored
 from .inputs import expand_inputs
 from .model import Form
@@ -28,6 +28,11 @@ class Failure(click.ClickException):
     def __init__(self, message: str, exit_code: int = 2):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def _say(line: str, err: bool = False) -> None:
+    """One line for the terminal: what came from a form or a file name is shown, never obeyed."""
+    click.echo(visible(line), err=err)
 
 
 def _rules(path):
@@ -68,7 +73,7 @@ def _form_text(form: Form) -> str:
     lines.append(f"  总分：自评 {_n(form.stated_total)}，复核 {_n(c.total)}（{c.grade or '—'}）")
     if c.weights_inferred:
         lines.append("  * 表中无分值列，分值按一级指标分值平均推定")
-    return "\n".join(lines)
+    return "\n".join(map(visible, lines))  # line by line: a field's own line break cannot start a line
 
 
 def _n(x) -> str:
@@ -93,21 +98,21 @@ def read(files, as_json, rules_file):
         try:
             forms = read_forms(path)
         except ReadError as exc:
-            click.echo(f"{exc.path}: 无法读取：{exc.reason}", err=True)
+            _say(f"{exc.path}: 无法读取：{exc.reason}", err=True)
             failed = True
             continue
         for form in forms:  # NaN, infinities and 1e300 are read as empty, and said to be (check: not-a-number)
             for note in drop_bad_numbers(form):
-                click.echo(f"{path}: {note.location}：{note.message}，按空值处理", err=True)
+                _say(f"{path}: {note.location}：{note.message}，按空值处理", err=True)
         forms = [scored(f, rules) for f in forms]
         many = many or len(forms) > 1 or path.suffix.lower() in TEXT_SUFFIXES
         out.extend(forms)
     if as_json:
         data = [f.model_dump(mode="json") for f in out]
-        click.echo(json.dumps(data if many else (data[0] if data else []), ensure_ascii=False, indent=2))
+        click.echo(json_text(data if many else (data[0] if data else []), indent=2))
     else:
         for form in out:
-            click.echo(f"== {form.source.file if form.source else ''}")
+            _say(f"== {form.source.file if form.source else ''}")
             click.echo(_form_text(form))
     sys.exit(2 if failed else 0)
 
@@ -133,7 +138,7 @@ def check(files, as_json, rules_file, errors_only, jobs):
     click.echo(report.to_json() if as_json else report.to_text())
     for fr in report.unreadable:
         if as_json:  # the text report already names them on stdout
-            click.echo(f"{fr.file}: 无法读取：{fr.error}", err=True)
+            _say(f"{fr.file}: 无法读取：{fr.error}", err=True)
     sys.exit(report.exit_code())
 
 
@@ -175,12 +180,12 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     for file, reason in summary.unreadable:
-        click.echo(f"{file}: 无法读取：{reason}", err=True)
+        _say(f"{file}: 无法读取：{reason}", err=True)
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(summary.to_dict(), indent=2))
     else:
         t = summary.totals
-        click.echo(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表，"
+        _say(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表，"
                    f"问题 {summary.findings} 条（重复 {summary.duplicates}），无法读取 {len(summary.unreadable)} 个；"
                    f"预算执行率 {_pct(t.get('exec_rate'))}")
     sys.exit(summary.exit_code())
@@ -266,9 +271,9 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
     except (OutputError, ReadError) as exc:
         raise Failure(str(exc)) from exc
     for problem in problems:
-        click.echo(problem, err=True)
+        _say(problem, err=True)
     for path in written:
-        click.echo(f"已写出 {path}")
+        _say(f"已写出 {path}")
     sys.exit(1 if problems else 0)
 
 
@@ -321,21 +326,22 @@ def addin(config_path, interpreter, vba_file, force, dry_run):
         if vba_file and not dry_run:
             write_vba(vba_file, force=force)
     except AddinError as exc:
-        click.echo(f"错误：{exc}", err=True)
+        _say(f"错误：{exc}", err=True)
         sys.exit(1)
     if dry_run:
-        click.echo(f"（试运行，未写入）{update.path} 将为：")
-        click.echo(update.text.replace("\r\n", "\n"), nl=False)
+        _say(f"（试运行，未写入）{update.path} 将为：")
+        for line in update.text.splitlines():
+            _say(line)
         if vba_file:
-            click.echo(f"（试运行）将写出 VBA 模块 {vba_file}")
+            _say(f"（试运行）将写出 VBA 模块 {vba_file}")
     elif update.written:
-        click.echo(f"已更新 {update.path}：")
+        _say(f"已更新 {update.path}：")
         for key, old, new in update.changes:
-            click.echo(f"  {key}：{old or '（无）'} → {new}")
+            _say(f"  {key}：{old or '（无）'} → {new}")
     else:
-        click.echo(f"{update.path} 已指向 {UDF_MODULE}，无需修改。")
+        _say(f"{update.path} 已指向 {UDF_MODULE}，无需修改。")
     if vba_file and not dry_run:
-        click.echo(f"已写出 VBA 模块 {vba_file}（即 Import Functions 生成的 xlwings_udfs 模块）")
+        _say(f"已写出 VBA 模块 {vba_file}（即 Import Functions 生成的 xlwings_udfs 模块）")
     if update.interpreter is None:
         click.echo("提示：当前不是 Windows，未设置 INTERPRETER_WIN；请在 Windows 上运行 perfxl addin，"
                    "或用 --interpreter 指定 python.exe 的路径。", err=True)
