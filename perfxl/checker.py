@@ -54,7 +54,7 @@ from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
 from .sources import ReadError
 from .values import parse_value
-from .workers import PARALLEL_MIN_FILES, pool_chunksize, worker_count  # noqa: F401 - re-exported
+from .workers import PARALLEL_MIN_FILES, pool_chunksize, worker_count, worker_start  # noqa: F401 - re-exported
 
 ERROR, WARNING = "error", "warning"
 
@@ -538,6 +538,9 @@ def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None =
     workers = worker_count(len(paths), jobs)
     if workers == 1:
         return Report(files=[work(p) for p in paths])
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_start)
+    try:
         return Report(files=list(pool.map(work, paths, chunksize=pool_chunksize(len(paths), workers))))
+    finally:  # after Ctrl-C, the files not yet read are not read
+        pool.shutdown(wait=True, cancel_futures=True)
 

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import math
 import os
 from pathlib import Path
+import signal
 import sys
 
 import click
 
 from .checker import check_files
+from .clickzh import install as _click_in_chinese
 from .display import json_text, visible
 from .engine import scored
+from .files import os_reason
 from .inputs import expand_inputs
 from .model import Form
 from .read import read_forms
 from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
+
+_click_in_chinese()  # before the options below are made: click names some of its words then
 
 _RULES_HELP = "评分规则文件（TOML），覆盖 财预〔2020〕10号 默认规则"
 
@@ -28,11 +35,6 @@ class Failure(click.ClickException):
     def __init__(self, message: str, exit_code: int = 2):
         super().__init__(message)
         self.exit_code = exit_code
-
-
-def _say(line: str, err: bool = False) -> None:
-    """One line for the terminal: what came from a form or a file name is shown, never obeyed."""
-    click.echo(visible(line), err=err)
 
 
 def _rules(path):
@@ -49,8 +51,111 @@ def _inputs(items):
     return files
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="perfxl")
+#: The exit code of a run ended by Ctrl-C or a termination signal (128 + SIGINT, as a shell reports it).
+INTERRUPTED = 130
+
+
+class _Command(click.Command):
+    """A perfxl command: its usage line says [选项], not [OPTIONS]."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    """The perfxl command group. Whatever ends a command — a usage error, an output refused or not
+    writable, Ctrl-C, SIGTERM or SIGHUP, a full disk behind standard output — ends it with Chinese
+    lines on stderr and its exit code, never a traceback; every output's ``finally`` has run."""
+
+    command_class = _Command
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            with _signals_interrupt():
+                try:
+                    code = super().main(args, prog_name, complete_var, False, **extra)
+                except SystemExit as exc:  # the commands exit with their own codes
+                    code = exc.code
+                sys.stdout.flush()  # a full disk behind stdout shows here, not at the interpreter's exit
+        except (click.Abort, KeyboardInterrupt):
+            _tell("已中断：输出文件未写出（已有的保持原样），临时文件已删除")
+            code = INTERRUPTED
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, click.UsageError) and ctx is not None:
+                _tell(f"用法：{ctx.command_path} {' '.join(ctx.command.collect_usage_pieces(ctx))}")
+                _tell(f"（{ctx.command_path} --help 查看帮助）")
+            _tell(f"错误：{exc.format_message()}")
+            code = exc.exit_code
+        except OSError as exc:
+            _stdout_to_devnull()  # what stays buffered for a full disk would fail again at exit
+            where = f"{exc.filename}：" if exc.filename else "标准输出：" if exc.errno in _FULL else ""
+            _tell(f"错误：{where}{os_reason(exc)}")
+            code = 2
+        sys.exit(code)
+
+
+#: Errors that a write to a full or limited disk gives.
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _tell(line: str) -> None:
+    """An error line on stderr, as :func:`_say` shows it (which may itself fail on a broken stderr)."""
+    with contextlib.suppress(OSError):
+        _say(line, err=True)
+
+
+def _say(line: str, err: bool = False) -> None:
+    """One line for the terminal: what came from a form or a file name is shown, never obeyed."""
+    click.echo(visible(line), err=err)
+
+
+def _stdout_to_devnull() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGTERM and SIGHUP end a command as Ctrl-C does, through every ``finally`` (temporary files
+    removed, a partly written output dropped), instead of killing the process where it stands.
+
+    Only in this process: a worker forked from it meanwhile ends as the signal means.
+    """
+    owner = os.getpid()
+
+    def interrupt(signum, frame):
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            saved[sig] = signal.signal(sig, interrupt)
+        except (ValueError, OSError):  # not the main thread: leave the signals alone
+            break
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:  # None: a handler not set from Python, which cannot be put back
+                signal.signal(sig, handler)
+
+
+@click.group(cls=_Group, options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="perfxl", help="显示版本并退出。")
 def main():
     """perfxl：区级部门预算项目绩效自评表的读取、复核评分与检查工具。"""
 
@@ -326,8 +431,7 @@ def addin(config_path, interpreter, vba_file, force, dry_run):
         if vba_file and not dry_run:
             write_vba(vba_file, force=force)
     except AddinError as exc:
-        _say(f"错误：{exc}", err=True)
-        sys.exit(1)
+        raise Failure(str(exc), exit_code=1) from exc
     if dry_run:
         _say(f"（试运行，未写入）{update.path} 将为：")
         for line in update.text.splitlines():

@@ -38,7 +38,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .engine import exec_rate, grade, scored
-from .files import OutputError, atomic_output, atomic_outputs, make_folder, remove_folders, xlsx_workbook
+from .files import atomic_output, atomic_outputs, make_folder, remove_folders, xlsx_workbook
 from .names import INDICATOR_FIELDS, RESULT_NAMES, name_of  # noqa: F401 - part of the template's API
 from .model import BENEFIT, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator
 from .rules import DEFAULT_RULES, RuleProfile
