@@ -259,17 +259,68 @@ def atomic_output(path: str | Path, *, force: bool = False, inputs: Iterable[str
         yield tmp
 
 
+class _ZipTarget:
+    """The file XlsxWriter zips the workbook into, which takes every write silently once writing it
+    has failed (a full disk, or anything else): the zip's destructor finishes the file again when
+    the failure has left it open, and a second failure there would be printed as a traceback."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self.failed = False
+        self._pos = 0  # once failed, where the file would be: the zip's offsets stay consistent
+
+    def _do(self, method: str, *args):
+        try:
+            return getattr(self._fh, method)(*args)
+        except OSError:
+            self.failed = True
+            raise
+
+    def write(self, data):
+        if self.failed:
+            self._pos += len(data)
+            return len(data)
+        written = self._do("write", data)
+        self._pos += written or 0
+        return written
+
+    def flush(self):
+        if not self.failed:
+            self._do("flush")
+
+    def seek(self, offset, whence=0):
+        if self.failed:
+            self._pos = offset if whence == 0 else self._pos + offset if whence == 1 else self._pos
+            return self._pos
+        self._pos = self._do("seek", offset, whence)
+        return self._pos
+
+    def tell(self):
+        return self._pos if self.failed else self._do("tell")
+
+    def seekable(self):
+        return True
+
+    def close(self):
+        """Close the file: a failure to write what is left is raised, unless one was already."""
+        if not self.failed:
+            self._fh.close()
+        with contextlib.suppress(OSError):
+            self._fh.close()
+
+
 @contextlib.contextmanager
-def xlsx_workbook(target: str, options: dict | None = None, workbook_class=None) -> Iterator:
+def xlsx_workbook(target, options: dict | None = None, workbook_class=None) -> Iterator:
     """An XlsxWriter workbook writing ``target``, closed when the block ends; on failure discarded.
 
     Its temporary files (constant-memory rows, the parts before they are zipped) go into a private
-    folder removed on every exit, Ctrl-C included. A failed workbook is marked closed, so that its
-    destructor does not write ``target`` again after the caller removed it. A failure to store the
-    file comes out as the OSError it is, not XlsxWriter's wrapper of it.
+    folder removed on every exit, Ctrl-C included. A failed workbook is marked closed and its files
+    are closed, so that no destructor writes ``target`` again after the caller removed it, or fails
+    a second time on a full disk. A failure to store the file comes out as the OSError it is, not
+    XlsxWriter's wrapper of it.
 
     Args:
-        target: the file (a temporary path of :func:`atomic_outputs`).
+        target: the file (a temporary path of :func:`atomic_outputs`), or a binary file object.
         options: XlsxWriter's workbook options; ``tmpdir`` is set here.
         workbook_class: an ``xlsxwriter.Workbook`` subclass; ``xlsxwriter.Workbook`` by default.
 
@@ -287,23 +338,27 @@ def xlsx_workbook(target: str, options: dict | None = None, workbook_class=None)
         except OSError as exc:
             raise OutputError(f"无法建立临时文件夹（{tempfile.gettempdir()}：{os_reason(exc)}）") from exc
         options["tmpdir"] = private
-    try:
+    with contextlib.ExitStack() as stack:
+        if private is not None:
+            stack.callback(shutil.rmtree, private, ignore_errors=True)
+        if isinstance(target, (str, os.PathLike)):
+            target = _ZipTarget(open(target, "wb"))
+            stack.callback(target.close)
         wb = (workbook_class or xlsxwriter.Workbook)(target, options)
         try:
             yield wb
             wb.close()
-        except FileCreateError as exc:
-            cause = exc.args[0] if exc.args else None
+        except BaseException as exc:
+            if isinstance(target, _ZipTarget):  # whatever failed, the zip's destructor must find nothing to finish
+                target.failed = True
+            cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else None
             if isinstance(cause, OSError):
                 raise cause from None
             raise
         finally:
             wb.fileclosed = True  # a failed workbook's __del__ would otherwise write it again
-            for ws in wb.worksheets():
-                fh = getattr(ws, "row_data_fh", None)
-                if fh is not None:
-                    with contextlib.suppress(OSError):
-                        fh.close()
-    finally:
-        if private is not None:
-            shutil.rmtree(private, ignore_errors=True)
+            for ws in wb.worksheets():  # a sheet's part and its rows, still open after a failure
+                for fh in (getattr(ws, "fh", None), getattr(ws, "row_data_fh", None)):
+                    if fh is not None and hasattr(fh, "close"):
+                        with contextlib.suppress(OSError, ValueError):
+                            fh.close()
