@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .checker import ERROR, check_file
+from .display import writable
 from .files import OutputError, atomic_outputs, check_output, make_folder, remove_folders, xlsx_workbook
 from .model import DEPARTMENT, MONEY_UNITS
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
@@ -119,7 +120,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
     try:
         report = check_file(path, rules)
     except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not stop the others
-        return {"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": []}
+        return writable({"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": []})
     forms = []
     for r in report.forms:
         f, c = r.form, r.form.computed
@@ -142,7 +143,8 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
             ],
             "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
         })
-    return {"file": file, "error": report.error, "forms": forms}
+    # a lone surrogate (a file name that is not UTF-8, \ud800 in JSON) fits in no workbook or CSV
+    return writable({"file": file, "error": report.error, "forms": forms})
 
 
 # ---------------------------------------------------------------------------------------- result
@@ -405,6 +407,7 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
     """
     paths = [p if isinstance(p, Path) else Path(p) for p in paths]  # a Path made again costs 3 µs a file
     out = Path(output)
+    title = writable(title)  # from the command line: not UTF-8 there is a lone surrogate here
     made: list[Path] = []  # folders made here, taken away again when nothing is written
     try:  # before any file is read: a run of an hour must not end in "cannot write"
         try:

@@ -38,10 +38,43 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(_escape, text)
 
 
+def _surrogate(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def writable(value):
+    """``value`` — text, or lists, tuples and dicts of it — with each lone surrogate written as its
+    escape (``\\udc80``): a file name that is not UTF-8, ``\\ud800`` in JSON or ``&#xD800;`` in XML
+    give one, and no UTF-8 file (a workbook, a CSV) can hold it. The value itself when it has none."""
+    if type(value) is str:
+        return _SURROGATE.sub(_surrogate, value) if _SURROGATE.search(value) else value
+    if isinstance(value, (list, tuple, dict)) and _has_surrogate(value):
+        if isinstance(value, dict):
+            return {writable(k): writable(v) for k, v in value.items()}
+        return type(value)(writable(v) for v in value)
+    return value
+
+
+def _has_surrogate(value) -> bool:
+    texts: list[str] = []
+
+    def collect(v):
+        if type(v) is str:
+            texts.append(v)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                collect(x)
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                collect(k)
+                collect(x)
+
+    collect(value)
+    return _SURROGATE.search("".join(texts)) is not None
+
+
 def json_text(data, **options) -> str:
     """``json.dumps(data, ensure_ascii=False, **options)``, with lone surrogates as ``\\udXXX``
     escapes (valid JSON, read back as they were) instead of characters no UTF-8 output can write."""
     text = json.dumps(data, ensure_ascii=False, **options)
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return text
+    return _SURROGATE.sub(_surrogate, text) if _SURROGATE.search(text) else text

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .display import writable
 from .engine import exec_rate, grade, scored
 from .files import atomic_output, atomic_outputs, make_folder, remove_folders, xlsx_workbook
 from .names import INDICATOR_FIELDS, RESULT_NAMES, name_of  # noqa: F401 - part of the template's API
@@ -788,6 +789,9 @@ class _Sheet:
 
 def _write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank: bool, rows: int) -> None:
     """Write one form (blank, pre-filled or filled) to ``target`` (a path or a binary file object)."""
+    data = form.model_dump()
+    if writable(data) is not data:  # a lone surrogate (\ud800 in JSON) fits in no workbook
+        form = Form.model_validate(writable(data))
     layout = Layout(plan_rows(form, rows, filled=not blank))
     fx = formulas_for(kind, layout, rules)
     computed = scored(form, rules).computed
