@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 import xlwings
 
-from .files import OutputError, atomic_output, make_folder, os_reason, refuse_existing
+from .files import OutputError, atomic_output, make_folder, open_temporary, os_reason, refuse_existing
 
 #: The module "UDF MODULES" must name.
 UDF_MODULE = "perfxl.udfs"
@@ -222,7 +222,8 @@ def update_user_config(path: str | os.PathLike | None = None, interpreter: str |
         make_folder(target.parent)
         # Written beside the target and renamed, so that a failure never leaves half a file.
         with atomic_output(target, force=True) as tmp:
-            Path(tmp).write_bytes(data)
+            with open_temporary(tmp) as fh:
+                fh.write(data)
     except OutputError as exc:
         raise AddinError(str(exc)) from exc
     update.written = True
@@ -429,7 +430,8 @@ def write_vba(path: str | os.PathLike, module: types.ModuleType | str = UDF_MODU
     data = generate_vba(module).replace("\n", "\r\n").encode("ascii")
     try:
         with atomic_output(target, force=force) as tmp:
-            Path(tmp).write_bytes(data)
+            with open_temporary(tmp) as fh:
+                fh.write(data)
     except OutputError as exc:
         raise AddinError(str(exc)) from exc
     return target

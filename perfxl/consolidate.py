@@ -32,7 +32,8 @@ from typing import Callable, Iterable
 
 from .checker import ERROR, check_file
 from .display import writable
-from .files import OutputError, atomic_outputs, check_output, make_folder, remove_folders, xlsx_workbook
+from .files import (OutputError, atomic_outputs, check_output, make_folder, open_temporary, remove_folders,
+                    xlsx_workbook)
 from .model import DEPARTMENT, MONEY_UNITS
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
@@ -218,7 +219,7 @@ def csv_paths(folder, sheets=SHEETS) -> list[Path]:
 
 def _write_csv_files(sheets: dict[str, list[list]], paths: list[str]) -> None:
     for path, rows in zip(paths, sheets.values()):
-        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        with open_temporary(path, "w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
             for row in rows:
                 w.writerow([csv_cell(v) for v in row])

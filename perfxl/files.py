@@ -183,8 +183,17 @@ def _temporary_beside(path: Path, suffix: str = ".tmp") -> str:
     return tmp
 
 
+def open_temporary(tmp: str, mode: str = "wb", **options):
+    """Open a temporary file of :func:`atomic_outputs` to write it, never through a link that someone
+    with write access to the folder put in its place meanwhile."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
+    return open(fd, mode, **options)
+
+
 def _place(tmp: str, path: Path, force: bool) -> None:
     """Rename the finished ``tmp`` to ``path``; without ``force`` never over a file that appeared meanwhile."""
+    if not stat.S_ISREG(os.lstat(tmp).st_mode):  # replaced meanwhile: a link must not become the output
+        raise OutputError(f"{path}: 临时文件 {tmp} 已被替换，未写出")
     if not force:
         try:
             os.link(tmp, path)  # fails, atomically, when the name exists by now (whatever it is)
@@ -342,7 +351,7 @@ def xlsx_workbook(target, options: dict | None = None, workbook_class=None) -> I
         if private is not None:
             stack.callback(shutil.rmtree, private, ignore_errors=True)
         if isinstance(target, (str, os.PathLike)):
-            target = _ZipTarget(open(target, "wb"))
+            target = _ZipTarget(open_temporary(target))
             stack.callback(target.close)
         wb = (workbook_class or xlsxwriter.Workbook)(target, options)
         try:

@@ -394,3 +394,19 @@ def test_a_summary_written_over_an_old_one_with_force_is_a_regular_file(place):
     assert stat.S_ISREG(summary.lstat().st_mode) and cells(summary, PROJECTS)
     with pytest.raises(ConsolidateError, match="--force"):
         consolidate([form], summary, executor=InlineExecutor())
+
+
+def test_a_temporary_file_replaced_by_a_link_meanwhile_is_neither_written_through_nor_put_in_place(tmp_path):
+    from perfxl.files import OutputError, atomic_output, open_temporary
+
+    victim = tmp_path / "输入.xlsx"
+    victim.write_bytes(b"an input")
+    out = tmp_path / "输出.xlsx"
+    with pytest.raises(OutputError, match="已被替换"):
+        with atomic_output(out) as tmp:
+            os.unlink(tmp)
+            os.symlink(victim, tmp)  # what someone with write access to the folder could do
+            with pytest.raises(OSError):
+                open_temporary(tmp)
+    assert victim.read_bytes() == b"an input"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["输入.xlsx"]
