@@ -79,7 +79,8 @@ class _Group(click.Group):
                     code = super().main(args, prog_name, complete_var, False, **extra)
                 except SystemExit as exc:  # the commands exit with their own codes
                     code = exc.code
-                sys.stdout.flush()  # a full disk behind stdout shows here, not at the interpreter's exit
+                if sys.stdout is not None:  # None: started with stdout closed
+                    sys.stdout.flush()  # a full disk behind stdout shows here, not at the interpreter's exit
         except (click.Abort, KeyboardInterrupt):
             _tell("已中断：输出文件未写出（已有的保持原样），临时文件已删除")
             code = INTERRUPTED

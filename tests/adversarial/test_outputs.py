@@ -121,6 +121,13 @@ def test_a_full_disk_behind_stdout_is_one_line(place):
     assert done.one_error_line() == "错误：标准输出：磁盘空间不足"
 
 
+def test_a_closed_stdout_is_no_traceback(place):
+    form = h.write_xlsx(place / "forms" / "表.xlsx", h.form_rows())
+    proc = cli_process("check", form, tmpdir=place / "tmp", stdout=None, preexec_fn=lambda: os.close(1))
+    done = finished(proc, place / "tmp")
+    assert done.code == 0 and done.stderr == ""
+
+
 #: (signal, --jobs): SIGINT goes to the whole process group, as Ctrl-C in a terminal sends it.
 INTERRUPTS = [(signal.SIGINT, 1), (signal.SIGINT, 2), (signal.SIGTERM, 1), (signal.SIGHUP, 2)]
 
