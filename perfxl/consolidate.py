@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 
 from .checker import ERROR, check_file
 from .display import writable
-from .files import (OutputError, atomic_outputs, check_output, make_folder, open_temporary, remove_folders,
+from .files import (OutputError, atomic_outputs, check_outputs, make_folder, open_temporary, remove_folders,
                     xlsx_workbook)
 from .model import DEPARTMENT, MONEY_UNITS
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
@@ -413,20 +413,23 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
     try:  # before any file is read: a run of an hour must not end in "cannot write"
         try:
             made += make_folder(out.parent)
-            check_output(out, force=force, inputs=paths)
         except OutputError as exc:
             raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
         targets = [out]
         if csv_dir is not None:
             try:
                 made += make_folder(csv_dir)
-                targets += [check_output(p, force=force, inputs=paths) for p in csv_paths(csv_dir)]
             except OutputError as exc:
                 raise ConsolidateError(f"无法写入 CSV 文件夹 {csv_dir}：{exc}") from exc
+            targets += csv_paths(csv_dir)
+        try:
+            check_outputs(targets, force=force, inputs=paths)
+        except OutputError as exc:
+            raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
         own = executor is None
         ex = reading_executor(len(paths)) if own else executor
-        try:
-            with atomic_outputs(targets, force=force, inputs=paths) as temps:
+        try:  # the inputs were checked just now, once: not again for each output
+            with atomic_outputs(targets, force=force) as temps:
                 with xlsx_workbook(temps[0], {"constant_memory": True}, QuickZipWorkbook) as wb:
                     summary = _write(paths, wb, out, rules, title, year, ex, collect or csv_dir is not None, on_file)
                 if csv_dir is not None:

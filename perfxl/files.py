@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .inputs import is_one_of
+from .inputs import real_path
 
 
 class OutputError(ValueError):
@@ -128,20 +128,45 @@ def check_output(path: str | Path, *, force: bool = False, inputs: Iterable[str 
         OutputError: the output is an input; is a symbolic link, a folder or not a regular file;
             exists (without ``force``); or its folder does not exist or cannot be written.
     """
-    path = Path(path)
-    if is_one_of(path, inputs):
-        raise OutputError(f"{path}: 输出文件也是输入文件之一，拒绝覆盖")
-    refuse_existing(path, force)
-    folder = _folder(path)
-    if not folder.is_dir():
-        there = os.path.lexists(folder)
-        raise OutputError(f"{path}: 无法写入（{folder} 不是文件夹）" if there else f"{path}: 文件夹 {folder} 不存在")
-    # Try it: permission bits say nothing for root or on read-only and special file systems.
-    try:
-        os.unlink(_temporary_beside(path, ".probe"))
-    except OSError as exc:
-        raise OutputError(f"{path}: 文件夹 {folder} 无法写入（{os_reason(exc)}）") from exc
-    return path
+    return check_outputs([path], force=force, inputs=inputs)[0]
+
+
+def check_outputs(paths: Iterable[str | Path], *, force: bool = False, inputs: Iterable[str | Path] = ()) -> list[Path]:
+    """:func:`check_output` for several outputs, the inputs gone through once for all of them (a
+    look at each of 10,000 inputs costs about 60 ms)."""
+    paths = [Path(p) for p in paths]
+    _refuse_inputs(paths, inputs)
+    for path in paths:
+        refuse_existing(path, force)
+        folder = _folder(path)
+        if not folder.is_dir():
+            there = os.path.lexists(folder)
+            raise OutputError(f"{path}: 无法写入（{folder} 不是文件夹）" if there else f"{path}: 文件夹 {folder} 不存在")
+        # Try it: permission bits say nothing for root or on read-only and special file systems.
+        try:
+            os.unlink(_temporary_beside(path, ".probe"))
+        except OSError as exc:
+            raise OutputError(f"{path}: 文件夹 {folder} 无法写入（{os_reason(exc)}）") from exc
+    return paths
+
+
+def _refuse_inputs(outputs: list[Path], inputs: Iterable[str | Path]) -> None:
+    """Refuse an output that is one of the inputs once links, ``..`` and relative paths are resolved.
+
+    As :func:`perfxl.inputs.is_one_of` for one output, in one pass over the inputs for all: only an
+    input that can resolve to an output is resolved (one with an output's resolved name, or whose
+    last part is a link, ``.`` or ``..``).
+    """
+    targets = {os.path.realpath(p): p for p in outputs}
+    names = {os.path.basename(t) for t in targets}
+    folders: dict[str, str] = {}
+    for path in inputs:
+        path = os.fspath(path)
+        base = os.path.basename(path)
+        if base in names or base in ("", ".", "..") or os.path.islink(path):
+            hit = targets.get(real_path(path, folders))
+            if hit is not None:
+                raise OutputError(f"{hit}: 输出文件也是输入文件之一，拒绝覆盖")
 
 
 def make_folder(folder: str | Path) -> list[Path]:
@@ -229,8 +254,7 @@ def atomic_outputs(paths: Iterable[str | Path], *, force: bool = False,
             target appeared meanwhile (without ``force``), or writing failed (a full disk): the
             message names the target and the reason.
     """
-    inputs = list(inputs)
-    targets = [check_output(p, force=force, inputs=inputs) for p in paths]
+    targets = check_outputs(paths, force=force, inputs=inputs)
     seen: dict[str, Path] = {}
     for target in targets:
         key = os.path.realpath(target)
