@@ -7,7 +7,7 @@ that the checker and the scores never disagree. Codes (stable, for filters and s
 =========================== ======= =========================================================
 code                        level   meaning
 =========================== ======= =========================================================
-missing-field               error   项目名称, 填报单位 or 填报人 is missing
+missing-field               error   项目名称 (project forms), 填报单位 or 填报人 (where the form has the line) missing
 missing-budget              error   no 预算数
 zero-budget                 error   预算数 is 0: no 预算执行率
 negative-amount             error   a 预算数, 到位数 or 执行数 (or a part of one) below 0
@@ -19,16 +19,16 @@ sheet-clipped               warning the sheet goes past 20,000 rows or 64 column
 spent-above-budget          error   执行数 above 预算数
 spent-above-received        error   执行数 above 到位数
 received-above-budget       warning 到位数 above 预算数
-parts-not-total             error   财政资金 + 其他 ≠ 合计
+parts-not-total             error   财政资金 + 上年结转 + 其他 ≠ 合计
 progress-mismatch           error   stated 预算执行进度 ≠ 执行数 / 预算数
-level1-weights-not-100      error   一级 weights do not sum to 100
+level1-weights-not-100      error   一级 weights (or all 分值 with the funds 分值) above 100, or not 100 where all are given
 level1-over-weight          error   an 一级's scores sum above its weight
 score-above-weight          error   a score above its weight (warning when the weight is inferred)
 score-differs-from-rule     error   self-score ≠ rule score beyond the tolerance (warning when inferred)
 total-not-sum               error   stated 总分 ≠ the sum of the scores
 missing-total               warning no 总分
 actual-missing              error   a target without an actual
-score-missing               error   an indicator without 自评得分
+score-missing               error   an indicator without 自评得分 (where the table has the column)
 indicator-unscorable        warning the rules cannot score an indicator (unclear qualitative result)
 target-too-low              warning actual far above target: was the target set too low?
 unexplained-shortfall       warning targets not fully met, but section 五 empty or still the instructions
@@ -47,7 +47,7 @@ from pathlib import Path
 
 from .engine import (as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, score_form,
                      scored)
-from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, PROJECT
+from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, DEPARTMENT, EXECUTION, PROJECT
 from .model import Form
 from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
@@ -322,7 +322,9 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         if s > 100 + 0.01 or complete and not _close(s, 100, 0.01):
             parts = "、".join(f"{k}{_fmt(v)}" for k, v in level1_weights.items())
             add("level1-weights-not-100", ERROR, f"一级指标分值合计 {_fmt(s)}，应为 100（{parts}）")
-    if indicators and all(ind.weight is not None for ind in indicators):
+    if out[-1:] and out[-1].code == "level1-weights-not-100":
+        pass  # one finding for one excess, where the 一级 weights already show it
+    elif indicators and all(ind.weight is not None for ind in indicators):
         s = sum(ind.weight for ind in indicators)  # type: ignore[misc]
         if s > 100 + 0.01:
             add("level1-weights-not-100", ERROR, f"各指标分值合计 {_fmt(s)}，超过 100")
@@ -346,6 +348,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
 
     shortfall = False
     tolerance, over_achievement = rules.tolerance, rules.over_achievement
+    rubric = form.kind == DEPARTMENT
+    no_score_column = bool(source and source.columns) and "score" not in source.columns  # type: ignore[union-attr]
     for i, (ind, res) in enumerate(zip(indicators, computed.indicators)):
         # Messages and locations are made only for a finding: most indicators have none.
         if res.met is False:
@@ -355,6 +359,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
             add("actual-missing", ERROR, f"“{ind.name}”有预期指标值“{target}”，但未填写实际完成值", f"indicators.{i}.actual")
             continue
         if score is None:
+            if no_score_column and not ind.is_execution:
+                continue  # an older form's table has no 得分 column: nothing was left blank
             add("score-missing", ERROR, f"“{ind.name}”未填写自评得分", f"indicators.{i}.score")
             continue
         weight = res.weight
@@ -365,6 +371,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
             continue
         rule_score, kind = res.rule_score, res.kind
         if rule_score is None:
+            if rubric and not target and not actual:
+                continue  # a department form's rubric row (分值 | 评分标准 | 得分): scored by judgement
             if kind == "qualitative" or res.note:
                 add("indicator-unscorable", WARNING, f"“{ind.name}”无法按规则复核：{res.note or '无法判断'}", f"indicators.{i}.actual")
             continue

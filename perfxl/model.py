@@ -179,6 +179,9 @@ class Source(BaseModel):
     locations: dict[str, str] = Field(default_factory=dict)
     #: How the form was found: ``names`` (perfxl's own defined names) or ``labels``.
     method: str = "labels"
+    #: The indicator table's columns, as roles (``target``, ``score`` …) in column order; empty when
+    #: the form has no header row: the checker asks for no 得分 where the table has no such column.
+    columns: list[str] = Field(default_factory=list)
     #: What the reader noticed on the way; the checker reports each as a finding.
     notes: list[ReadNote] = Field(default_factory=list)
     #: perfxl's own workbooks: the cached results of its formula cells as last calculated, keyed

@@ -99,7 +99,8 @@ def _parse_region(grid: Grid, rows: list[list[Cell]], start: int, stop: int) -> 
         problems=data.get("problems"),
         filled_by=data.get("filled_by"),
         phone=data.get("phone"),
-        source=Source(file=grid.file, sheet=grid.sheet, locations=b.locations, notes=b.notes),
+        source=Source(file=grid.file, sheet=grid.sheet, locations=b.locations, notes=b.notes,
+                      columns=[header.by_col[c] for c in sorted(header.by_col)] if header is not None else []),
     )
 
 

@@ -23,15 +23,14 @@ def _funds_row_follows(rows: list[list[Cell]], at: int) -> bool:
 
 
 def _may_head_funds(row: list[Cell]) -> bool:
-    """Whether a row may be a funds table's headings: an amount label of its own block (全年预算数)
-    and no number in it (the seed's 预算数: 0.7 | 到位数: 0.7 is labels with their values); a heading
-    may hold digits (预算执行情况(10分))."""
+    """Whether a row may be a funds table's headings: no number in it (the seed's 预算数: 0.7 |
+    到位数: 0.7 is labels with their values; a heading may hold digits: 预算执行情况(10分)), and a
+    cell that starts like an amount heading (全年预算数(A), 年初预算数, 预算执行数)."""
     heading = False
     for c in row:
         if not isinstance(c.value, str) or starts_numeric(c.text):
             return False
-        label = c.label
-        if label is not None and label.kind == "amount" and label.block != "*" and not c.inline:
+        if not heading and ("预算" in c.text or "执行数" in c.text):
             heading = True
     return heading
 

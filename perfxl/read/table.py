@@ -17,7 +17,7 @@ from ..values import normalize_text, parse_value
 from .align import align
 from .builder import FormBuilder
 from .cells import Cell, has_digit, squash
-from .layouts import ALWAYS_LEVEL1, LEVEL1_NAMES, LEVEL2_OF, QUALITATIVE_OPS, TABLE_HEADINGS  # noqa: F401 - TABLE_HEADINGS for tests
+from .layouts import ALWAYS_LEVEL1, LEVEL1_NAMES, LEVEL2_OF, QUALITATIVE_OPS, TABLE_END_WORDS, TABLE_HEADINGS  # noqa: F401 - TABLE_HEADINGS for tests
 
 _LEVEL1_RE = re.compile(
     "^(" + "|".join(sorted(LEVEL1_NAMES, key=len, reverse=True)) + r")(?:指标)?\s*"
@@ -255,7 +255,8 @@ def scan_table(b: FormBuilder, rows: list[list[Cell]], header: Header, by_column
                                                             for c in row[:row.index(total)])):
             _take_total(b, row, total, header)
             return used
-        if first.label is not None and first.label.field in ("problems", "filled_by", "phone"):
+        if first.label is not None and first.label.field in ("problems", "filled_by", "phone") or \
+                squash(first.text).startswith(TABLE_END_WORDS) and first.col < roles.get("name", header.first_col):
             return used - 1
         n = len(row)
         if n == 1 and has_name and (first.text in placeholders or placeholder_re(first.text)):
@@ -419,14 +420,20 @@ def _take_total(b: FormBuilder, row: list[Cell], first: Cell, header: Header) ->
 _NUMBER_ROLES = {"weight": "分值", "score": "自评得分"}
 
 
+#: What stands in a cell that does not apply (生态效益指标 | 指标1:/ | / | /): no value.
+NOT_APPLICABLE = frozenset({"/", "／", "-", "－", "—", "——", "\\"})
+
+
 def add_indicator(b: FormBuilder, got: dict[str, Cell], level1: str | None, level2: str) -> None:
     """One indicator of the cells of a row by role; nothing for a placeholder row (指标 1, ……)."""
     name_cell = got.get("name")
     raw_name = name_cell.text if name_cell else ""
     values = {}  # a plain loop: cheaper than a comprehension's call, for a row's few values
     for key in ("target", "actual", "weight", "score", "deviation"):
-        if key in got:
+        if key in got and got[key].text not in NOT_APPLICABLE:
             values[key] = got[key]
+    if not values and _NAME_PREFIX_RE.sub("", raw_name).strip() in NOT_APPLICABLE:
+        return  # 指标1:/ with nothing else: a row that does not apply
     if not values and (not raw_name or is_placeholder(raw_name)):
         return  # a placeholder row: 指标 1, 指标 2, ...
     if not values and name_cell is not None and (raw_name in LEVEL2_NAMES or _LEVEL2_RE.match(raw_name)):
