@@ -62,9 +62,11 @@ def build(spec: dict, out: Path) -> None:
     for rng in spec.get("merges", []):
         ws.merge_cells(rng)
     for extra in spec.get("extra_sheets", []):  # a cover sheet, 填报说明: sheets that are no form
-        other = wb.create_sheet(extra["name"])
+        # "first": before the form, where a 填报说明 usually stands
+        other = wb.create_sheet(extra["name"], 0 if extra.get("first") else None)
         for row in extra["rows"]:
             other.append(row)
+    wb.active = 0
     wb.save(out)
 
 

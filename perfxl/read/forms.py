@@ -79,7 +79,9 @@ def _parse_region(grid: Grid, rows: list[list[Cell]], start: int, stop: int) -> 
     top = rows[: header_at if header_at is not None else len(rows)]
     return Form(
         year=year,
-        kind=DEPARTMENT if any(DEPARTMENT_TITLE_RE.search(c.text) for row in top[:8] for c in row) else PROJECT,
+        # a fund is sometimes published under a department form's title: its 项目名称 tells
+        kind=DEPARTMENT if not data.get("project") and any(
+            DEPARTMENT_TITLE_RE.search(c.text) for row in top[:8] for c in row) else PROJECT,
         unit=data.get("unit"),
         department=data.get("department"),
         implementing_unit=data.get("implementing_unit"),

@@ -110,16 +110,35 @@ def _row_roles(row: list[Cell]) -> dict[int, str]:
 
 
 def find_header(rows: list[list[Cell]]) -> tuple[int | None, Header | None]:
-    """The indicator table's header: (its index in ``rows``, its columns), or (None, None)."""
+    """The indicator table's header: (its index in ``rows``, its columns), or (None, None).
+
+    A header has its 一级指标 heading; a table without 一级 / 二级 columns (指标名称 | 计量单位 | …)
+    is taken only where no row has one.
+    """
     for i, row in enumerate(rows):
         for cell in row:
-            # a header has its 一级指标 heading: the other rows need no closer look
+            # the other rows need no closer look
             if "一" in cell.text and isinstance(cell.value, str) and heading_role(cell.text) == "level1":
                 header = _header(rows, i)
                 if header is not None:
                     return i, header
                 break
+    for i, row in enumerate(rows):
+        header = header_without_level1(row)
+        if header is not None:
+            return i, header
     return None, None
+
+
+def header_without_level1(row: list[Cell]) -> Header | None:
+    """A header with no 一级 / 二级 columns (指标名称 | 计量单位 | 年初指标值 | … | 指标得分), or None."""
+    if len(row) < 4 or not any("指标" in c.text for c in row):
+        return None
+    by_col = _row_roles(row)
+    roles = set(by_col.values())
+    if "name" in roles and {"target", "actual"} & roles and {"weight", "score"} & roles:
+        return Header(by_col, 1)
+    return None
 
 
 def _header(rows: list[list[Cell]], i: int) -> Header | None:
@@ -253,7 +272,7 @@ def scan_table(b: FormBuilder, rows: list[list[Cell]], header: Header, by_column
         total = next((c for c in row if _is_total(c)), None)
         if total is not None and (total is first or not any(c.col in by_col and c.col < total.col and c.col >= roles.get("name", -1)
                                                             for c in row[:row.index(total)])):
-            _take_total(b, row, total, header)
+            _take_total(b, row, total, header, by_column)
             return used
         if first.label is not None and first.label.field in ("problems", "filled_by", "phone") or \
                 squash(first.text).startswith(TABLE_END_WORDS) and first.col < roles.get("name", header.first_col):
@@ -323,7 +342,7 @@ def _plainly_in_columns(row: list[Cell], by_col: dict[int, str], level1: str | N
 
 
 #: Texts that stand left of an indicator table, merged down beside it: no part of a row.
-_SIDE_LABELS = frozenset({"绩效指标", "指标", "年度绩效指标", "绩效指标完成情况"})
+_SIDE_LABELS = frozenset({"绩效指标", "指标", "年度绩效指标", "绩效指标完成情况", "年度绩效指标完成情况"})
 
 
 def _drifted(row: list[Cell], header: Header) -> bool:
@@ -358,8 +377,11 @@ def _by_column(row: list[Cell], header: Header, table: _Table) -> dict[str, Cell
     names its column (the row is aligned instead)."""
     by_col = header.by_col
     got: dict[str, Cell] = {}
+    roles = header.roles
     for cell in row:
         role = by_col.get(cell.col)
+        if role is not None and roles.get(role, cell.col) != cell.col:
+            continue  # a second column of one role (年初指标值 | 调整指标值): the first is read
         if role is None:
             if cell.col < header.first_col:
                 continue  # the label column beside the table (绩效指标, 四、…), merged down
@@ -376,7 +398,9 @@ def _by_column(row: list[Cell], header: Header, table: _Table) -> dict[str, Cell
         table.set_level1(*_any_level1(level1_cell.text))
     level2_cell = got.pop("level2", None)
     if level2_cell is not None and not is_placeholder(level2_cell.text):
-        table.set_level2(_BRACKETED_RE.sub("", squash(level2_cell.text)) or squash(level2_cell.text))
+        key = squash(level2_cell.text)
+        m = _NAME_WEIGHT_RE.match(key)  # 预算编制(30分): a rubric's 二级 carries its weight
+        table.set_level2(m.group(1) if m and m.group(1) else _BRACKETED_RE.sub("", key) or key)
     got.pop("method", None)
     op, measure = got.pop("op", None), got.pop("measure", None)
     target = got.get("target")
@@ -397,13 +421,14 @@ def _joined_target(op: Cell | None, target: Cell, measure: Cell | None) -> Cell:
     return Cell(target.row, target.col, text, text, target.percent)
 
 
-def _take_total(b: FormBuilder, row: list[Cell], first: Cell, header: Header) -> None:
-    """The 总分 row: its score column's number (none when only its 分值 is filled), else its last number."""
+def _take_total(b: FormBuilder, row: list[Cell], first: Cell, header: Header, by_column: bool) -> None:
+    """The 总分 row: its score column's number (in a workbook, none when only its 分值 is filled),
+    else its last number."""
     cells = [c for c in row if c.col > first.col and (parse_value(c.text).number is not None or has_digit(c))]
     score_col = header.roles.get("score")
     in_score = [c for c in cells if c.col == score_col]
     weight_col = header.roles.get("weight")
-    only_weight = bool(cells) and all(c.col == weight_col for c in cells)  # 合计 | 100 (分值) | (得分 blank)
+    only_weight = by_column and bool(cells) and all(c.col == weight_col for c in cells)  # 合计 | 100 | (得分 blank)
     cell = (in_score or ([] if only_weight else cells[-1:]) or [None])[0]
     if cell is not None:
         b.data["stated_total"] = b.number(cell, "总分")
