@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .align import align
 from .builder import FormBuilder
-from .cells import BLOCKS, SECTION_RE, Cell, first_rate, has_digit, is_rate, starts_numeric
+from .cells import BLOCKS, SECTION_RE, Cell, first_rate, is_rate, starts_numeric
 from .funds import funds_header, funds_row_part, take_amount, take_funds_row
 
 
