@@ -20,7 +20,6 @@ import copy
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
