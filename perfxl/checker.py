@@ -242,22 +242,25 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
             level = WARNING if note.code in _WARNING_NOTES else ERROR
             out.append(Finding(note.code, level, note.message, note.location, file, project))
 
-    if form.kind == PROJECT and not form.project:
+    # A field is missing where the form has its line; a layout without the line (the central form has
+    # no 填报单位 or 填报人, a scoring rubric no 项目名称 or amounts) is not faulted for it. A form read
+    # from JSON or by perfxl's names has every line.
+    has_line = form.location if source is not None and source.method == "labels" else (lambda path: "*")
+    if form.kind == PROJECT and not form.project and has_line("project"):
         add("missing-field", ERROR, "未填写项目名称", "project")
-    # 填报单位 and 填报人 are missing where the form has their line, or (填报单位) names no unit at all:
-    # the central form has neither line, its 实施单位 fills the form
-    labelled = source is not None and source.method == "labels"
-    if not form.unit and (not labelled or form.location("unit") or not form.group_unit):
-        add("missing-field", ERROR, "未填写填报单位", "unit")
-    if not form.filled_by and (not labelled or form.location("filled_by")):
+    if not form.unit and (has_line("unit") or not form.group_unit and (
+            has_line("implementing_unit") or has_line("department"))):
+        add("missing-field", ERROR, "未填写填报单位", "unit")  # the 实施单位 of a central form stands in
+    if not form.filled_by and has_line("filled_by"):
         add("missing-field", ERROR, "未填写填报人", "filled_by")
 
     # 二、预算执行情况
-    budget_total, received_total, spent_total = form.budget.total, form.received.total, form.spent.total
+    budget_total, received_total, spent_total = form.budget_total, form.received.total, form.spent.total
     rate = computed.exec_rate
     tol = rules.amount_tolerance
     if budget_total is None:
-        add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
+        if has_line("budget.total"):
+            add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
     elif budget_total == 0:
         add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
     blocks = []  # (block, label, total, fiscal, other, carryover)
@@ -318,7 +321,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     if level1_weights:
         s = sum(level1_weights.values())
         # a form that weighs only some 一级 (the funds block's 10 for 预算执行率) can only be too much
-        complete = all(ind.level1 in level1_weights for ind in indicators)
+        # short of 100 is a fault only in a whole table (its 总分 row read) weighing every 一级
+        complete = form.stated_total is not None and all(ind.level1 in level1_weights for ind in indicators)
         if s > 100 + 0.01 or complete and not _close(s, 100, 0.01):
             parts = "、".join(f"{k}{_fmt(v)}" for k, v in level1_weights.items())
             add("level1-weights-not-100", ERROR, f"一级指标分值合计 {_fmt(s)}，应为 100（{parts}）")
@@ -350,6 +354,7 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     tolerance, over_achievement = rules.tolerance, rules.over_achievement
     rubric = form.kind == DEPARTMENT
     no_score_column = bool(source and source.columns) and "score" not in source.columns  # type: ignore[union-attr]
+    weighted_rows = any(ind.weight is not None and not ind.is_execution for ind in indicators)
     for i, (ind, res) in enumerate(zip(indicators, computed.indicators)):
         # Messages and locations are made only for a finding: most indicators have none.
         if res.met is False:
@@ -361,6 +366,8 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
         if score is None:
             if no_score_column and not ind.is_execution:
                 continue  # an older form's table has no 得分 column: nothing was left blank
+            if ind.weight is None and weighted_rows:
+                continue  # a sub-item (其中…) with no 分值 beside weighted rows: not scored on its own
             add("score-missing", ERROR, f"“{ind.name}”未填写自评得分", f"indicators.{i}.score")
             continue
         weight = res.weight
@@ -439,7 +446,7 @@ def _stale_results(form: Form, rules: RuleProfile) -> list[tuple[str, object, ob
     give. A cell never calculated (no cached value) is not stale: there is nothing to disagree."""
     computed = form.computed
     # The 复核执行进度 cell is 执行数 / 预算数 only; the engine's rate may come from the row's 实际完成值.
-    rate = exec_rate(form.spent.total, form.budget.total)
+    rate = exec_rate(form.spent.total, form.budget_total)
     expected: dict[str, object] = {"exec_rate": rate, "total": computed.total, "grade": computed.grade}
     for i, res in enumerate(computed.indicators):
         expected[f"indicators.{i}.rule_score"] = res.rule_score

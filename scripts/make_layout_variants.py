@@ -187,6 +187,8 @@ def squash(text) -> str:
 def role_of(heading: str) -> str | None:
     """The role of an indicator-table heading, by the longest spelling it equals, starts or ends with."""
     text = re.sub(r"[(（][^()（）]*[)）]", "", squash(heading))  # 权重(%) is 权重
+    if len(text) > 16:  # a title (…绩效评价得分) or a note, not a column heading
+        return None
     best, best_len = None, 0
     for role, spellings in ROLE_SPELLINGS.items():
         for s in spellings:
@@ -247,8 +249,9 @@ def find_table(grid: Grid) -> Table | None:
         return None
     heading_row = lambda r: [grid.value(r, c) for c in range(grid.width)]  # noqa: E731
     # A heading row above it (年度指标值 over 指标性质 | 指标值 | 度量单位) makes a two-row heading.
-    two_rows = bottom > 0 and any(role_of(v) in {"target", "actual", "weight", "score", "deviation"}
-                                  for v in heading_row(bottom - 1) if v)
+    # (two headings at least: a title such as …评价得分 just above is no heading row)
+    two_rows = bottom > 0 and sum(role_of(v) in {"target", "actual", "weight", "score", "deviation"}
+                                  for v in heading_row(bottom - 1) if v) >= 2
     top = bottom - 1 if two_rows else bottom
     roles = []
     for c in range(grid.width):
@@ -278,7 +281,9 @@ def find_table(grid: Grid) -> Table | None:
             named = bool(squash(grid.cells[r][name_col]))
             continued = all(not squash(grid.cells[r][c]) or (grid.covering(r, c) and grid.covering(r, c).top < r)
                             for c in range(0, name_col + 1))
-            if not (named or (continued and any(squash(v) for v in grid.cells[r]))):
+            # a row opening an 一级 or 二级 group (质量指标 with its indicators below) goes on too
+            heading = any(squash(grid.cells[r][c]) for c in range(max(1, name_col - 2), name_col))
+            if not (named or heading or (continued and any(squash(v) for v in grid.cells[r]))):
                 break
             last = r
     return Table(top, bottom, last, total, name_col, groups)

@@ -68,6 +68,10 @@ TITLE_RE = re.compile(r"绩\s*效\s*(?:目\s*标\s*)?自\s*评\s*(?:价\s*)?(?:�
 #: The department-level form (部门整体支出绩效自评表): not a project form.
 DEPARTMENT_TITLE_RE = re.compile(r"部\s*门\s*(?:\(|（)?\s*单?\s*位?\s*(?:\)|）)?\s*整\s*体\s*支\s*出|整\s*体\s*支\s*出\s*绩\s*效")
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
+#: The year of a title written without 度: 2022年项目支出绩效自评指标计分表.
+TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年.{0,20}(?:绩效|自评|整体支出)")
+#: The 一级 names of a department's rubric (部门决策, 部门预算管理): a form with no title that tells.
+DEPARTMENT_LEVEL1_RE = re.compile(r"^部门")
 
 # ---------------------------------------------------------------------------------------------
 # The funds block of the central form: columns by heading, rows by label

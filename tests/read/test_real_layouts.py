@@ -67,3 +67,11 @@ def test_committed_workbook_is_the_spec_built(spec_path, tmp_path):
 
 def test_every_real_form_has_its_faults_listed():
     assert sorted(FAULTS) == sorted(p.stem for p in SPECS)
+
+
+def test_provenance_names_every_real_form_and_its_source():
+    text = (ROOT / "tests" / "data" / "layouts" / "PROVENANCE.md").read_text(encoding="utf-8")
+    for path in SPECS:
+        source = json.loads(path.read_text(encoding="utf-8"))["source"]
+        assert f"| {path.stem} |" in text
+        assert (source.get("url") or "(the page was stored without its address)") in text
