@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import BENEFIT, COST, EXECUTION, MONEY_UNITS, OUTPUT, SATISFACTION  # noqa: F401 - MONEY_UNITS: its spellings
+from ..model import BENEFIT, COST, EXECUTION, OUTPUT, SATISFACTION
 
 # ---------------------------------------------------------------------------------------------
 # Labels of the form's fields (sections 一 to 三, 五, and what stands around them)
