@@ -135,7 +135,7 @@ def workbook_stream(data: bytes) -> bytes:
         doc = compdoc.CompDoc(data, logfile=_Quiet(), ignore_workbook_corruption=True)
         entries = [doc.dirlist[child] for child in doc.dirlist[0].children]
     except Exception as exc:  # xlrd raises several types for a damaged compound file
-        raise Refused(f"文件已损坏（xls 复合文档结构无法读取：{_short(exc)}）") from exc
+        raise Refused(f"文件已损坏或不完整（xls 复合文档结构无法读取：{_short(exc)}）") from exc
     names = {entry.name.lower(): entry for entry in reversed(entries) if entry.etype == 2}  # the first wins
     entry = names.get("workbook") or names.get("book")
     if entry is None:
@@ -155,7 +155,7 @@ def workbook_stream(data: bytes) -> bytes:
     except Refused:
         raise
     except Exception as exc:
-        raise Refused(f"文件已损坏（xls 复合文档结构无法读取：{_short(exc)}）") from exc
+        raise Refused(f"文件已损坏或不完整（xls 复合文档结构无法读取：{_short(exc)}）") from exc
     if len(stream) != size:
         raise Refused("文件已损坏（工作簿数据不完整，可能在下载或复制时被截断）")
     return stream
@@ -256,15 +256,20 @@ def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
         XF records whose number format is a percentage.
 
     Raises:
-        Refused: the workbook is encrypted, or a sheet's record is cut short.
+        Refused: the stream does not start as a workbook or ends before its globals do, the
+            workbook is encrypted, or a sheet's record is cut short.
     """
+    if len(stream) < 4 or _HEAD.unpack_from(stream)[0] != _BOF:
+        # every BIFF5/8 workbook starts with one; calamine would only say "Cannot detect file format"
+        raise Refused("文件已损坏（工作簿数据的开头不是 Excel 记录）")
     sheets: list[tuple[int, int]] = []
     xf_formats: list[int] = []
     percent_formats: set[int] = set()
-    biff8 = True
+    biff8, ended = True, False
     for at, kind, size in _records(stream, 0):
         body = at + 4
         if kind == _EOF:
+            ended = True
             break
         if kind == _BOF and size >= 2:
             biff8 = _U16.unpack_from(stream, body)[0] >= 0x0600
@@ -279,6 +284,8 @@ def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
         elif kind in (_FORMAT, _FORMAT_BIFF4) and size >= 3:
             if _format_has_percent(stream[body + 2:body + size], biff8):
                 percent_formats.add(_U16.unpack_from(stream, body)[0])
+    if not ended:  # a record runs past the stream's end, or the stream ends before the EOF record
+        raise Refused("文件不完整或已损坏（工作簿数据在结束记录之前中断，可能在下载或复制时被截断）")
     # as ooxml.cell_styles: a built-in percent format, or a format code holding "%"
     percent = frozenset(i for i, fmt in enumerate(xf_formats) if fmt in _BUILTIN_PERCENT or fmt in percent_formats)
     return sheets, percent
