@@ -35,6 +35,11 @@ _DIMENSIONS, _FORMULA, _STRING, _MULRK = 0x0200, 0x0006, 0x0207, 0x00BD
 _CELL_RECORDS = frozenset({0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, _FORMULA})
 #: What a disabled record becomes: a type no BIFF version defines, which every reader skips.
 _FILLER = 0x7F7F
+_FILLER_TYPE = struct.pack("<H", _FILLER)
+#: The records of the workbook globals read here.
+_GLOBALS_WATCHED = frozenset({_EOF, _BOF, _FILEPASS, _BOUNDSHEET, _XF, _FORMAT, _FORMAT_BIFF4})
+#: The records a sheet's walk looks at.
+_WATCHED = _CELL_RECORDS | {_MULRK, _STRING, _DIMENSIONS, _BOF, _EOF}
 #: Built-in number formats that are percentages ("0%", "0.00%"), as ``ooxml.BUILTIN_PERCENT``.
 _BUILTIN_PERCENT = frozenset({9, 10})
 
@@ -266,8 +271,14 @@ def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
     xf_formats: list[int] = []
     percent_formats: set[int] = set()
     biff8, ended = True, False
-    for at, kind, size in _records(stream, 0):
-        body = at + 4
+    head, at, end = _HEAD.unpack_from, 0, len(stream)
+    while at + 4 <= end:  # as _records, without its generator (this runs for every .xls read)
+        kind, size = head(stream, at)
+        body, at = at + 4, at + 4 + size
+        if at > end:
+            break
+        if kind not in _GLOBALS_WATCHED:
+            continue
         if kind == _EOF:
             ended = True
             break
@@ -312,50 +323,70 @@ def _format_has_percent(raw: bytes, biff8: bool) -> bool:
 class _Walk:
     """Walks the sheets of a workbook stream, finding percent cells and what calamine must not see.
 
-    Every record that calamine can reach from a sheet's start is checked once: a walk goes on to
-    the end of the stream (older calamine versions stop at the first EOF, newer ones skip nested
-    substreams: both read a part of this), and stops where another walk began or went.
+    Every record that calamine can reach from a sheet's start is checked: a walk goes on to the end
+    of the stream (older calamine versions stop at the first EOF, newer ones skip nested
+    substreams: both read a part of this), and stops where another sheet starts. Walks of a plain
+    workbook cover each record once; in a crafted one, walks from starts inside other records can
+    cover the same records again, so all of them together may take no more records than the
+    stream can hold (each is 4 bytes at least).
     """
 
     def __init__(self, stream: bytes, max_rows: int, max_cols: int, percent_xf: frozenset[int]):
         self.stream = stream
         self.max_rows, self.max_cols = max_rows, max_cols
         self.percent_xf = percent_xf
-        self.visited = bytearray(len(stream) // 8 + 1)  # a bit per offset: walks never go twice
+        self.budget = len(stream) // 4 + 1
         #: offset → what to write there (the stream is copied and changed only when needed).
         self.patches: dict[int, bytes] = {}
 
     def sheet(self, start: int, starts: set[int]) -> tuple[set[tuple[int, int]], bool]:
         """The percent cells of the sheet at ``start``, and whether a value past the limits was dropped."""
-        stream, visited, percent_xf = self.stream, self.visited, self.percent_xf
+        # one loop, without _records' generator: it runs for every record of every .xls read
+        stream, percent_xf, patches = self.stream, self.percent_xf, self.patches
         max_rows, max_cols = self.max_rows, self.max_cols
+        head, cell_head = _HEAD.unpack_from, _CELL_HEAD.unpack_from
+        others = starts - {start}
         cells: set[tuple[int, int]] = set()
         cut = False
         own = True  # still in the sheet's own records (before its EOF): its percent cells count
         depth, seen_bof, far_formula = 0, False, False
-        for at, kind, size in _records(stream, start):
-            if at != start and at in starts or visited[at >> 3] & (1 << (at & 7)):
+        at, end, budget = start, len(stream), self.budget
+        while at + 4 <= end:
+            kind, size = head(stream, at)
+            following = at + 4 + size
+            if following > end or at in others:
                 break
-            visited[at >> 3] |= 1 << (at & 7)
-            body = at + 4
-            if kind in _CELL_RECORDS and size >= 4:
-                row, col = _U16.unpack_from(stream, body)[0], _U16.unpack_from(stream, body + 2)[0]
+            budget -= 1
+            if not budget:
+                raise Refused("文件已损坏（工作表记录相互重叠）")
+            if kind not in _WATCHED:
+                pass
+            elif kind in _CELL_RECORDS:
+                if size >= 6:
+                    row, col, xf = cell_head(stream, at + 4)
+                elif size >= 4:
+                    (row, col), xf = _HEAD.unpack_from(stream, at + 4), -1
+                else:
+                    row = col = xf = -1
                 if row >= max_rows or col >= max_cols:
-                    self.patches[at] = _U16.pack(_FILLER)
+                    patches[at] = _FILLER_TYPE
                     cut = True
                     far_formula = kind == _FORMULA
-                    continue
-                if kind == _FORMULA:
-                    far_formula = False
-                if own and size >= 6 and _U16.unpack_from(stream, body + 4)[0] in percent_xf:
-                    cells.add((row, col))
-            elif kind == _MULRK and size >= 6:
-                cut = self._mulrk(at, size, cells if own else None) or cut
-            elif kind == _STRING and far_formula:  # a dropped formula's text result: calamine would
-                self.patches[at] = _U16.pack(_FILLER)  # put it at the last formula kept
-            elif kind == _DIMENSIONS and not self._dimensions_fit(body, size):
-                # calamine reserves room for the rectangle it states: only a hint, so it goes
-                self.patches[at] = _U16.pack(_FILLER)
+                else:
+                    if kind == _FORMULA:
+                        far_formula = False
+                    if own and xf in percent_xf:
+                        cells.add((row, col))
+            elif kind == _MULRK:
+                if size >= 6:
+                    cut = self._mulrk(at, size, cells if own else None) or cut
+            elif kind == _STRING:
+                if far_formula:  # a dropped formula's text result: calamine would put it at the
+                    patches[at] = _FILLER_TYPE  # last formula kept
+            elif kind == _DIMENSIONS:
+                if not self._dimensions_fit(at + 4, size):
+                    # calamine reserves room for the rectangle it states: only a hint, so it goes
+                    patches[at] = _FILLER_TYPE
             elif own and kind == _BOF:
                 if seen_bof:
                     depth += 1
@@ -363,6 +394,8 @@ class _Walk:
             elif own and kind == _EOF:
                 own = depth > 0
                 depth -= 1
+            at = following
+        self.budget = budget
         return cells, cut
 
     def _mulrk(self, at: int, size: int, cells: set[tuple[int, int]] | None) -> bool:
@@ -372,7 +405,7 @@ class _Walk:
         row, first = _U16.unpack_from(stream, body)[0], _U16.unpack_from(stream, body + 2)[0]
         last = _U16.unpack_from(stream, body + size - 2)[0]
         if row >= self.max_rows or first >= self.max_cols:
-            self.patches[at] = _U16.pack(_FILLER)
+            self.patches[at] = _FILLER_TYPE
             return True
         if last < first or size != 6 + 6 * (last - first + 1):
             return False  # calamine refuses such a record: the workbook does not open

@@ -246,6 +246,26 @@ def test_percent_cells_past_the_limits_are_not_kept(tmp_path):
     assert render(grid.rows[2][1], True) == "50%"
 
 
+def test_sheets_whose_records_overlap_cost_bounded_work(tmp_path):
+    # 20 sheets start inside one big record, each at a header whose size leads to the big record's
+    # end: the walks from all of them would cover the 10,000 records after it, 20 times over
+    starts_in_big, small = 20, 10_000
+    stream = _seed_stream()
+    for i in range(starts_in_big):  # the sheets' records first (offsets filled in below)
+        stream = _insert(stream, _first_sheet_record(stream), _record(_BOUNDSHEET, bytes(6) + bytes([1, 0]) + b"s"))
+    base = len(stream)
+    big_size = 8 * starts_in_big + 8
+    big = bytearray(big_size)
+    for i in range(starts_in_big):
+        struct.pack_into("<HH", big, 8 * i, 0x0014, big_size - 8 * i - 4)
+    region = _record(0x0014, bytes(big)) + _record(0x0014, b"") * small + _record(0x000A, b"")
+    out = bytearray(stream + region)
+    sheet_records = [at for at, kind, _ in _records(stream) if kind == _BOUNDSHEET][:starts_in_big]
+    for i, at in enumerate(sheet_records):
+        struct.pack_into("<I", out, at + 4, base + 4 + 8 * i)
+    assert "工作表记录相互重叠" in _unreadable(tmp_path, "重叠.xls", xls.compound_file(bytes(out)))
+
+
 def _first_sheet_record(stream: bytes) -> int:
     return next(at for at, kind, _ in _records(stream) if kind == _BOUNDSHEET)
 
