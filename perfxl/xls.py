@@ -63,13 +63,11 @@ class Prepared:
         percent: sheet index (the order of the workbook's sheets, as calamine lists them) →
             (row, col) of the cells formatted as a percentage.
         clipped: indexes of the sheets that had a value past the limits.
-        stream: the workbook stream as calamine will read it.
     """
 
     compound: bytes
     percent: dict[int, set[tuple[int, int]]] = field(default_factory=dict)
     clipped: set[int] = field(default_factory=set)
-    stream: bytes = b""
 
 
 def prepare(data: bytes, max_rows: int, max_cols: int, max_sheets: int) -> Prepared:
@@ -102,7 +100,7 @@ def prepare(data: bytes, max_rows: int, max_cols: int, max_sheets: int) -> Prepa
         stream = walk.patched()
     else:
         raise Refused("文件已损坏（工作表记录相互重叠）")
-    prepared = Prepared(compound=compound_file(stream), stream=stream)
+    prepared = Prepared(compound=compound_file(stream))
     for index, (start, kind) in enumerate(sheets):
         if start in cut_at:
             prepared.clipped.add(index)
@@ -240,19 +238,6 @@ def _directory_entry(name: str, kind: int, *, child: int, start: int, size: int)
 
 # ------------------------------------------------------------------------------------ records
 
-def _records(stream: bytes, at: int):
-    """(offset, type, size) of each record from ``at`` on, as calamine reads them: up to the end
-    of the stream or a record that runs past it."""
-    end = len(stream)
-    unpack = _HEAD.unpack_from
-    while at + 4 <= end:
-        kind, size = unpack(stream, at)
-        if at + 4 + size > end:
-            return
-        yield at, kind, size
-        at += 4 + size
-
-
 def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
     """The sheets of the workbook and its percent cell formats, from the workbook globals.
 
@@ -272,7 +257,7 @@ def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
     percent_formats: set[int] = set()
     biff8, ended = True, False
     head, at, end = _HEAD.unpack_from, 0, len(stream)
-    while at + 4 <= end:  # as _records, without its generator (this runs for every .xls read)
+    while at + 4 <= end:  # as calamine reads records: to the end, or one that runs past it
         kind, size = head(stream, at)
         body, at = at + 4, at + 4 + size
         if at > end:
@@ -292,9 +277,8 @@ def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
             sheets.append((_U32.unpack_from(stream, body)[0], stream[body + 5]))
         elif kind == _XF and size >= 4:
             xf_formats.append(_U16.unpack_from(stream, body + 2)[0])
-        elif kind in (_FORMAT, _FORMAT_BIFF4) and size >= 3:
-            if _format_has_percent(stream[body + 2:body + size], biff8):
-                percent_formats.add(_U16.unpack_from(stream, body)[0])
+        elif kind in (_FORMAT, _FORMAT_BIFF4) and size >= 3 and _format_has_percent(stream[body + 2:at], biff8):
+            percent_formats.add(_U16.unpack_from(stream, body)[0])
     if not ended:  # a record runs past the stream's end, or the stream ends before the EOF record
         raise Refused("文件不完整或已损坏（工作簿数据在结束记录之前中断，可能在下载或复制时被截断）")
     # as ooxml.cell_styles: a built-in percent format, or a format code holding "%"
@@ -341,7 +325,7 @@ class _Walk:
 
     def sheet(self, start: int, starts: set[int]) -> tuple[set[tuple[int, int]], bool]:
         """The percent cells of the sheet at ``start``, and whether a value past the limits was dropped."""
-        # one loop, without _records' generator: it runs for every record of every .xls read
+        # one loop, no generator nor helper calls: it runs for every record of every .xls read
         stream, percent_xf, patches = self.stream, self.percent_xf, self.patches
         max_rows, max_cols = self.max_rows, self.max_cols
         head, cell_head = _HEAD.unpack_from, _CELL_HEAD.unpack_from

@@ -135,7 +135,7 @@ def _calamine(source: bytes) -> list:
 def test_the_copy_calamine_reads_holds_what_the_file_holds(xls_path):
     data = xls_path.read_bytes()
     prepared = xls.prepare(data, MAX_ROWS, MAX_COLS, MAX_SHEETS)
-    assert prepared.stream == xls.workbook_stream(data)  # nothing past the limits: nothing changed
+    assert prepared.compound == xls.compound_file(xls.workbook_stream(data))  # nothing past the limits: unchanged
     assert _calamine(prepared.compound) == _calamine(data)
     theirs, ours = (xlrd.open_workbook(file_contents=d) for d in (data, prepared.compound))
     assert [s.name for s in ours.sheets()] == [s.name for s in theirs.sheets()]
