@@ -87,17 +87,24 @@ def prepare(data: bytes, max_rows: int, max_cols: int, max_sheets: int) -> Prepa
         if start > len(stream):  # calamine would index past the stream's end and panic
             raise Refused(f"文件已损坏（第 {number} 个工作表的位置超出了工作簿数据）")
     starts = {start for start, _kind in sheets}
+    ordered = sorted(starts)
     cut_at: set[int] = set()
-    # A disabled record or a shortened MulRk changes bytes that a walk from another sheet's start
-    # may read as record headers (only in a crafted file): the patched stream is walked again,
-    # until a walk changes nothing.
+    budget = len(stream) // 4 + 1  # records all walks may take: as many as the stream can hold
     for _ in range(_MAX_PASSES):
-        walk = _Walk(stream, max_rows, max_cols, percent_xf)
-        found = {start: walk.sheet(start, starts) for start in sorted(starts)}
-        cut_at |= {start for start, (_cells, cut) in found.items() if cut}
+        walk = _Walk(stream, max_rows, max_cols, percent_xf, budget)
+        found = {start: walk.sheet(start, starts) for start in ordered}
+        cut_at |= {start for start, (_cells, cut, _stop) in found.items() if cut}
+        budget = walk.budget
         if not walk.patches:
             break
         stream = walk.patched()
+        # Each walk ending where the next sheet starts (the last at the stream's end) makes one
+        # chain of records, which the patches keep. Otherwise (only in a crafted file) a patched
+        # byte may lie inside a record another walk reads: the patched stream is walked again,
+        # until a walk changes nothing.
+        stops = [found[start][2] for start in ordered]
+        if stops[:-1] == ordered[1:] and stops[-1] == len(stream):
+            break
     else:
         raise Refused("文件已损坏（工作表记录相互重叠）")
     prepared = Prepared(compound=compound_file(stream))
@@ -110,8 +117,8 @@ def prepare(data: bytes, max_rows: int, max_cols: int, max_sheets: int) -> Prepa
     return prepared
 
 
-#: Walks of a workbook's stream before it is given up (a plain file needs one, or two when a sheet
-#: goes past the limits).
+#: Walks of a workbook's stream before it is given up (a plain file needs one; only one whose
+#: sheets start inside other records needs more).
 _MAX_PASSES = 4
 
 
@@ -311,20 +318,23 @@ class _Walk:
     of the stream (older calamine versions stop at the first EOF, newer ones skip nested
     substreams: both read a part of this), and stops where another sheet starts. Walks of a plain
     workbook cover each record once; in a crafted one, walks from starts inside other records can
-    cover the same records again, so all of them together may take no more records than the
-    stream can hold (each is 4 bytes at least).
+    cover the same records again, so all of them together (over every pass) may take no more
+    records than the stream can hold (each is 4 bytes at least).
     """
 
-    def __init__(self, stream: bytes, max_rows: int, max_cols: int, percent_xf: frozenset[int]):
+    def __init__(self, stream: bytes, max_rows: int, max_cols: int, percent_xf: frozenset[int], budget: int):
         self.stream = stream
         self.max_rows, self.max_cols = max_rows, max_cols
         self.percent_xf = percent_xf
-        self.budget = len(stream) // 4 + 1
+        #: records the walks may still take
+        self.budget = budget
         #: offset → what to write there (the stream is copied and changed only when needed).
         self.patches: dict[int, bytes] = {}
 
-    def sheet(self, start: int, starts: set[int]) -> tuple[set[tuple[int, int]], bool]:
-        """The percent cells of the sheet at ``start``, and whether a value past the limits was dropped."""
+    def sheet(self, start: int, starts: set[int]) -> tuple[set[tuple[int, int]], bool, int]:
+        """The percent cells of the sheet at ``start``, whether a value past the limits was dropped,
+        and where the walk stopped (another sheet's start, the stream's end, or a record running
+        past it)."""
         # one loop, no generator nor helper calls: it runs for every record of every .xls read
         stream, percent_xf, patches = self.stream, self.percent_xf, self.patches
         max_rows, max_cols = self.max_rows, self.max_cols
@@ -380,7 +390,7 @@ class _Walk:
                 depth -= 1
             at = following
         self.budget = budget
-        return cells, cut
+        return cells, cut, at
 
     def _mulrk(self, at: int, size: int, cells: set[tuple[int, int]] | None) -> bool:
         """Check a MulRk record (numbers in consecutive cells of a row); True when values past the
