@@ -18,7 +18,7 @@ from .display import json_text, visible
 from .engine import scored
 from .files import os_reason
 from .inputs import expand_inputs
-from .model import Form
+from .model import DEPARTMENT, Form
 from .read import read_forms
 from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
@@ -164,8 +164,12 @@ def main():
 def _form_text(form: Form) -> str:
     c = form.computed
     lines = [
-        f"项目名称：{form.project or '—'}    填报单位：{form.unit or '—'}    年度：{form.year or '—'}",
-        f"预算数 {_n(form.budget.total)}  到位数 {_n(form.received.total)}  执行数 {_n(form.spent.total)}  {form.money_unit or ''}"
+        (f"部门（单位）名称：{form.unit or '—'}（部门整体支出）" if form.kind == DEPARTMENT else
+         f"项目名称：{form.project or '—'}    填报单位：{form.unit or '—'}")
+        + "".join(f"    {label}：{value}" for label, value in (("主管部门", form.department), ("实施单位", form.implementing_unit))
+                  if value and value != form.unit)
+        + f"    年度：{form.year or '—'}",
+        f"预算数 {_n(form.budget_total)}  到位数 {_n(form.received.total)}  执行数 {_n(form.spent.total)}  {form.money_unit or ''}"
         f"    预算执行率 {'—' if c.exec_rate is None else f'{c.exec_rate * 100:.2f}%'}"
         f"（填写 {form.stated_progress or '—'}）",
         "  一级指标 | 二级指标 | 三级指标 | 预期指标值 | 实际完成值 | 分值 | 自评得分 | 复核得分",

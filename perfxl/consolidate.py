@@ -125,7 +125,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
     forms = []
     for r in report.forms:
         f, c = r.form, r.form.computed
-        budget, received, spent = _wan(f.money_unit, f.budget.total, f.received.total, f.spent.total)
+        budget, received, spent = _wan(f.money_unit, f.budget_total, f.received.total, f.spent.total)
         # check_file scores every form: one result per indicator (None for each, were one unscored)
         results = c.indicators if c else [None] * len(f.indicators)
         forms.append({

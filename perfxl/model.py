@@ -179,6 +179,9 @@ class Source(BaseModel):
     locations: dict[str, str] = Field(default_factory=dict)
     #: How the form was found: ``names`` (perfxl's own defined names) or ``labels``.
     method: str = "labels"
+    #: The indicator table's columns, as roles (``target``, ``score`` …) in column order; empty when
+    #: the form has no header row: the checker asks for no 得分 where the table has no such column.
+    columns: list[str] = Field(default_factory=list)
     #: What the reader noticed on the way; the checker reports each as a finding.
     notes: list[ReadNote] = Field(default_factory=list)
     #: perfxl's own workbooks: the cached results of its formula cells as last calculated, keyed
@@ -215,6 +218,12 @@ class Form(BaseModel):
     phone: str | None = None  # 联系电话
     computed: Computed | None = None
     source: Source | None = None
+
+    @property
+    def budget_total(self) -> float | None:
+        """The budget 执行数 is measured against: 全年预算数, else (a form whose only budget column is
+        年初预算数(A), its rate B/A) 年初预算数."""
+        return self.budget.total if self.budget.total is not None else self.initial_budget.total
 
     @property
     def group_unit(self) -> str | None:

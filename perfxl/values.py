@@ -47,7 +47,7 @@ _BOOL_NOTE = "逻辑值，不是数字"
 _CHAR_MAP = str.maketrans({
     "≥": ">=", "≧": ">=", "⩾": ">=",
     "≤": "<=", "≦": "<=", "⩽": "<=",
-    "＝": "=",
+    "＝": "=", "═": "=",  # U+2550 stands for = in Yunnan's published tables
     "−": "-",  # U+2212 MINUS SIGN is not touched by NFKC
     "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
 })
@@ -373,9 +373,15 @@ def _cn_to_number(text: str) -> float | None:
     return float(value)
 
 
+#: 百分比 written for % after a number (≥100百分比).
+_PERCENT_AFTER_RE = re.compile(r"(?<=[0-9])\s*百分比")
+
+
 def _number_words(text: str) -> str:
-    """百分之九十五 → 95%, 百分百 → 100%."""
+    """百分之九十五 → 95%, 百分百 → 100%, 100百分比 → 100%."""
     text = text.replace("百分百", "100%")
+    if "百分比" in text:
+        text = _PERCENT_AFTER_RE.sub("%", text)
 
     def percent(m: re.Match[str]) -> str:
         word = m.group(1)

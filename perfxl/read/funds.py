@@ -62,7 +62,10 @@ def funds_row_part(row: list[Cell]) -> tuple[int, str] | None:
     """(index of the label cell, part) when ``row`` is a row of a funds table (年度资金总额 …)."""
     for i, cell in enumerate(row[:3]):
         if isinstance(cell.value, str):
-            part = _ROW_OF.get(_key(cell.text))
+            key = _key(cell.text)
+            part = _ROW_OF.get(key)
+            if part is None and key.startswith("其中"):  # 其中：中央、省、市补助资金: the fiscal part
+                part = "fiscal"
             if part is not None:
                 return i, part
     return None

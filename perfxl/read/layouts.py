@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import BENEFIT, COST, EXECUTION, MONEY_UNITS, OUTPUT, SATISFACTION  # noqa: F401 - MONEY_UNITS: its spellings
+from ..model import BENEFIT, COST, EXECUTION, OUTPUT, SATISFACTION
 
 # ---------------------------------------------------------------------------------------------
 # Labels of the form's fields (sections 一 to 三, 五, and what stands around them)
@@ -28,10 +28,11 @@ LABEL_SPELLINGS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("unit", ("部门",), "colon"),
     ("money_unit", ("金额单位", "资金单位"), "any"),
     ("money_unit", ("单位",), "money"),
-    ("project", ("项目名称",), "colon"),
+    ("project", ("项目名称", "专项资金名称", "项目(专项资金)名称"), "colon"),
     ("implementing_unit", ("实施(主管)单位", "实施(主管)部门", "项目实施单位", "实施单位(盖章)", "实施单位", "项目承担单位"),
      "colon"),
-    ("department", ("主管部门", "主管单位", "项目主管部门", "主管部门(盖章)"), "colon"),
+    ("department", ("主管部门", "主管单位", "项目主管部门", "主管部门(盖章)", "县级主管部门", "市级主管部门"),
+     "colon"),
     ("block:budget", ("预算安排情况(调整后)", "预算安排情况", "预算安排"), "never"),
     ("block:received", ("资金到位情况", "到位情况"), "never"),
     ("block:spent", ("资金执行情况", "执行情况"), "never"),
@@ -67,6 +68,10 @@ TITLE_RE = re.compile(r"绩\s*效\s*(?:目\s*标\s*)?自\s*评\s*(?:价\s*)?(?:�
 #: The department-level form (部门整体支出绩效自评表): not a project form.
 DEPARTMENT_TITLE_RE = re.compile(r"部\s*门\s*(?:\(|（)?\s*单?\s*位?\s*(?:\)|）)?\s*整\s*体\s*支\s*出|整\s*体\s*支\s*出\s*绩\s*效")
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
+#: The year of a title written without 度: 2022年项目支出绩效自评指标计分表.
+TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年.{0,20}(?:绩效|自评|整体支出)")
+#: The 一级 names of a department's rubric (部门决策, 部门预算管理): a form with no title that tells.
+DEPARTMENT_LEVEL1_RE = re.compile(r"^部门")
 
 # ---------------------------------------------------------------------------------------------
 # The funds block of the central form: columns by heading, rows by label
@@ -75,7 +80,7 @@ YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
 #: each to what its column holds; letters in brackets ((A), (B/A)) are left out before matching.
 FUNDS_COLUMNS: dict[str, tuple[str, ...]] = {
     "initial_budget": ("年初预算数", "年初预算"),
-    "budget": ("全年预算数", "调整后预算数", "预算数", "全年预算"),
+    "budget": ("全年预算数", "调整后预算数", "调整预算数", "调整后预算", "预算数", "全年预算"),
     "received": ("资金到位数", "到位数", "全年到位数"),
     "spent": ("全年执行数", "预算执行数", "实际执行数", "执行数", "实际支出数", "全年支出数"),
     "weight": ("分值", "权重"),
@@ -86,7 +91,8 @@ FUNDS_COLUMNS: dict[str, tuple[str, ...]] = {
 FUNDS_ROWS: dict[str, tuple[str, ...]] = {
     "total": ("年度资金总额", "资金总额", "合计", "总额", "项目资金总额"),
     "fiscal": ("其中:当年财政拨款", "其中:本年财政拨款", "其中:财政拨款", "其中:财政资金", "当年财政拨款",
-               "本年财政拨款", "财政拨款", "财政资金", "财政性资金", "一般公共预算资金", "一般公共预算"),
+               "本年财政拨款", "财政拨款", "财政资金", "财政性资金", "一般公共预算资金", "一般公共预算",
+               "其中:本年一般公共预算拨款", "本年一般公共预算拨款", "其中:一般公共预算拨款"),
     "carryover": ("上年结转资金", "其中:上年结转资金", "上年结转", "结转资金"),
     "other": ("其他资金", "其中:其他资金", "其他", "其他来源资金", "自筹资金"),
 }
@@ -106,15 +112,20 @@ TABLE_HEADINGS: dict[str, tuple[str, ...]] = {
     "name": ("三级指标", "指标名称", "绩效指标名称", "具体指标"),
     "target": ("预期指标值", "年度指标值", "指标值", "目标值", "预期值", "年度目标值", "计划值", "指标目标值",
                "年初设定目标值", "设定目标值"),
-    "actual": ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值", "实际完成情况", "完成情况", "全年完成值"),
-    "weight": ("分值", "权重", "标准分值"),
+    "actual": ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值", "实际完成情况", "全年完成值"),
+    "weight": ("分值", "权重", "标准分值", "权数"),
     "score": ("自评得分", "得分", "评分", "自评分", "实际得分", "自评分值"),
     "deviation": ("偏差原因分析及改进措施", "偏差原因分析", "偏差原因", "原因分析", "未完成原因", "备注", "改进措施"),
     "op": ("指标性质", "指标方向", "运算符", "符号"),
     "measure": ("度量单位", "计量单位", "单位"),
     "method": ("得分计算方法", "评分标准", "计分方法", "评分方法", "评分办法", "计算方法", "评分规则", "指标解释",
-               "指标说明", "评价标准", "考核标准"),
+               "指标说明", "评价标准", "考核标准", "计分标准", "评分说明", "得分系数", "完成系数", "得分率", "考核内容",
+               "是否核心指标"),
 }
+#: What a row below the indicator table starts with (no 总分 row ends some tables): the table ends there.
+TABLE_END_WORDS = ("说明", "其他需要说明事项", "其他说明", "评价结论", "自评结论", "存在问题", "改进措施", "填报说明",
+                   "注:", "项目负责人", "财务负责人", "审核人", "填表日期", "填报日期")
+
 #: 指标性质 values that are no operator: the target is its 指标值 alone.
 QUALITATIVE_OPS = frozenset({"定性", "定量", "文字", "描述"})
 
