@@ -372,12 +372,14 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
                 problems.extend(f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
                                 for note in drop_bad_numbers(form))
             if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not Path(output).is_dir():
-                written = [write_template(output, forms[0], options=options, rules=rules, force=force)]
+                written = [write_template(output, forms[0], options=options, rules=rules, force=force,
+                                          inputs=[source])]
             else:
                 if output.lower().endswith((".xlsx", ".xlsm")):
                     raise click.UsageError(f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿："
                                            f"-o 应为文件夹，而不是 {output}")
-                written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force)
+                written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force,
+                                          inputs=[source])
     except (OutputError, ReadError) as exc:
         raise Failure(str(exc)) from exc
     for problem in problems:

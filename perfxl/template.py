@@ -32,6 +32,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -855,6 +856,7 @@ def write_template(
     options: TemplateOptions | None = None,
     rules: RuleProfile = DEFAULT_RULES,
     force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> Path:
     """Write the official template: blank, pre-filled from ``options``, or ``form`` filled in.
 
@@ -864,6 +866,7 @@ def write_template(
         options: the template's options (formula kind, rows per 二级, and for a blank one its fields).
         rules: the rule profile the formulas follow.
         force: overwrite an existing file.
+        inputs: files read to make it (``--from``), which it may never overwrite.
 
     Returns:
         The path written.
@@ -875,7 +878,7 @@ def write_template(
     path = Path(path)
     blank = form is None
     form = blank_form(options, rules) if form is None else form.model_copy(update={"computed": None})
-    with atomic_output(path, force=force) as tmp:
+    with atomic_output(path, force=force, inputs=inputs) as tmp:
         _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
     return path
 
@@ -1023,6 +1026,7 @@ def write_templates(
     rules: RuleProfile = DEFAULT_RULES,
     blank: bool = True,
     force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> list[Path]:
     """One workbook per form into ``folder`` (created when missing).
 
@@ -1033,6 +1037,7 @@ def write_templates(
         rules: the rule profile.
         blank: the forms are pre-filled lists (stated cells get formulas); False writes them as written.
         force: overwrite existing files.
+        inputs: files read to make them (``--from``), which none may overwrite.
 
     Returns:
         The files written, in order: all of them, or none (every file is checked before any is
@@ -1047,7 +1052,7 @@ def write_templates(
     made = make_folder(folder)
     paths = [folder / file_name_for(form, i) for i, form in enumerate(forms, start=1)]
     try:
-        with atomic_outputs(paths, force=force) as temps:
+        with atomic_outputs(paths, force=force, inputs=inputs) as temps:
             for form, tmp in zip(forms, temps):
                 _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
     except BaseException:

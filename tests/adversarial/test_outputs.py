@@ -328,6 +328,28 @@ def test_template_from_to_an_impossible_output_is_one_line(tmp_path, two_forms, 
     assert _listing(tmp_path) == before
 
 
+@pytest.mark.parametrize("how", ["a form over itself", "a project list in its own folder"])
+def test_template_never_writes_over_its_own_from(tmp_path, two_forms, how):
+    if how == "a form over itself":
+        source = output = tmp_path / "表.json"
+        source.write_text(run("read", tmp_path / "表.xlsx", "--json").stdout, encoding="utf-8")
+    else:  # the list is named as its first workbook will be
+        output = tmp_path / "模板"
+        output.mkdir()
+        source = output / "001-甲单位-一号项目.xlsx"
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        wb.active.append(["填报单位", "项目名称", "预算数"])
+        wb.active.append(["甲单位", "一号项目", 4])
+        wb.save(source)
+    before = source.read_bytes()
+    result = run("template", "--from", source, "-o", output, "--force")
+    assert_no_traceback(result)
+    assert result.exit_code == 2 and "输入文件之一" in result.output
+    assert source.read_bytes() == before
+
+
 def test_a_project_list_is_written_whole_or_not_at_all(tmp_path):
     listing = tmp_path / "清单.csv"
     listing.write_text("填报单位,项目名称,预算数\n甲单位,一号项目,4\n乙单位,二号项目,5\n", encoding="utf-8")
