@@ -82,7 +82,7 @@ class _Group(click.Group):
                 if sys.stdout is not None:  # None: started with stdout closed
                     sys.stdout.flush()  # a full disk behind stdout shows here, not at the interpreter's exit
         except (click.Abort, KeyboardInterrupt):
-            _tell("已中断：输出文件未写出（已有的保持原样），临时文件已删除")
+            _tell("已中断：没有留下写了一半的文件，已有的文件保持原样")
             code = INTERRUPTED
         except click.ClickException as exc:
             ctx = getattr(exc, "ctx", None)
