@@ -122,8 +122,9 @@ def test_folder_input_skips_lock_and_hidden_files(tmp_path):
     (tmp_path / "~$a.xlsx").write_bytes(b"lock")
     (tmp_path / ".hidden.xlsx").write_bytes(b"junk")
     result = run("check", tmp_path, "--json")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert [Path(f["file"]).name for f in report["files"]] == ["a.xlsx"]
+    assert "跳过 1 个 Excel 锁定文件" in result.stderr
 
 
 def test_rules_file_changes_the_scores(tmp_path):
