@@ -114,7 +114,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
         ``{"file", "error", "mtime", "forms": [{"unit" (填报单位, else 实施单位, else 主管部门), "kind",
         "project", "year", "money_unit", "budget", "received", "spent" (万元), "exec_rate", "stated_total",
         "total", "grade", "indicators": [[...]], "findings": [[location, code, level, message]],
-        "unit_key", "key" (the name key), "digest" (the content's, filled forms only), "filled", "complete" (values
+        "unit_key", "key" (the name key), "filled", "complete" (values
         filled), "anchor" (a cell for findings without one), "unfilled_at" (where 执行数 goes)}]}``;
         ``error`` is the reason when the file could not be read (any failure of the reader is
         caught, so one file never stops the rest).
@@ -150,9 +150,6 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
             "indicators": indicators,
             "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
             "unit_key": unit_key, "key": dup.form_key(f.kind, f.project, unit_key),
-            # only a filled form is matched by content: two untouched templates of one budget are two forms
-            "digest": dup.content_digest(f.kind, f.year, (budget, received, spent), f.stated_total, indicators)
-            if filled and indicators else None,
             "filled": filled,
             "complete": sum(x is not None for x in (budget, received, spent, f.stated_total))
             + sum((row[4] is not None) + (row[6] is not None) for row in indicators),
@@ -514,7 +511,9 @@ def _write(paths, shown, tmp, out, rules, title, year, executor, collect, on_fil
     w = _Writer(tmp, collect)
     work = functools.partial(check_files_for_summary, rules=rules)
     # absolute: a worker of another machine (Dask) or another folder finds the files where this one does
-    names = [os.path.abspath(p) for p in paths]
+    # (joined, not os.path.abspath: that asks for the folder and normalises the path again for each file)
+    cwd = os.getcwd()
+    names = [name if os.path.isabs(name) else os.path.join(cwd, name) for name in map(str, paths)]
     size = pool_chunksize(len(names), available_cores())
     forms: list[_Form] = []
     groups = dup.Groups()
@@ -553,7 +552,9 @@ def _write(paths, shown, tmp, out, rules, title, year, executor, collect, on_fil
                     row = [unit, project, None, f["budget"], f["received"], f["spent"], f["exec_rate"], stated, total,
                            diff, f["grade"] or "", None, f["money_unit"] or "", file]
                 forms.append(_Form(row, f["kind"], project, f, result["mtime"], i))
-                groups.add(f["key"], f["digest"])
+                # only a filled form is matched by content: two untouched templates of one budget are two forms
+                groups.add(f["key"], dup.content_key(f["kind"], f["year"], (f["budget"], f["received"], f["spent"]),
+                                                     stated, f["indicators"]) if f["filled"] and f["indicators"] else None)
         if len(pending) >= _BATCH_ROWS:
             w.put_many(INDICATORS, pending)
             pending = []

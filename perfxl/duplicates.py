@@ -18,7 +18,6 @@ the department's 预算数 doubles and its 预算执行率 drops. So:
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 
 #: What a summary row's 状态 says.
@@ -46,10 +45,14 @@ def is_filled(spent: float | None, stated_total: float | None, scores) -> bool:
     return spent is not None or stated_total is not None or any(s is not None for s in scores)
 
 
-def content_digest(kind: str, year, amounts: tuple, stated_total, indicators: list[list]) -> bytes:
-    """A digest of what a filled form says, its names left out (a corrected name is the same form)."""
-    text = repr((kind, year, amounts, stated_total, indicators))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def content_key(kind: str, year, amounts: tuple, stated_total, indicators: list[list]) -> int:
+    """A key of what a filled form says, its names left out (a corrected name is the same form).
+
+    A 64-bit ``hash`` in the process that groups the forms (strings hash alike within one process
+    only): two different forms share it less than once in 10⁹ runs of 100,000 forms, while a digest of
+    the text costs each form ~20 µs more in the workers (``repr`` and blake2b).
+    """
+    return hash((kind, year, *amounts, stated_total, *map(tuple, indicators)))
 
 
 class Groups:

@@ -229,8 +229,13 @@ def _relative_to_common(shown: list[str], absolute: list[int]) -> None:
         common = os.path.commonpath([os.path.dirname(shown[i]) for i in absolute])
     except ValueError:  # different drives (Windows): each is shown by its name
         common = None
+    prefix = os.path.join(common, "") if common else None  # the folder with its separator
     for i in absolute:
-        shown[i] = os.path.relpath(shown[i], common) if common else os.path.basename(shown[i])
+        path = shown[i]
+        if prefix and path.startswith(prefix):  # the usual case, without relpath's two abspath calls
+            shown[i] = path[len(prefix):]
+        else:
+            shown[i] = os.path.relpath(path, common) if common else os.path.basename(path)
 
 
 def expand_inputs(items, suffixes=FOLDER_SUFFIXES) -> list[Path]:
