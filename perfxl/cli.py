@@ -242,6 +242,10 @@ def _outside_inputs(folder, items) -> None:
                                        "请放在别处")
 
 
+#: How long --dask waits for the scheduler to answer.
+DASK_CONNECT_TIMEOUT = "10s"
+
+
 def _dask_client(address: str):
     """A client of the Dask cluster at ``address`` (its workers read; this process writes)."""
     try:
@@ -249,7 +253,7 @@ def _dask_client(address: str):
     except ImportError:
         raise click.UsageError("--dask 需要 Dask：pip install 'perfxl[dask]'") from None
     try:
-        return Client(address, timeout="30s")
+        return Client(address, timeout=DASK_CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise click.UsageError(f"无法连接 Dask 调度器 {address}（{exc}）") from exc
 
