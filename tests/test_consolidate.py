@@ -223,3 +223,14 @@ def test_a_central_form_is_grouped_under_its_implementing_unit(layouts_summary):
     out, _ = layouts_summary
     jishan = next(r for r in rows(out, "项目汇总") if r[-1] and "f1-jishan" in str(r[-1]))
     assert jishan[0] == "稷山县医疗保险服务中心"  # no 填报单位 line: 实施单位 fills the form
+
+
+def test_readme_first_command_counts_each_example_once(tmp_path, monkeypatch):
+    # pip install -e . && perfxl consolidate examples/ -o 汇总表.xlsx, as the README says
+    monkeypatch.chdir(EXAMPLES.parent)
+    out = tmp_path / "汇总表.xlsx"
+    result = run("consolidate", "examples/", "-o", out)
+    assert result.exit_code == 1, result.output  # the seed forms' errors, as perfxl check says
+    total = rows(out, "项目汇总")[-1]
+    assert total[3] == pytest.approx(992.47) and total[1] == "计入 13 个项目（不含重复 13 个、未填报 0 个）"
+    assert {Path(r[-1]).parts[0] for r in rows(out, "项目汇总")[3:-1]} == {"forms", "forms-2020.txt"}
