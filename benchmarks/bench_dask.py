@@ -11,7 +11,9 @@ Copies of examples/forms/*.xlsx (as bench_consolidate.py makes them) are consoli
   worker process per core, started once (its start-up is timed apart).
 
 The two alternate, ``--rounds`` times each, so that the shared machine's load falls on both alike;
-the table gives each run's wall time and the minimum. A Dask cluster earns its keep where one
+the table gives each run's wall time and the minimum. Then, once each, the reading alone through
+the Dask executor with one task a file against batches of 64 files a task (what consolidate sends),
+to show why the batches. A Dask cluster earns its keep where one
 machine is not enough; here it shows what its scheduler, its pickling and its TCP cost on top of the
 same reading.
 """
@@ -40,7 +42,7 @@ def main() -> None:
     import distributed
 
     from benchmarks.bench_consolidate import make_files
-    from perfxl.consolidate import consolidate
+    from perfxl.consolidate import check_file_for_summary, check_files_for_summary, consolidate
     from perfxl.workers import available_cores, fewer_collections
 
     cores = available_cores()
@@ -66,6 +68,14 @@ def main() -> None:
                     summary = consolidate(paths, tmp / "dask.xlsx", executor=client.get_executor(), force=True)
                 times[kind].append(time.perf_counter() - t)
                 assert summary.files == args.files
+        names = [str(p) for p in paths]
+        t = time.perf_counter()
+        assert len(list(client.get_executor().map(check_file_for_summary, names))) == args.files
+        per_file = time.perf_counter() - t
+        t = time.perf_counter()
+        batches = [names[at:at + 64] for at in range(0, len(names), 64)]
+        assert sum(map(len, client.get_executor().map(check_files_for_summary, batches))) == args.files
+        batched = time.perf_counter() - t
         client.close()
         cluster.close()
     finally:
@@ -80,6 +90,8 @@ def main() -> None:
         best = min(times[kind])
         print(f"| {label} | {' / '.join(f'{t:.2f}' for t in times[kind])} | {best:.2f} | "
               f"{best / args.files * 1e6:.0f} |")
+    print(f"\nReading alone through the Dask executor: one task a file {per_file:.2f} s, "
+          f"64 files a task {batched:.2f} s.")
     print(f"\nStarting the LocalCluster ({cores} worker processes) and connecting: {started:.2f} s (not in the runs).")
     print(f"Overhead of Dask over the pool, best against best: "
           f"{min(times['dask']) - min(times['pool']):+.2f} s "

@@ -464,23 +464,29 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
     try:  # before any file is read: a run of an hour must not end in "cannot write"
         folder.mkdir(parents=True, exist_ok=True)
         check_output(out, force=force)
-        if feedback is not None:
-            from .feedback import check_folder
-            check_folder(feedback, force=force)
     except (OSError, OutputError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(": ", 1)[-1]
         raise ConsolidateError(f"无法写入输出文件 {out}（{reason}）") from exc
+    if feedback is not None:
+        from .feedback import check_folder, write_feedback
+        try:
+            check_folder(feedback, force=force)
+        except OutputError as exc:
+            raise ConsolidateError(str(exc)) from exc
     own = executor is None
     ex = reading_executor(len(paths)) if own else executor
     try:
-        with atomic_output(out, force=force) as tmp:
-            summary, plan = _write(paths, shown, tmp, out, rules, title, year, ex, collect, on_file,
-                                   feedback is not None)
+        try:
+            with atomic_output(out, force=force) as tmp:
+                summary, plan = _write(paths, shown, tmp, out, rules, title, year, ex, collect, on_file,
+                                       feedback is not None)
+        except OutputError as exc:  # the output appeared meanwhile
+            raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）") from exc
         if feedback is not None:
-            from .feedback import write_feedback
-            summary.feedback = write_feedback(feedback, plan, ex, force=force)
-    except OutputError as exc:  # the output appeared meanwhile
-        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）") from exc
+            try:
+                summary.feedback = write_feedback(feedback, plan, ex, force=force)
+            except (OSError, OutputError) as exc:  # the summary is written; the feedback could not be
+                raise ConsolidateError(f"汇总表已写出，但反馈文件夹 {feedback} 无法写入（{exc}）") from exc
     finally:
         if own:
             ex.shutdown(wait=True)
