@@ -194,6 +194,7 @@ def list_inputs(items, suffixes=FOLDER_SUFFIXES) -> Inputs:
                 add(child, key, shown)
         elif not path.exists() and glob.has_magic(item):
             root = _glob_root(item)
+            prefix = os.path.join(root, "") if root else ""  # glob's matches start with the folder as typed
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
                 found.missing.append(item)
@@ -202,7 +203,8 @@ def list_inputs(items, suffixes=FOLDER_SUFFIXES) -> Inputs:
                 if os.path.basename(candidate).startswith("~$"):
                     found.locks.append(candidate)
                 elif os.path.isfile(candidate) and not _skipped(os.path.basename(candidate)):
-                    add(candidate, real_path(candidate, folders), os.path.relpath(candidate, root or os.curdir))
+                    shown = candidate[len(prefix):] if candidate.startswith(prefix) else os.path.relpath(candidate, root)
+                    add(candidate, real_path(candidate, folders), shown)
         elif path.name.startswith("~$"):
             found.locks.append(item)
         else:
