@@ -616,10 +616,10 @@ def _write(paths, shown, tmp, out, rules, title, year, executor, collect, on_fil
     w.close()
     if collect:
         summary.sheets = {name: w.kept[name] for name in (*SHEETS, UNIT_ISSUES)}
-    return summary, (_feedback_plan(forms, listed, display, paths, shown) if plan else [])
+    return summary, (_feedback_plan(forms, listed, display, paths) if plan else [])
 
 
-def _feedback_plan(forms, listed, display, paths, shown) -> list:
+def _feedback_plan(forms, listed, display, paths) -> list:
     """What each unit is sent (:class:`perfxl.feedback.UnitFeedback`): its rows of 问题清单, its forms,
     and per workbook of its forms the notes for the annotated copy."""
     from .feedback import Copy, UnitFeedback
@@ -639,7 +639,7 @@ def _feedback_plan(forms, listed, display, paths, shown) -> list:
             source = str(paths[about.file])
             copy = fb.copies.get(source)
             if copy is None:
-                copy = fb.copies[source] = Copy(source, shown[about.file])
+                copy = fb.copies[source] = Copy(source)
             copy.notes.append((row[5] or about.anchor, row[4], f"{row[2]}（{row[3]}）：{row[6]}"))
             fb.sources.append(source)
         else:

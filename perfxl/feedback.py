@@ -52,11 +52,9 @@ FORM_HEADER = ["项目名称", "状态", "预算数", "执行数", "预算执行
 
 @dataclass
 class Copy:
-    """A workbook of the unit to annotate: its path, how the summary shows it, and the notes as
-    ``(location, level, text)``."""
+    """A workbook of the unit to annotate: its path and the notes as ``(location, level, text)``."""
 
     source: str
-    shown: str
     notes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
