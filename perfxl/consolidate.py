@@ -580,8 +580,8 @@ def _write(paths, shown, tmp, out, rules, title, year, executor, collect, on_fil
         counted=sum(f.status == dup.COUNTED for f in forms), unfilled=sum(f.status == dup.UNFILLED for f in forms),
         duplicates=sum(f.status == dup.DUPLICATE for f in forms), duplicate_groups=len(duplicate_groups),
         units=len(named_units), unreadable=[(str(paths[i]), reason) for i, reason in unreadable],
-        findings=len(listed), errors=sum(row[4] == _LEVELS[ERROR] for _, row, _ in listed),
-        warnings=sum(row[4] == _LEVELS[WARNING] for _, row, _ in listed),
+        findings=len(listed), errors=sum(row[4] == _LEVELS[ERROR] for row, _ in listed),
+        warnings=sum(row[4] == _LEVELS[WARNING] for row, _ in listed),
     )
 
     # 项目汇总
@@ -632,7 +632,7 @@ def _feedback_plan(forms, listed, display, paths) -> list:
             fb = units[name] = UnitFeedback(name, list(HEADERS[ISSUES]))
         return fb
 
-    for _, row, about in listed:
+    for row, about in listed:
         fb = unit_of(row[0])
         fb.findings.append(row)
         if isinstance(about, _Form):
@@ -671,42 +671,42 @@ def _mark_statuses(forms: list[_Form], groups: dup.Groups) -> list[tuple[int, li
     return out
 
 
-def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> list[tuple[tuple, list, object]]:
-    """Every row of 问题清单 as (sort key, row, what it is about), sorted by unit, then project.
+def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> list[tuple[list, object]]:
+    """Every row of 问题清单 as (row, what it is about), sorted by unit, then project, then file.
 
     What a row is about: the :class:`_Form` of a finding (its cell comment in a feedback copy), else
     the path of the file (a duplicate group's counted form, an unreadable file). A duplicate's own
-    findings are not listed (its group's row stands for it), an unfilled form's only as one row.
+    findings are not listed (its group's row stands for it, after the counted form's findings), an
+    unfilled form's only as one row; files that could not be read come last. The forms are sorted,
+    not the findings: a form's findings keep their order, and there are fewer forms to sort.
     """
-    listed = []
     error, warning = _LEVELS[ERROR], _LEVELS[WARNING]
-    for n, form in enumerate(forms):
-        sheet = DEPARTMENTS if form.kind == DEPARTMENT else PROJECTS
-        if form.status == dup.DUPLICATE:
-            continue
+    groups = {n: (others, why) for n, others, why in duplicate_groups}
+    listed = []
+
+    def place(n: int):
+        form = forms[n]
+        unit, project = display[form.unit_key], form.project
+        return not unit, unit, not project, project, form.file, n
+
+    for n in sorted((n for n, form in enumerate(forms) if form.status != dup.DUPLICATE), key=place):
+        form = forms[n]
         items = [[form.unfilled_at, UNFILLED, ERROR, _UNFILLED_MESSAGE]] if form.status == dup.UNFILLED else form.findings
-        form.row[_COUNT[sheet]] = len(items)
+        form.row[_COUNT[DEPARTMENTS if form.kind == DEPARTMENT else PROJECTS]] = len(items)
         unit, project, file = display[form.unit_key], form.project, shown[form.file]
-        head = (not unit, unit, not project, project, form.file, n)
-        listed += [((*head, seq), [unit, project, issue_type(code), code, _LEVELS.get(level, level), location, message,
-                                   file], form)
-                   for seq, (location, code, level, message) in enumerate(items)]
-    for n, others, why in duplicate_groups:
-        best = forms[n]
-        unit, project = display[best.unit_key], best.project
-        names = [shown[f.file] + ("（同一文件中的另一张表）" if f.file == best.file else "") for f in others]
-        more = f" 等 {len(names)} 份" if len(names) > 5 else ""
-        what = f"项目“{project}”" if project else ("部门整体支出绩效自评表" if best.kind == DEPARTMENT else "这张表")
-        message = (f"{what}共收到 {len(others) + 1} 份，只计入 {shown[best.file]}（{why}），"
-                   f"另 {len(others)} 份重复，不计入合计：{'、'.join(names[:5])}{more}")
-        listed.append(((not unit, unit, not project, project, best.file, n, 1 << 30),  # after the form's findings
-                       [unit, project, issue_type(DUPLICATE), DUPLICATE, warning, "", message,
-                        "、".join(names[:5]) + more], str(paths[best.file])))
-    for i, reason in unreadable:
-        listed.append(((True, "", True, "", i, -1, 0),
-                       ["", "", issue_type(UNREADABLE), UNREADABLE, error, "", f"无法读取：{reason}", shown[i]],
-                       str(paths[i])))
-    listed.sort(key=lambda item: item[0])
+        listed += [([unit, project, issue_type(code), code, _LEVELS.get(level, level), location, message, file], form)
+                   for location, code, level, message in items]
+        if n in groups:
+            others, why = groups[n]
+            names = [shown[f.file] + ("（同一文件中的另一张表）" if f.file == form.file else "") for f in others]
+            more = f" 等 {len(names)} 份" if len(names) > 5 else ""
+            what = f"项目“{project}”" if project else ("部门整体支出绩效自评表" if form.kind == DEPARTMENT else "这张表")
+            message = (f"{what}共收到 {len(others) + 1} 份，只计入 {file}（{why}），"
+                       f"另 {len(others)} 份重复，不计入合计：{'、'.join(names[:5])}{more}")
+            listed.append(([unit, project, issue_type(DUPLICATE), DUPLICATE, warning, "", message,
+                            "、".join(names[:5]) + more], str(paths[form.file])))
+    listed += [(["", "", issue_type(UNREADABLE), UNREADABLE, error, "", f"无法读取：{reason}", shown[i]], str(paths[i]))
+               for i, reason in unreadable]
     return listed
 
 
@@ -740,7 +740,7 @@ def _unit_sheet(w: _Writer, projects: list[_Form], display: dict[str, str], summ
 def _issue_sheet(w: _Writer, forms: list[_Form], listed: list, display: dict[str, str]) -> None:
     """问题清单: the 单位问题汇总 block, then every finding (sorted, with an autofilter)."""
     per_unit: dict[str, list[int]] = {}  # unit → [errors, warnings, unfilled, duplicates]
-    for _, row, _ in listed:
+    for row, _ in listed:
         counts = per_unit.setdefault(row[0], [0, 0, 0, 0])
         counts[0 if row[4] == _LEVELS[ERROR] else 1] += 1
     for form in forms:
@@ -759,5 +759,5 @@ def _issue_sheet(w: _Writer, forms: list[_Form], listed: list, display: dict[str
     w.text_row(ISSUES, "问题明细", w.title_fmt)
     w.header(ISSUES)
     for at in range(0, len(listed), _BATCH_ROWS):
-        w.put_many(ISSUES, [row for _, row, _ in listed[at:at + _BATCH_ROWS]])
+        w.put_many(ISSUES, [row for row, _ in listed[at:at + _BATCH_ROWS]])
     w.filter(ISSUES, w.row[ISSUES] - 1)
