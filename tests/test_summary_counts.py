@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfxl.cli import main
-from perfxl.codes import ISSUE_TYPES
+from perfxl.consolidate import issue_type
 from perfxl.consolidate import HEADERS, ISSUES, PROJECTS, UNITS, InlineExecutor, consolidate
 from perfxl.duplicates import name_key
 from tests.adversarial import hostile as h
@@ -158,7 +158,7 @@ def test_issue_list_sorted_filtered_with_unit_block(summary_run):
     issues = findings(out)
     keys = [(not r[0], r[0], not r[1], r[1]) for r in issues]
     assert keys == sorted(keys)
-    assert all(r[2] == ISSUE_TYPES[r[3]] for r in issues)
+    assert all(r[2] == issue_type(r[3]) for r in issues)
     ws = openpyxl.load_workbook(out)[ISSUES]
     table = rows(out, ISSUES)
     header = table.index(HEADERS[ISSUES]) + 1
