@@ -5,6 +5,7 @@ Run from the repository root::
 
     python3 benchmarks/bench_consolidate.py                  # 10,000 files, breakdown on 2,000
     python3 benchmarks/bench_consolidate.py --files 2000 --profile-files 500
+    python3 benchmarks/bench_consolidate.py --distinct      # no two copies the same form
 
 1. Setup (not timed): --files copies of examples/forms/*.xlsx, round robin, under distinct names
    in a temporary folder; perfxl's modules byte-compiled, as ``pip install`` does and as any first
@@ -158,17 +159,51 @@ def measure(cmd: list[str]) -> dict:
 
 # ------------------------------------------------------------------------------------ setup
 
-def make_files(folder: Path, n: int) -> list[Path]:
+def make_files(folder: Path, n: int, distinct: bool = False) -> list[Path]:
+    """``n`` copies of the seed forms, round robin. ``distinct``: each copy's 项目名称 gets the copy's
+    number and its 预算数 grows by the number × 0.000001 万元 (0.01 元), so that no two copies are the
+    same form, by name or by content (otherwise all but 13 are duplicates, and the summary counts 13)."""
     seeds = sorted(SEEDS.glob("*.xlsx"))
     if not seeds:
         sys.exit(f"no seed forms in {SEEDS}")
+    places = _places(seeds) if distinct else {}
     paths = []
     for i in range(n):
         seed = seeds[i % len(seeds)]
         dst = folder / f"{i:05d}-{seed.name}"
-        shutil.copyfile(seed, dst)
+        if distinct:
+            _numbered_copy(seed, dst, *places[seed], i)
+        else:
+            shutil.copyfile(seed, dst)
         paths.append(dst)
     return paths
+
+
+def _places(seeds: list[Path]) -> dict[Path, tuple[str, str]]:
+    """Per seed, its 项目名称 and the cell of its 预算数 (``C12``)."""
+    from perfxl.read import read_forms
+
+    out = {}
+    for seed in seeds:
+        form = read_forms(seed)[0]
+        out[seed] = (form.project, form.location("budget.total").rpartition("!")[2])
+    return out
+
+
+def _numbered_copy(seed: Path, dst: Path, project: str, budget_cell: str, i: int) -> None:
+    """A copy of ``seed`` with ``-i`` after its 项目名称 and 0.000001 × i added to its 预算数."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    budget = re.compile(rf'(<c r="{budget_cell}"[^>]*><v>)([^<]*)(</v>)'.encode())
+    with zipfile.ZipFile(seed) as src, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/sharedStrings.xml" or info.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(f">{escape(project)}<".encode(), f">{escape(project)}-{i}<".encode(), 1)
+                data = budget.sub(lambda m: m[1] + repr(float(m[2]) + i * 1e-6).encode() + m[3], data, 1)
+            out.writestr(info, data)
 
 
 # -------------------------------------------------------------------------------- breakdown
@@ -239,6 +274,8 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=10_000, help="number of workbooks (default 10000)")
     ap.add_argument("--profile-files", type=int, default=2_000, help="files for the phase breakdown (default 2000)")
     ap.add_argument("--skip-openpyxl", action="store_true", help="do not run the openpyxl loop")
+    ap.add_argument("--distinct", action="store_true",
+                    help="number each copy's 项目名称 and first indicator, so that no two are duplicates")
     args = ap.parse_args()
 
     from importlib.metadata import version
@@ -248,7 +285,7 @@ def main() -> None:
         forms = tmp / "forms"
         forms.mkdir()
         t0 = time.perf_counter()
-        paths = make_files(forms, args.files)
+        paths = make_files(forms, args.files, args.distinct)
         print(f"copied {len(paths)} files in {time.perf_counter() - t0:.1f} s (not timed)", file=sys.stderr)
         import perfxl
         compileall.compile_dir(Path(perfxl.__file__).parent, quiet=1)

@@ -17,7 +17,7 @@ from .clickzh import install as _click_in_chinese
 from .display import json_text, visible
 from .engine import scored
 from .files import os_reason
-from .inputs import expand_inputs
+from .inputs import Inputs, list_inputs
 from .model import DEPARTMENT, Form
 from .read import read_forms
 from .rules import RulesError, load_rules
@@ -44,11 +44,40 @@ def _rules(path):
         raise click.UsageError(str(exc)) from exc
 
 
-def _inputs(items):
-    files = expand_inputs(items)
-    if not files:
-        raise click.UsageError("没有找到要处理的文件（支持 xlsx、xlsm、xls、ods、txt）")
-    return files
+#: Every format perfxl reads, as the "no files found" message names them.
+_FORMATS_READ = "xlsx、xlsm、xls、xlsb、ods 工作簿，制表符分隔的 txt/tsv 文本，perfxl 的 JSON"
+
+
+def _inputs(items) -> Inputs:
+    """The files named, or a usage error before anything is read or written: a name that names no
+    file, folder or glob match, or nothing to read at all. Lock files named are passed over, said."""
+    found = list_inputs(items)
+    if found.missing:
+        raise click.UsageError("找不到输入：" + "、".join(found.missing))
+    for lock in dict.fromkeys(item for item in items if os.path.basename(item).startswith("~$")):
+        # named (an unquoted glob the shell expanded): say why it is not read
+        click.echo(f"跳过 {lock}：Excel 打开文件时生成的锁定文件，不是自评表", err=True)
+    if not found.files:
+        raise click.UsageError(f"没有找到要处理的文件（可读取：{_FORMATS_READ}）")
+    return found
+
+
+def _passed_over(found: Inputs) -> str:
+    """What a folder search passed over, for the summary line ("" when nothing)."""
+    parts = [f"{n} 个{what}" for n, what in ((found.other, "非表格文件"), (len(found.locks), " Excel 锁定文件")) if n]
+    return "跳过 " + "、".join(parts) if parts else ""
+
+
+def _xlsx(path: str, what: str) -> str:
+    """``path``, which must name an .xlsx workbook (XlsxWriter writes no other kind)."""
+    if not str(path).lower().endswith(".xlsx"):
+        raise click.UsageError(f"{what}应以 .xlsx 结尾：{path}（perfxl 写出的是 Excel 工作簿）")
+    return path
+
+
+_JOBS_HELP = ("并行进程数：0（默认）在文件不少于 40 个时使用全部 CPU 核，否则在本进程中读取；"
+              "1 为不并行")
+_jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=False, help=_JOBS_HELP)
 
 
 #: The exit code of a run ended by Ctrl-C or a termination signal (128 + SIGINT, as a shell reports it).
@@ -197,12 +226,12 @@ def _n(x) -> str:
 def read(files, as_json, rules_file):
     """读取自评表并复核评分：FILES 为 xlsx/xlsm/xls/ods 工作簿、制表符分隔的文本或文件夹。
 
-    退出码：0 全部读取成功；2 有文件无法读取（其余文件照常输出）。
+    退出码：0 全部读取成功；2 有文件无法读取（其余文件照常输出），或用法错误。
     """
     from .checker import drop_bad_numbers
 
     rules = _rules(rules_file)
-    paths = _inputs(files)
+    paths = _inputs(files).files
     out, failed, many = [], False, len(paths) > 1
     for path in paths:
         try:
@@ -232,15 +261,15 @@ def read(files, as_json, rules_file):
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 @click.option("--errors-only", is_flag=True, help="只列出错误，不列警告")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="并行进程数；0 表示文件较多时使用全部 CPU 核")
+@_jobs_option
 def check(files, as_json, rules_file, errors_only, jobs):
     """检查自评表中的错误与疑点：每条问题有代码、级别（错误/警告）、位置与说明。
 
-    退出码：0 没有错误；1 有错误；2 有文件无法读取（其余文件照常检查并输出）。
+    FILES 为文件、文件夹（递归查找）或通配符。退出码：0 没有错误；1 有错误；2 有文件无法读取（其余文件照常检查并输出），或用法错误。
     """
     rules = _rules(rules_file)
-    report = check_files(_inputs(files), rules, jobs=jobs or None)
+    found = _inputs(files)
+    report = check_files(found.files, rules, jobs=jobs or None)
     if errors_only:
         for fr in report.files:
             for r in fr.forms:
@@ -249,45 +278,65 @@ def check(files, as_json, rules_file, errors_only, jobs):
     for fr in report.unreadable:
         if as_json:  # the text report already names them on stdout
             _say(f"{fr.file}: 无法读取：{fr.error}", err=True)
+    if _passed_over(found):
+        _say(_passed_over(found), err=True)
     sys.exit(report.exit_code())
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="汇总表（.xlsx）")
-@click.option("--title", "--unit", "title", help="标题中的部门名称（默认取各表的实施(主管)单位）")
-@click.option("--year", type=int, help="标题中的年度（默认取各表的年度）")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="写出的汇总表（.xlsx）")
+@click.option("--title", "--unit", "title",
+              help="标题中的单位名称（默认：各表同属一个单位时取该单位，否则标题写明共几个单位）")
+@click.option("--year", type=int, help="标题中的年度（默认取各表中最多的年度）")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="并行进程数（默认 CPU 核数；1 为不并行）")
-@click.option("--force", is_flag=True, help="覆盖已存在的汇总表")
+@_jobs_option
+@click.option("--force", is_flag=True, help="覆盖已存在的汇总表（及反馈文件夹中的同名文件）")
 @click.option("--json", "as_json", is_flag=True, help="同时以 JSON 输出汇总内容")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="同时把每个工作表写成 CSV（UTF-8 BOM）到此文件夹")
-def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir):
-    """把多张自评表汇总成一个工作簿：项目汇总、单位汇总、指标明细、问题清单。
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False),
+              help="同时按填报单位写出反馈：每个单位一个文件夹，内有该单位的问题清单和带批注的自评表副本")
+@click.option("--dask", "dask_address", metavar="地址",
+              help="在已有的 Dask 集群上读取（调度器地址，如 tcp://10.0.0.5:8786；需要 pip install perfxl[dask]）")
+def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir, feedback_dir, dask_address):
+    """把多张自评表汇总成一个工作簿：项目汇总、单位汇总、部门整体、指标明细、问题清单。
 
-    退出码：0 全部读取成功；1 有文件无法读取（汇总表照常写出）；2 用法错误（含输出文件已存在而未用 --force）。
+    同一项目重复报送的只计入一份，未填报的表单列状态、不计入合计与平均。
+    FILES 为文件、文件夹（递归查找）或通配符。
+
+    退出码：0 全部读取且计入的表没有错误；1 有表存在错误（汇总表照常写出）；2 有文件无法读取（汇总表照常写出），
+    或用法错误（输入不存在、输出不是 .xlsx、输出已存在而未用 --force 等，未写出任何文件）。
     """
     from .consolidate import ConsolidateError
     from .consolidate import consolidate as run_consolidate
     from .workers import reading_executor
 
     rules = _rules(rules_file)
-    paths = _inputs(files)
-    executor = reading_executor(len(paths), jobs) if jobs else None  # None: consolidate's own default
+    _xlsx(output, "汇总表")
+    found = _inputs(files)
+    paths = found.files
+    if feedback_dir:
+        _outside_inputs(feedback_dir, files)
+    client = _dask_client(dask_address) if dask_address else None
+    # None: consolidate's own default (the same rule as check's --jobs 0)
+    executor = client.get_executor() if client else reading_executor(len(paths), jobs) if jobs else None
     progress = None
     if sys.stderr.isatty():
         progress = click.progressbar(length=len(paths), label="汇总", file=sys.stderr)
         progress.__enter__()
     try:
         summary = run_consolidate(paths, output, rules=rules, title=title, year=year, executor=executor,
-                                  force=force, collect=as_json, csv_dir=csv_dir,
+                                  force=force, collect=as_json, csv_dir=csv_dir, shown=found.shown,
+                                  feedback=feedback_dir,
                                   on_file=(lambda _r: progress.update(1)) if progress else None)
     except ConsolidateError as exc:
         raise Failure(str(exc)) from exc
     finally:
         if progress is not None:
             progress.__exit__(None, None, None)
-        if executor is not None:
+        if client is not None:
+            client.close()
+        elif executor is not None:
             executor.shutdown(cancel_futures=True)
     for file, reason in summary.unreadable:
         _say(f"{file}: 无法读取：{reason}", err=True)
@@ -295,10 +344,41 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
         click.echo(json_text(summary.to_dict(), indent=2))
     else:
         t = summary.totals
-        _say(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表，"
-                   f"问题 {summary.findings} 条（重复 {summary.duplicates}），无法读取 {len(summary.unreadable)} 个；"
+        passed = _passed_over(found)
+        _say(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表（计入 {summary.counted}，"
+             f"重复 {summary.duplicates}，未填报 {summary.unfilled}），无法读取 {len(summary.unreadable)} 个"
+             + (f"，{passed}" if passed else "") + f"；问题 {summary.findings} 条（错误 {summary.errors}）；"
                    f"预算执行率 {_pct(t.get('exec_rate'))}")
+        if summary.feedback:
+            _say(f"反馈：{feedback_dir} 中 {len(summary.feedback)} 个文件")
     sys.exit(summary.exit_code())
+
+
+def _outside_inputs(folder, items) -> None:
+    """A feedback folder inside a folder being read would be read as forms the next time: refuse it."""
+    target = os.path.realpath(folder)
+    for item in items:
+        if os.path.isdir(item):
+            root = os.path.realpath(item)
+            if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+                raise click.UsageError(f"反馈文件夹 {folder} 在输入文件夹 {item} 之内：下次汇总会把其中的批注副本当作自评表读入，"
+                                       "请放在别处")
+
+
+#: How long --dask waits for the scheduler to answer.
+DASK_CONNECT_TIMEOUT = "10s"
+
+
+def _dask_client(address: str):
+    """A client of the Dask cluster at ``address`` (its workers read; this process writes)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise click.UsageError("--dask 需要 Dask：pip install 'perfxl[dask]'") from None
+    try:
+        return Client(address, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise click.UsageError(f"无法连接 Dask 调度器 {address}（{exc}）") from exc
 
 
 _LEVEL1_SHORT = {"产出": "产出指标", "效益": "效益指标", "满意度": "满意度指标", "预算执行率": "预算执行率指标"}
@@ -365,15 +445,15 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
     problems: list[str] = []
     try:
         if source is None:
-            written = [write_template(output, options=options, rules=rules, force=force)]
+            written = [write_template(_xlsx(output, "模板"), options=options, rules=rules, force=force)]
         else:
             forms, blank = _template_sources(source, options, rules, problems)
             for i, form in enumerate(forms, start=1):  # a JSON form may hold 1e400 or NaN: no cell can
                 problems.extend(f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
                                 for note in drop_bad_numbers(form))
             if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not Path(output).is_dir():
-                written = [write_template(output, forms[0], options=options, rules=rules, force=force,
-                                          inputs=[source])]
+                written = [write_template(_xlsx(output, "模板（写多个时 -o 为以 / 结尾的文件夹）"), forms[0],
+                                          options=options, rules=rules, force=force, inputs=[source])]
             else:
                 if output.lower().endswith((".xlsx", ".xlsm")):
                     raise click.UsageError(f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿："

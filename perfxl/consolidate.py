@@ -1,15 +1,24 @@
 """Consolidation: many 绩效自评表 into one summary workbook (项目支出绩效自评汇总表).
 
 :func:`consolidate` reads and checks every input through any :class:`concurrent.futures.Executor`
-(``executor.map(check_file_for_summary, paths)``); each worker returns small picklable row data
-(plain dicts, lists and numbers), never a workbook, and the rows go to an XlsxWriter workbook opened
-with ``constant_memory`` as they arrive. The workbook has four sheets, all labels in Chinese:
+(``executor.map`` over batches of paths, so that an executor without batching of its own, Dask's,
+is not asked once per file); each worker returns small picklable row data (plain dicts, lists and
+numbers), never a workbook, and the rows go to an XlsxWriter workbook opened with
+``constant_memory``. The workbook has five sheets, all labels in Chinese:
 
-- 项目汇总 — one row per form, then a 合计 row (Σ预算数, Σ到位数, Σ执行数, overall 预算执行率);
-- 单位汇总 — one row per 填报单位, a 合计 row and a chart of the grade distribution;
-- 指标明细 — one row per 三级指标;
-- 问题清单 — every finding, one row per unreadable file (code ``unreadable``), and
-  ``duplicate-form`` for forms with the same 项目名称 + 填报单位 in two files (both rows kept).
+- 项目汇总 — one row per form with its 状态 (计入 / 重复 / 未填报, see :mod:`perfxl.duplicates`),
+  then a 合计 row over the forms counted (Σ预算数, Σ到位数, Σ执行数, overall 预算执行率), saying how
+  many it covers;
+- 单位汇总 — one row per unit, a 合计 row and charts of the grades and the rates;
+- 部门整体 — the department forms, never in the project totals;
+- 指标明细 — one row per 三级指标 (written as the forms arrive);
+- 问题清单 — a 单位问题汇总 block (errors and warnings per unit), then every finding beside its
+  unit and project, sorted by them: the findings of the forms counted, one ``unfilled-form`` row
+  per form never filled in, one ``duplicate-form`` row per group of forms sent more than once,
+  one ``unreadable`` row per file that could not be read.
+
+Amounts are added in 万元 (forms in 元 or 千元 converted); 来源文件 is each path as the user named
+it relative to its folder (:class:`perfxl.inputs.Inputs`), never this machine's absolute path.
 
 Text is always written with ``write_string``, so a 项目名称 such as ``=SUM(A1)`` stays text. The
 workbook and the CSVs (``csv_dir``) are written through :func:`perfxl.files.atomic_outputs`: to
@@ -22,18 +31,21 @@ import csv
 import datetime as _dt
 import functools
 import math
-import re
-import unicodedata
+import os
 from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .checker import ERROR, check_file
+from . import duplicates as dup
+from .checker import ERROR, WARNING, check_file
+from .checks import CODES
 from .display import writable
 from .files import (OutputError, atomic_outputs, check_outputs, make_folder, open_temporary, remove_folders,
                     xlsx_workbook)
+from .inputs import shown_names
 from .model import DEPARTMENT, MONEY_UNITS
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
@@ -41,36 +53,45 @@ from .xlsxrows import FastRowsWorksheet, QuickZipWorkbook
 
 PROJECTS, UNITS, DEPARTMENTS, INDICATORS, ISSUES = "项目汇总", "单位汇总", "部门整体", "指标明细", "问题清单"
 SHEETS = (PROJECTS, UNITS, DEPARTMENTS, INDICATORS, ISSUES)
+#: The 单位问题汇总 block at the top of 问题清单; its own table in ``--json`` and ``--csv``.
+UNIT_ISSUES = "单位问题汇总"
 GRADES = ("优", "良", "中", "差")
 
 HEADERS: dict[str, list[str]] = {
-    PROJECTS: ["填报单位", "项目名称", "预算数", "到位数", "执行数", "预算执行率", "自评总分", "复核总分", "差异",
-               "等级", "问题数", "来源文件"],
-    UNITS: ["填报单位", "项目数", "预算数合计", "执行数合计", "预算执行率", "平均自评分", "平均复核分", *GRADES],
-    DEPARTMENTS: ["单位", "预算数", "执行数", "预算执行率", "自评总分", "复核总分", "等级", "问题数", "来源文件"],
+    PROJECTS: ["填报单位", "项目名称", "状态", "预算数", "到位数", "执行数", "预算执行率", "自评总分", "复核总分", "差异",
+               "等级", "问题数", "原表金额单位", "来源文件"],
+    UNITS: ["填报单位", "计入项目数", "未填报", "重复", "预算数合计", "执行数合计", "预算执行率", "平均自评分",
+            "平均复核分", *GRADES],
+    DEPARTMENTS: ["单位", "状态", "预算数", "执行数", "预算执行率", "自评总分", "复核总分", "等级", "问题数",
+                  "原表金额单位", "来源文件"],
     INDICATORS: ["填报单位", "项目名称", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "分值",
                  "自评得分", "复核得分", "来源文件"],
-    ISSUES: ["来源文件", "项目名称", "位置", "代码", "级别", "说明"],
+    ISSUES: ["填报单位", "项目名称", "问题类型", "代码", "级别", "位置", "说明", "来源文件"],
+    UNIT_ISSUES: ["填报单位", "错误", "警告", "问题合计", "未填报", "重复"],
 }
 #: Number format per column: "amount" (0.00), "rate" (0.00%), "score" (0.00) or None (as is).
 _FORMATS: dict[str, list[str | None]] = {
-    PROJECTS: [None, None, "amount", "amount", "amount", "rate", "score", "score", "score", None, None, None],
-    UNITS: [None, None, "amount", "amount", "rate", "score", "score", None, None, None, None],
-    DEPARTMENTS: [None, "amount", "amount", "rate", "score", "score", None, None, None],
+    PROJECTS: [None, None, None, "amount", "amount", "amount", "rate", "score", "score", "score", None, None, None,
+               None],
+    UNITS: [None, None, None, None, "amount", "amount", "rate", "score", "score", None, None, None, None],
+    DEPARTMENTS: [None, None, "amount", "amount", "rate", "score", "score", None, None, None, None],
     INDICATORS: [None] * 7 + ["score", "score", "score", None],
-    ISSUES: [None] * 6,
+    ISSUES: [None] * 8,
+    UNIT_ISSUES: [None] * 6,
 }
 _WIDTHS: dict[str, list[float]] = {
-    PROJECTS: [16, 40, 11, 11, 11, 11, 10, 10, 8, 6, 7, 36],
-    UNITS: [18, 8, 12, 12, 11, 11, 11, 6, 6, 6, 6],
-    DEPARTMENTS: [24, 12, 12, 11, 10, 10, 6, 7, 36],
+    PROJECTS: [16, 40, 7, 11, 11, 11, 11, 10, 10, 8, 6, 7, 8, 36],
+    UNITS: [18, 8, 7, 6, 12, 12, 11, 11, 11, 6, 6, 6, 6],
+    DEPARTMENTS: [24, 7, 12, 12, 11, 10, 10, 6, 7, 8, 36],
     INDICATORS: [16, 32, 12, 14, 30, 16, 16, 8, 9, 9, 36],
-    ISSUES: [36, 32, 14, 24, 6, 70],
+    ISSUES: [18, 32, 18, 24, 6, 14, 70, 36],
 }
-_LEVELS = {ERROR: "错误", "warning": "警告"}
+_LEVELS = {ERROR: "错误", WARNING: "警告"}
 #: What a CSV cell may not start with (OWASP CSV injection): it gets a leading single quote.
 _CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _NO_UNIT = "（未填写）"
+#: The 单位问题汇总 line of findings without a unit: forms without one, files that could not be read.
+_NO_UNIT_ISSUES = "（未填写单位或无法读取）"
 #: Rows rendered into one string and written at once (bounded, so that memory stays flat).
 _BATCH_ROWS = 1000
 
@@ -87,17 +108,18 @@ def _finite(x: float | None) -> float | None:
     return x if x is None or math.isfinite(x) else None
 
 
-#: Left out of a name before it is compared: spaces of every width, and the invisible format
-#: characters (zero-width space and joiners, soft hyphen, bidi marks, BOM).
-_NOT_COMPARED = re.compile("[\\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+#: Codes the summary itself gives (not the checker): a file that cannot be read, a form sent twice,
+#: a form never filled in. Their 问题类型 is here; every other code's is
+#: :data:`perfxl.checks.CODES` (``title``), the one list of the checker's codes.
+UNREADABLE, DUPLICATE, UNFILLED = "unreadable", "duplicate-form", "unfilled-form"
+SUMMARY_TITLES: dict[str, str] = {UNREADABLE: "文件无法读取", DUPLICATE: "重复报送", UNFILLED: "未填报"}
 
 
-@functools.lru_cache(maxsize=4096)
-def _same_key(name: str) -> str:
-    """What two spellings of one 项目名称 or 填报单位 have in common: NFKC (full-width ＡＢＣ and
-    （） as ABC and ()), case folded, without spaces or invisible characters, so that
-    ``ＡＢＣ项目``, ``abc项目`` and ``ABC 项目`` are one project."""
-    return _NOT_COMPARED.sub("", unicodedata.normalize("NFKC", name).casefold())
+def issue_type(code: str) -> str:
+    """The 问题类型 of ``code``: :data:`perfxl.checks.CODES`' title, or the summary's own; an unknown
+    code (a newer checker's) is shown as itself."""
+    known = CODES.get(code)
+    return known.title if known is not None else SUMMARY_TITLES.get(code, code)
 
 
 def _wan(money_unit: str | None, *amounts: float | None) -> tuple[float | None, ...]:
@@ -112,40 +134,59 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
     """Read and check one file, and return only what the summary needs, as plain picklable data.
 
     Returns:
-        ``{"file", "error", "forms": [{"unit" (填报单位, else 实施单位, else 主管部门), "kind", "project", "year", "budget",
-        "received", "spent", "exec_rate", "stated_total", "total", "grade", "indicators": [[...]],
-        "findings": [[location, code, level, message]]}]}``; ``error`` is the reason when the file
-        could not be read (any failure of the reader is caught, so one file never stops the rest).
+        ``{"file", "error", "mtime", "forms": [{"unit" (填报单位, else 实施单位, else 主管部门), "kind",
+        "project", "year", "money_unit", "budget", "received", "spent" (万元), "exec_rate", "stated_total",
+        "total", "grade", "indicators": [[...]], "findings": [[location, code, level, message]],
+        "unit_key", "key" (the name key), "filled", "complete" (values
+        filled), "anchor" (a cell for findings without one), "unfilled_at" (where 执行数 goes)}]}``;
+        ``error`` is the reason when the file could not be read (any failure of the reader is
+        caught, so one file never stops the rest).
     """
     file = str(path)
     try:
         report = check_file(path, rules)
+        mtime = os.stat(path).st_mtime
     except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not stop the others
-        return writable({"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": []})
+        return writable({"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": [], "mtime": 0.0})
     forms = []
     for r in report.forms:
         f, c = r.form, r.form.computed
         budget, received, spent = _wan(f.money_unit, f.budget_total, f.received.total, f.spent.total)
         # check_file scores every form: one result per indicator (None for each, were one unscored)
         results = c.indicators if c else [None] * len(f.indicators)
+        indicators = [
+            [ind.level1, ind.level2, ind.name, ind.target, ind.actual,
+             res.weight if res is not None else ind.weight, ind.score,
+             res.rule_score if res is not None else None]
+            for ind, res in zip(f.indicators, results)
+        ]
+        filled = dup.is_filled(spent, f.stated_total, (row[6] for row in indicators))
+        unit_key = dup.name_key(f.group_unit)
+        anchor = f.location("project") or f.location("unit") or (f"{f.source.sheet}!A1" if f.source and f.source.sheet else "")
         forms.append({
-            "unit": f.group_unit, "kind": f.kind, "project": f.project, "year": f.year,
+            "unit": f.group_unit, "kind": f.kind, "project": f.project, "year": f.year, "money_unit": f.money_unit,
             "budget": budget, "received": received, "spent": spent,
             # check_file leaves every number below 1e15, but 执行数 / a tiny 预算数 can still be infinite
             "exec_rate": _finite(c.exec_rate) if c else None,
             "stated_total": f.stated_total,
             "total": c.total if c else None,
             "grade": c.grade if c else None,
-            "indicators": [
-                [ind.level1, ind.level2, ind.name, ind.target, ind.actual,
-                 res.weight if res is not None else ind.weight, ind.score,
-                 res.rule_score if res is not None else None]
-                for ind, res in zip(f.indicators, results)
-            ],
+            "indicators": indicators,
             "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
+            "unit_key": unit_key, "key": dup.form_key(f.kind, f.project, unit_key),
+            "filled": filled,
+            "complete": sum(x is not None for x in (budget, received, spent, f.stated_total))
+            + sum((row[4] is not None) + (row[6] is not None) for row in indicators),
+            "anchor": anchor,
+            "unfilled_at": "" if filled else (f.location("spent.total") or f.location("budget.total") or anchor),
         })
     # a lone surrogate (a file name that is not UTF-8, \ud800 in JSON) fits in no workbook or CSV
-    return writable({"file": file, "error": report.error, "forms": forms})
+    return writable({"file": file, "error": report.error, "forms": forms, "mtime": mtime})
+
+
+def check_files_for_summary(paths, rules: RuleProfile = DEFAULT_RULES) -> list[dict]:
+    """:func:`check_file_for_summary` over a batch of paths: one task of an executor."""
+    return [check_file_for_summary(p, rules) for p in paths]
 
 
 # ---------------------------------------------------------------------------------------- result
@@ -154,51 +195,66 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
 class Summary:
     """What :func:`consolidate` wrote.
 
-    ``sheets`` holds every sheet's rows (header first) only when ``collect=True`` was passed —
-    by default the rows go straight to the workbook and are not kept.
+    ``sheets`` holds every sheet's rows (header first), and the 单位问题汇总 block as its own table,
+    only when ``collect=True`` was passed — by default the rows go to the workbook and are not kept.
     """
 
     output: Path
-    title: str
+    title: str | None
     year: int | None
     rules: str
     made: str
     files: int = 0
     forms: int = 0
+    counted: int = 0
+    unfilled: int = 0
+    duplicates: int = 0  # forms not counted because another copy is
+    duplicate_groups: int = 0
+    units: int = 0
     unreadable: list[tuple[str, str]] = field(default_factory=list)
-    duplicates: int = 0
-    findings: int = 0
+    findings: int = 0  # rows of 问题清单
+    errors: int = 0
+    warnings: int = 0
     totals: dict = field(default_factory=dict)
     sheets: dict[str, list[list]] = field(default_factory=dict)
+    feedback: list[Path] = field(default_factory=list)  # the files --feedback wrote
 
     @property
     def heading(self) -> str:
-        """The title row of 项目汇总."""
+        """The title row of 项目汇总: the unit given, else the one unit of every form, else how many."""
         year = f"{self.year}年度" if self.year else "年度"
-        return f"{self.title} {year}项目支出绩效自评汇总表".strip()
+        if self.title:
+            return f"{self.title} {year}项目支出绩效自评汇总表"
+        return f"{year}项目支出绩效自评汇总表" + (f"（{self.units} 个单位）" if self.units > 1 else "")
 
     @property
     def info(self) -> str:
-        """The line under the title: when, from how many files, with which rules."""
-        return (f"生成时间：{self.made}；共 {self.files} 个文件、{self.forms} 张自评表"
-                f"（无法读取 {len(self.unreadable)} 个）；评分规则：{self.rules}；金额单位：万元")
+        """The line under the title: when, from how many files and forms, what counts, with which rules."""
+        return (f"生成时间：{self.made}；共 {self.files} 个文件、{self.forms} 张自评表：计入 {self.counted} 张，"
+                f"重复 {self.duplicates} 张，未填报 {self.unfilled} 张（无法读取 {len(self.unreadable)} 个文件）；"
+                f"评分规则：{self.rules}；金额单位：万元")
 
     def exit_code(self) -> int:
-        """0 when every input was read, 1 when some could not be."""
-        return 1 if self.unreadable else 0
+        """2 when some input could not be read, else 1 when a form counted has errors, else 0 (as ``check``)."""
+        if self.unreadable:
+            return 2
+        return 1 if self.errors else 0
 
     def to_dict(self) -> dict:
         return {
             "title": self.heading, "info": self.info, "output": str(self.output), "rules": self.rules,
-            "made": self.made, "files": self.files, "forms": self.forms, "findings": self.findings,
-            "duplicates": self.duplicates,
+            "made": self.made, "files": self.files, "forms": self.forms, "counted": self.counted,
+            "unfilled": self.unfilled, "duplicates": self.duplicates, "duplicate_groups": self.duplicate_groups,
+            "units": self.units, "findings": self.findings, "errors": self.errors, "warnings": self.warnings,
             "unreadable": [{"file": f, "reason": r} for f, r in self.unreadable],
             "totals": self.totals,
             "sheets": {name: {"header": rows[0], "rows": rows[1:]} for name, rows in self.sheets.items()},
+            "feedback": [str(p) for p in self.feedback],
         }
 
     def write_csv(self, folder, *, force: bool = False) -> list[Path]:
-        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted.
+        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted,
+        rates written as the workbook shows them (``45.64%``).
 
         Written as every output is (:func:`perfxl.files.atomic_outputs`): all or none, an existing
         CSV replaced only with ``force``, never through a link.
@@ -212,17 +268,28 @@ class Summary:
         return paths
 
 
-def csv_paths(folder, sheets=SHEETS) -> list[Path]:
-    """The CSV file of each sheet in ``folder``: ``项目汇总.csv`` …"""
+#: The tables written as CSV: every sheet, and 问题清单's 单位问题汇总 block as its own.
+CSV_TABLES = (*SHEETS, UNIT_ISSUES)
+
+
+def csv_paths(folder, sheets=CSV_TABLES) -> list[Path]:
+    """The CSV file of each table in ``folder``: ``项目汇总.csv`` …"""
     return [Path(folder) / f"{name}.csv" for name in sheets]
 
 
 def _write_csv_files(sheets: dict[str, list[list]], paths: list[str]) -> None:
-    for path, rows in zip(paths, sheets.values()):
+    for path, (name, rows) in zip(paths, sheets.items()):
         with open_temporary(path, "w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
             for row in rows:
-                w.writerow([csv_cell(v) for v in row])
+                w.writerow(csv_row(name, row))
+
+
+def csv_row(sheet: str, row: list) -> list[str]:
+    """A row of ``sheet`` for CSV: rates as the workbook shows them (``45.64%``), the rest by :func:`csv_cell`."""
+    kinds = _FORMATS.get(sheet, ())
+    return [_percent(v) if i < len(kinds) and kinds[i] == "rate" and isinstance(v, (int, float))
+            and not isinstance(v, bool) else csv_cell(v) for i, v in enumerate(row)]
 
 
 def csv_cell(value) -> str:
@@ -237,6 +304,14 @@ def csv_cell(value) -> str:
     if text.startswith(_CSV_DANGEROUS):
         return "'" + text
     return text
+
+
+def _percent(fraction: float) -> str:
+    """A fraction as Excel's 0.00% format shows it: its shortest decimal, halves rounded up."""
+    if fraction != fraction or fraction in (float("inf"), float("-inf")):
+        return csv_cell(fraction)
+    shown = Decimal(repr(fraction)).scaleb(2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{shown}%"
 
 
 # ---------------------------------------------------------------------------------------- writer
@@ -259,6 +334,7 @@ class _Writer:
                           for k, v in ((None, None), ("amount", "0.00"), ("rate", "0.00%"), ("score", "0.00"))}
         self.ws = {}
         self.row = {}
+        self.header_row: dict[str, int] = {}
         self.collect = collect
         self.kept: dict[str, list[list]] = {}
         # Each column's XF index, for FastRowsWorksheet.write_plain_rows (0 = no format).
@@ -279,17 +355,24 @@ class _Writer:
             self.kept[name] = []
         self.fast = bool(self.styles) and all(ws.fast_rows_ok() for ws in self.ws.values())
 
-    def header(self, name: str) -> None:
+    def header(self, name: str, table: str | None = None) -> None:
+        """The header row of ``name``'s table (``table``: another table written on that sheet, whose
+        rows are kept apart and which neither freezes the panes nor gets the autofilter)."""
         ws, r = self.ws[name], self.row[name]
-        for col, label in enumerate(HEADERS[name]):
+        for col, label in enumerate(HEADERS[table or name]):
             ws.write_string(r, col, label, self.header_fmt)
-        ws.freeze_panes(r + 1, 0)
-        ws.repeat_rows(r)
-        self.header_row = getattr(self, "header_row", {})
-        self.header_row[name] = r
+        if table is None:
+            if name != ISSUES:  # 问题清单's header is below the unit block: frozen there, it would fill the screen
+                ws.freeze_panes(r + 1, 0)
+            ws.repeat_rows(r)
+            self.header_row[name] = r
         self.row[name] = r + 1
         if self.collect:
-            self.kept[name].append(list(HEADERS[name]))
+            self.kept.setdefault(table or name, []).append(list(HEADERS[table or name]))
+
+    def skip(self, name: str) -> None:
+        """An empty row."""
+        self.row[name] += 1
 
     def text_row(self, name: str, text: str, fmt=None) -> None:
         self.ws[name].write_string(self.row[name], 0, text, fmt)
@@ -305,9 +388,10 @@ class _Writer:
         for values in rows:
             self.put(name, values)
 
-    def put(self, name: str, values: list, total: bool = False) -> None:
-        ws, r, kinds = self.ws[name], self.row[name], _FORMATS[name]
-        if not total and self.fast and ws.write_plain_row(r, values, self.styles[name]):
+    def put(self, name: str, values: list, total: bool = False, table: str | None = None) -> None:
+        """One row of ``name`` (``table``: of another table on that sheet, see :meth:`header`)."""
+        ws, r, kinds = self.ws[name], self.row[name], _FORMATS[table or name]
+        if not total and table is None and self.fast and ws.write_plain_row(r, values, self.styles[name]):
             self.row[name] = r + 1
             if self.collect:
                 self.kept[name].append(list(values))
@@ -325,7 +409,7 @@ class _Writer:
                 ws.write_string(r, col, str(value), fmt)
         self.row[name] = r + 1
         if self.collect:
-            self.kept[name].append(list(values))
+            self.kept[table or name].append(list(values))
 
     def filter(self, name: str, last_data_row: int) -> None:
         first = self.header_row[name]
@@ -383,22 +467,26 @@ def _mean(values):
 def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
                 year: int | None = None, executor: Executor | None = None, force: bool = False,
                 collect: bool = False, on_file: Callable[[dict], None] | None = None,
-                csv_dir=None) -> Summary:
+                shown: list[str] | None = None, feedback=None, csv_dir=None) -> Summary:
     """Consolidate forms into one summary workbook.
 
     Args:
-        paths: the input files (see :func:`perfxl.expand_inputs` for folders and globs).
+        paths: the input files (see :func:`perfxl.inputs.list_inputs` for folders and globs).
         output: the ``.xlsx`` to write; written to a temp file beside it and moved in place.
         rules: the rule profile used to score and check.
-        title: the 部门 in the title row; by default the most common 实施(主管)单位 / 填报单位.
+        title: the unit in the title row; by default the unit of every form when they share one,
+            else a title naming how many units there are.
         year: the 年度 in the title row; by default the most common year of the forms.
-        executor: runs ``check_file_for_summary`` over the paths; default
+        executor: runs the reading over batches of paths; default
             :func:`perfxl.workers.reading_executor` (a process per core from 40 files on, inline
-            below). Not shut down here
-            when given.
-        force: overwrite an existing output.
+            below). Not shut down here when given. Its workers get absolute paths, so a Dask
+            cluster's workers find the files where they share this machine's storage.
+        force: overwrite an existing output (and feedback files).
         collect: keep every sheet's rows in :attr:`Summary.sheets` (for ``--json`` / ``--csv``).
         on_file: called with each file's result as it arrives (progress).
+        shown: how 来源文件 shows each path (:attr:`perfxl.inputs.Inputs.shown`); by default
+            :func:`perfxl.inputs.shown_names`.
+        feedback: a folder to write each unit's findings to (:mod:`perfxl.feedback`), or None.
         csv_dir: also write one CSV per sheet into this folder (made when missing), together with
             the workbook: both are written, or neither.
 
@@ -407,6 +495,8 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
             regular file or cannot be written (checked before any file is read); or writing failed.
     """
     paths = [p if isinstance(p, Path) else Path(p) for p in paths]  # a Path made again costs 3 µs a file
+    # a lone surrogate (a file name that is not UTF-8) fits in no workbook or CSV: its escape does
+    shown = writable(list(shown_names(paths) if shown is None else shown))
     out = Path(output)
     title = writable(title)  # from the command line: not UTF-8 there is a lone surrogate here
     made: list[Path] = []  # folders made here, taken away again when nothing is written
@@ -426,16 +516,29 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
             check_outputs(targets, force=force, inputs=paths)
         except OutputError as exc:
             raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
+        if feedback is not None:
+            from .feedback import check_folder, write_feedback
+            try:
+                check_folder(feedback, force=force)
+            except OutputError as exc:
+                raise ConsolidateError(str(exc)) from exc
         own = executor is None
         ex = reading_executor(len(paths)) if own else executor
-        try:  # the inputs were checked just now, once: not again for each output
-            with atomic_outputs(targets, force=force) as temps:
-                with xlsx_workbook(temps[0], {"constant_memory": True}, QuickZipWorkbook) as wb:
-                    summary = _write(paths, wb, out, rules, title, year, ex, collect or csv_dir is not None, on_file)
-                if csv_dir is not None:
-                    _write_csv_files(summary.sheets, temps[1:])
-        except OutputError as exc:  # an output appeared meanwhile, or the disk is full
-            raise ConsolidateError(str(exc)) from exc
+        try:
+            try:  # the inputs were checked just now, once: not again for each output
+                with atomic_outputs(targets, force=force) as temps:
+                    with xlsx_workbook(temps[0], {"constant_memory": True}, QuickZipWorkbook) as wb:
+                        summary, plan = _write(paths, shown, wb, out, rules, title, year, ex,
+                                               collect or csv_dir is not None, on_file, feedback is not None)
+                    if csv_dir is not None:
+                        _write_csv_files(summary.sheets, temps[1:])
+            except OutputError as exc:  # an output appeared meanwhile, or the disk is full
+                raise ConsolidateError(str(exc)) from exc
+            if feedback is not None:
+                try:
+                    summary.feedback = write_feedback(feedback, plan, ex, force=force)
+                except (OSError, OutputError) as exc:  # the summary is written; the feedback could not be
+                    raise ConsolidateError(f"汇总表已写出，但反馈文件夹 {feedback} 无法写入（{exc}）") from exc
         finally:
             if own:  # after Ctrl-C, files not yet read are not read
                 ex.shutdown(wait=True, cancel_futures=True)
@@ -445,88 +548,95 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
     return summary
 
 
-def _write(paths, wb, out, rules, title, year, executor, collect, on_file) -> Summary:
+class _Form:
+    """One form as the summary keeps it until every file is in (its statuses need them all)."""
+
+    __slots__ = ("row", "kind", "project", "findings", "filled", "complete", "mtime", "unit_key", "file",
+                 "anchor", "unfilled_at", "status")
+
+    def __init__(self, row, kind, project, f, mtime, file):
+        self.row, self.kind, self.project, self.mtime, self.file = row, kind, project, mtime, file
+        self.findings, self.filled, self.complete = f["findings"], f["filled"], f["complete"]
+        self.unit_key, self.anchor, self.unfilled_at = f["unit_key"], f["anchor"], f["unfilled_at"]
+        self.status = None
+
+
+#: Columns of a 项目汇总 / 部门整体 row that the statuses fill in.
+_STATUS = {PROJECTS: HEADERS[PROJECTS].index("状态"), DEPARTMENTS: HEADERS[DEPARTMENTS].index("状态")}
+_COUNT = {PROJECTS: HEADERS[PROJECTS].index("问题数"), DEPARTMENTS: HEADERS[DEPARTMENTS].index("问题数")}
+_UNFILLED_MESSAGE = "未填报：没有执行数，也没有自评得分和总分（收到的仍是空白或预填的模板），不计入合计与平均"
+
+
+def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file, plan) -> tuple[Summary, list]:
+    """Read the files and write the summary; returns it, and what each unit is sent when ``plan``."""
     w = _Writer(wb, collect)
-    work = functools.partial(check_file_for_summary, rules=rules) if rules is not DEFAULT_RULES \
-        else check_file_for_summary
-    projects: list[list] = []  # one small row per form; written once duplicates are known
-    keys: dict[tuple, list[int]] = {}
-    departments: list[list] = []  # 部门整体支出绩效自评表: one row each, apart from the projects
+    work = functools.partial(check_files_for_summary, rules=rules)
+    # absolute: a worker of another machine (Dask) or another folder finds the files where this one does
+    # (joined, not os.path.abspath: that asks for the folder and normalises the path again for each file)
+    cwd = os.getcwd()
+    names = [name if os.path.isabs(name) else os.path.join(cwd, name) for name in map(str, paths)]
+    size = pool_chunksize(len(names), available_cores())
+    forms: list[_Form] = []
+    groups = dup.Groups()
     years: Counter = Counter()
-    depts: Counter = Counter()
-    unreadable: list[tuple[str, str]] = []
-    findings = 0
+    spellings: dict[str, Counter] = {}  # unit key → how the forms spell it
+    unreadable: list[tuple[int, str]] = []
     w.header(INDICATORS)
-    w.header(ISSUES)
     n_files = 0
-    names = [str(p) for p in paths]
-    # rows of 指标明细 and 问题清单, written a batch at a time: one file write per batch, not per form
-    pending: dict[str, list[list]] = {INDICATORS: [], ISSUES: []}
-    for result in executor.map(work, names, chunksize=pool_chunksize(len(names), available_cores())):
-        n_files += 1
-        if on_file is not None:
-            on_file(result)
-        file = result["file"]
-        if result["error"] is not None:
-            unreadable.append((file, result["error"]))
-            pending[ISSUES].append([file, "", "", "unreadable", _LEVELS[ERROR], f"无法读取：{result['error']}"])
-            continue
-        for f in result["forms"]:
-            unit = f["unit"] or ""
-            project = f["project"] or ""
-            pending[INDICATORS] += [[unit, project, *ind, file] for ind in f["indicators"]]
-            pending[ISSUES] += [[file, project, location, code, _LEVELS.get(level, level), message]
-                                for location, code, level, message in f["findings"]]
-            findings += len(f["findings"])
-            if f["year"]:
-                years[f["year"]] += 1
-            if unit:
-                depts[unit] += 1
-            total, stated = f["total"], f["stated_total"]
-            if f["kind"] == DEPARTMENT:  # a department's whole budget: its own sheet, never the project totals
-                departments.append([unit, f["budget"], f["spent"], f["exec_rate"], stated, total, f["grade"] or "",
-                                    len(f["findings"]), file])
+    pending: list[list] = []  # rows of 指标明细, written a batch at a time: one file write per batch
+    for batch in executor.map(work, [names[at:at + size] for at in range(0, len(names), size)]):
+        for result in batch:
+            i = n_files
+            n_files += 1
+            if on_file is not None:
+                on_file(result)
+            if result["error"] is not None:
+                unreadable.append((i, result["error"]))
                 continue
-            diff = _r2(stated - total) if stated is not None and total is not None else None
-            keys.setdefault((_same_key(f["project"] or ""), _same_key(unit)), []).append(len(projects))
-            projects.append([unit, f["project"] or "", f["budget"], f["received"], f["spent"], f["exec_rate"],
-                             stated, total, diff, f["grade"] or "", len(f["findings"]), file])
-        for name, rows in pending.items():
-            if len(rows) >= _BATCH_ROWS:
-                w.put_many(name, rows)
-                pending[name] = []
-    for name, rows in pending.items():
-        w.put_many(name, rows)
+            file = shown[i]
+            for f in result["forms"]:
+                unit = f["unit"] or ""
+                project = f["project"] or ""
+                pending += [[unit, project, *ind, file] for ind in f["indicators"]]
+                if f["year"]:
+                    years[f["year"]] += 1
+                spelled = spellings.get(f["unit_key"])
+                if spelled is None:
+                    spelled = spellings[f["unit_key"]] = Counter()
+                spelled[unit] += 1
+                stated, total = f["stated_total"], f["total"]
+                if f["kind"] == DEPARTMENT:  # a department's whole budget: its own sheet, never the project totals
+                    row = [unit, None, f["budget"], f["spent"], f["exec_rate"], stated, total, f["grade"] or "",
+                           None, f["money_unit"] or "", file]
+                else:
+                    diff = _r2(stated - total) if stated is not None and total is not None else None
+                    row = [unit, project, None, f["budget"], f["received"], f["spent"], f["exec_rate"], stated, total,
+                           diff, f["grade"] or "", None, f["money_unit"] or "", file]
+                forms.append(_Form(row, f["kind"], project, f, result["mtime"], i))
+                # only a filled form is matched by content: two untouched templates of one budget are two forms
+                groups.add(f["key"], dup.content_key(f["kind"], f["year"], (f["budget"], f["received"], f["spent"]),
+                                                     stated, f["indicators"]) if f["filled"] and f["indicators"] else None)
+        if len(pending) >= _BATCH_ROWS:
+            w.put_many(INDICATORS, pending)
+            pending = []
+    w.put_many(INDICATORS, pending)
+    w.filter(INDICATORS, w.row[INDICATORS] - 1)
 
-    # duplicates: the same 项目名称 + 填报单位 in two (or more) files; every such row is flagged
-    duplicates = 0
-    flagged: list[list] = []  # their 问题清单 rows, written in batches (one file write per batch)
-    for (key, _), rows in keys.items():
-        files = [projects[i][-1] for i in rows]
-        if len(set(files)) < 2 or not key:
-            continue
-        unique = sorted(set(files))
-        for i in rows:
-            unit, project = projects[i][0], projects[i][1]  # each row's own spelling
-            # name a few of the other files, not all: a form sent 700 times must not make 700² text
-            others = [f for f in unique[:4] if f != projects[i][-1]][:3]
-            rest = len(unique) - 1 - len(others)
-            others = "、".join(others) + (f" 等另外 {len(unique) - 1} 个文件" if rest > 0 else "")
-            flagged.append([projects[i][-1], project, "", "duplicate-form", _LEVELS["warning"],
-                            f"项目“{project}”（填报单位：{unit or _NO_UNIT}）同时出现在 {others}，可能重复上报"])
-            projects[i][10] += 1
-            duplicates += 1
-            findings += 1
-            if len(flagged) >= _BATCH_ROWS:
-                w.put_many(ISSUES, flagged)
-                flagged = []
-    w.put_many(ISSUES, flagged)
-
+    display = {key: spelled.most_common(1)[0][0] for key, spelled in spellings.items()}
+    duplicate_groups = _mark_statuses(forms, groups)
+    listed = _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths)
+    named_units = [key for key in display if key]
+    projects = [f for f in forms if f.kind != DEPARTMENT]
+    counted = [f.row for f in projects if f.status == dup.COUNTED]
     summary = Summary(
-        output=out, title=title or (depts.most_common(1)[0][0] if depts else ""),
+        output=out, title=title or (display[named_units[0]] if len(named_units) == 1 else None),
         year=year or (years.most_common(1)[0][0] if years else None), rules=rules.name,
-        made=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), files=n_files, forms=len(projects),
-        unreadable=unreadable, duplicates=duplicates, findings=findings,
+        made=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), files=n_files, forms=len(forms),
+        counted=sum(f.status == dup.COUNTED for f in forms), unfilled=sum(f.status == dup.UNFILLED for f in forms),
+        duplicates=sum(f.status == dup.DUPLICATE for f in forms), duplicate_groups=len(duplicate_groups),
+        units=len(named_units), unreadable=[(str(paths[i]), reason) for i, reason in unreadable],
+        findings=len(listed), errors=sum(row[4] == _LEVELS[ERROR] for row, _ in listed),
+        warnings=sum(row[4] == _LEVELS[WARNING] for row, _ in listed),
     )
 
     # 项目汇总
@@ -535,42 +645,173 @@ def _write(paths, wb, out, rules, title, year, executor, collect, on_file) -> Su
     if collect:
         w.kept[PROJECTS] = []  # the JSON carries title and info separately
     w.header(PROJECTS)
-    for at in range(0, len(projects), _BATCH_ROWS):
-        w.put_many(PROJECTS, projects[at:at + _BATCH_ROWS])
+    rows = [f.row for f in projects]
+    for at in range(0, len(rows), _BATCH_ROWS):
+        w.put_many(PROJECTS, rows[at:at + _BATCH_ROWS])
     w.filter(PROJECTS, w.row[PROJECTS] - 1)
-    sums = {k: _sum(r[i] for r in projects) for k, i in (("budget", 2), ("received", 3), ("spent", 4))}
+    sums = {k: _sum(r[i] for r in counted) for k, i in (("budget", 3), ("received", 4), ("spent", 5))}
     overall = _rate(sums["spent"], sums["budget"])
-    w.put(PROJECTS, ["合计", f"{len(projects)} 个项目", sums["budget"], sums["received"], sums["spent"], overall,
-                     None, None, None, None, sum(r[10] for r in projects), None], total=True)
-    summary.totals = {"projects": len(projects), "budget": sums["budget"], "received": sums["received"],
-                      "spent": sums["spent"], "exec_rate": overall,
-                      "grades": {g: sum(1 for r in projects if r[9] == g) for g in GRADES}}
+    n_unfilled = sum(f.status == dup.UNFILLED for f in projects)
+    n_duplicate = sum(f.status == dup.DUPLICATE for f in projects)
+    w.put(PROJECTS, ["合计", f"计入 {len(counted)} 个项目（不含重复 {n_duplicate} 个、未填报 {n_unfilled} 个）", "计入",
+                     sums["budget"], sums["received"], sums["spent"], overall, None, None, None, None,
+                     sum(r[_COUNT[PROJECTS]] or 0 for r in rows), None, None], total=True)
+    summary.totals = {"projects": len(counted), "unfilled": n_unfilled, "duplicates": n_duplicate,
+                      "budget": sums["budget"], "received": sums["received"], "spent": sums["spent"],
+                      "exec_rate": overall, "grades": {g: sum(1 for r in counted if r[10] == g) for g in GRADES}}
 
-    # 单位汇总
+    _unit_sheet(w, projects, display, summary)
+
+    # 部门整体
+    w.header(DEPARTMENTS)
+    w.put_many(DEPARTMENTS, [f.row for f in forms if f.kind == DEPARTMENT])
+    w.filter(DEPARTMENTS, w.row[DEPARTMENTS] - 1)
+
+    _issue_sheet(w, forms, listed, display)
+    if collect:
+        summary.sheets = {name: w.kept[name] for name in (*SHEETS, UNIT_ISSUES)}
+    return summary, (_feedback_plan(forms, listed, display, paths) if plan else [])
+
+
+def _feedback_plan(forms, listed, display, paths) -> list:
+    """What each unit is sent (:class:`perfxl.feedback.UnitFeedback`): its rows of 问题清单, its forms,
+    and per workbook of its forms the notes for the annotated copy."""
+    from .feedback import Copy, UnitFeedback
+
+    units: dict[str, UnitFeedback] = {}
+
+    def unit_of(name: str) -> UnitFeedback:
+        fb = units.get(name)
+        if fb is None:
+            fb = units[name] = UnitFeedback(name, list(HEADERS[ISSUES]))
+        return fb
+
+    for row, about in listed:
+        fb = unit_of(row[0])
+        fb.findings.append(row)
+        if isinstance(about, _Form):
+            source = str(paths[about.file])
+            copy = fb.copies.get(source)
+            if copy is None:
+                copy = fb.copies[source] = Copy(source)
+            copy.notes.append((row[5] or about.anchor, row[4], f"{row[2]}（{row[3]}）：{row[6]}"))
+            fb.sources.append(source)
+        else:
+            fb.sources.append(None)
+    for form in forms:
+        r = form.row
+        if form.kind == DEPARTMENT:
+            line = ["（部门整体）", r[1], r[2], r[3], r[4], r[5], r[6], r[8], r[10]]
+        else:
+            line = [r[1], r[2], r[3], r[5], r[6], r[7], r[8], r[11], r[13]]
+        unit_of(display[form.unit_key]).forms.append(line)
+    return [units[name] for name in sorted(units, key=lambda u: (not u, u))]
+
+
+def _mark_statuses(forms: list[_Form], groups: dup.Groups) -> list[tuple[int, list[_Form], str]]:
+    """Each form's 状态; returns the groups of duplicates as (the index of the form counted, the others, why)."""
+    out = []
+    for group in groups.groups():
+        best, why = dup.choose(group, lambda i: forms[i].complete, lambda i: forms[i].mtime)
+        others = [forms[i] for i in group if i != best]
+        for form in others:
+            form.status = dup.DUPLICATE
+        out.append((best, others, why))
+    for form in forms:
+        if form.status is None:
+            form.status = dup.COUNTED if form.filled else dup.UNFILLED
+        sheet = DEPARTMENTS if form.kind == DEPARTMENT else PROJECTS
+        form.row[_STATUS[sheet]] = form.status
+    return out
+
+
+def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> list[tuple[list, object]]:
+    """Every row of 问题清单 as (row, what it is about), sorted by unit, then project, then file.
+
+    What a row is about: the :class:`_Form` of a finding (its cell comment in a feedback copy), else
+    the path of the file (a duplicate group's counted form, an unreadable file). A duplicate's own
+    findings are not listed (its group's row stands for it, after the counted form's findings), an
+    unfilled form's only as one row; files that could not be read come last. The forms are sorted,
+    not the findings: a form's findings keep their order, and there are fewer forms to sort.
+    """
+    error, warning = _LEVELS[ERROR], _LEVELS[WARNING]
+    groups = {n: (others, why) for n, others, why in duplicate_groups}
+    listed = []
+
+    def place(n: int):
+        form = forms[n]
+        unit, project = display[form.unit_key], form.project
+        return not unit, unit, not project, project, form.file, n
+
+    for n in sorted((n for n, form in enumerate(forms) if form.status != dup.DUPLICATE), key=place):
+        form = forms[n]
+        items = [[form.unfilled_at, UNFILLED, ERROR, _UNFILLED_MESSAGE]] if form.status == dup.UNFILLED else form.findings
+        form.row[_COUNT[DEPARTMENTS if form.kind == DEPARTMENT else PROJECTS]] = len(items)
+        unit, project, file = display[form.unit_key], form.project, shown[form.file]
+        listed += [([unit, project, issue_type(code), code, _LEVELS.get(level, level), location, message, file], form)
+                   for location, code, level, message in items]
+        if n in groups:
+            others, why = groups[n]
+            names = [shown[f.file] + ("（同一文件中的另一张表）" if f.file == form.file else "") for f in others]
+            more = f" 等 {len(names)} 份" if len(names) > 5 else ""
+            what = f"项目“{project}”" if project else ("部门整体支出绩效自评表" if form.kind == DEPARTMENT else "这张表")
+            message = (f"{what}共收到 {len(others) + 1} 份，只计入 {file}（{why}），"
+                       f"另 {len(others)} 份重复，不计入合计：{'、'.join(names[:5])}{more}")
+            listed.append(([unit, project, issue_type(DUPLICATE), DUPLICATE, warning, "", message,
+                            "、".join(names[:5]) + more], str(paths[form.file])))
+    listed += [(["", "", issue_type(UNREADABLE), UNREADABLE, error, "", f"无法读取：{reason}", shown[i]], str(paths[i]))
+               for i, reason in unreadable]
+    return listed
+
+
+def _unit_sheet(w: _Writer, projects: list[_Form], display: dict[str, str], summary: Summary) -> None:
+    """单位汇总: per unit, the forms counted, unfilled and duplicated, its sums, rate, averages, grades."""
     w.header(UNITS)
     header_row = w.row[UNITS] - 1
-    by_unit: dict[str, list[list]] = {}
-    for row in projects:
-        by_unit.setdefault(row[0] or _NO_UNIT, []).append(row)
-    for unit, rows in by_unit.items():
-        b, s = _sum(r[2] for r in rows), _sum(r[4] for r in rows)
-        w.put(UNITS, [unit, len(rows), b, s, _rate(s, b), _mean(r[6] for r in rows), _mean(r[7] for r in rows),
-                      *(sum(1 for r in rows if r[9] == g) for g in GRADES)])
+    by_unit: dict[str, list[_Form]] = {}
+    for form in projects:
+        by_unit.setdefault(form.unit_key, []).append(form)
+    for key in sorted(by_unit, key=lambda k: (not k, display[k])):
+        members = by_unit[key]
+        rows = [f.row for f in members if f.status == dup.COUNTED]
+        b, s = _sum(r[3] for r in rows), _sum(r[5] for r in rows)
+        w.put(UNITS, [display[key] or _NO_UNIT, len(rows), sum(f.status == dup.UNFILLED for f in members),
+                      sum(f.status == dup.DUPLICATE for f in members), b, s, _rate(s, b),
+                      _mean(r[7] for r in rows), _mean(r[8] for r in rows),
+                      *(sum(1 for r in rows if r[10] == g) for g in GRADES)])
     w.filter(UNITS, w.row[UNITS] - 1)
     total_row = w.row[UNITS]
-    w.put(UNITS, ["合计", len(projects), sums["budget"], sums["spent"], overall,
-                  _mean(r[6] for r in projects), _mean(r[7] for r in projects),
-                  *(summary.totals["grades"][g] for g in GRADES)], total=True)
+    counted = [f.row for f in projects if f.status == dup.COUNTED]
+    t = summary.totals
+    w.put(UNITS, ["合计", t["projects"], t["unfilled"], t["duplicates"], t["budget"], t["spent"], t["exec_rate"],
+                  _mean(r[7] for r in counted), _mean(r[8] for r in counted),
+                  *(t["grades"][g] for g in GRADES)], total=True)
     if projects:
         w.grade_chart(header_row, total_row)
         w.rate_chart(header_row, total_row)
 
-    # 部门整体
-    w.header(DEPARTMENTS)
-    w.put_many(DEPARTMENTS, departments)
-    w.filter(DEPARTMENTS, w.row[DEPARTMENTS] - 1)
-    w.filter(INDICATORS, w.row[INDICATORS] - 1)
+
+def _issue_sheet(w: _Writer, forms: list[_Form], listed: list, display: dict[str, str]) -> None:
+    """问题清单: the 单位问题汇总 block, then every finding (sorted, with an autofilter)."""
+    per_unit: dict[str, list[int]] = {}  # unit → [errors, warnings, unfilled, duplicates]
+    for row, _ in listed:
+        counts = per_unit.setdefault(row[0], [0, 0, 0, 0])
+        counts[0 if row[4] == _LEVELS[ERROR] else 1] += 1
+    for form in forms:
+        if form.status != dup.COUNTED:
+            counts = per_unit.setdefault(display[form.unit_key], [0, 0, 0, 0])
+            counts[2 if form.status == dup.UNFILLED else 3] += 1
+    w.text_row(ISSUES, UNIT_ISSUES, w.title_fmt)
+    w.header(ISSUES, table=UNIT_ISSUES)
+    for unit in sorted(per_unit, key=lambda u: (not u, u)):
+        e, wn, unfilled, dups = per_unit[unit]
+        w.put(ISSUES, [unit or _NO_UNIT_ISSUES, e, wn, e + wn, unfilled, dups], table=UNIT_ISSUES)
+    totals = [sum(c[k] for c in per_unit.values()) for k in range(4)]
+    w.put(ISSUES, ["合计", totals[0], totals[1], totals[0] + totals[1], totals[2], totals[3]], total=True,
+          table=UNIT_ISSUES)
+    w.skip(ISSUES)
+    w.text_row(ISSUES, "问题明细", w.title_fmt)
+    w.header(ISSUES)
+    for at in range(0, len(listed), _BATCH_ROWS):
+        w.put_many(ISSUES, [row for row, _ in listed[at:at + _BATCH_ROWS]])
     w.filter(ISSUES, w.row[ISSUES] - 1)
-    if collect:
-        summary.sheets = {name: w.kept[name] for name in SHEETS}
-    return summary

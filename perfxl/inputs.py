@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import glob
+import itertools
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .sources import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
@@ -88,8 +90,8 @@ def _is_file(entry: os.DirEntry) -> bool:
         raise
 
 
-def _walk(folder: str, real: str, suffixes, out: list[tuple[str, str]]) -> None:
-    """Append ``(path, resolved path)`` for every form under ``folder``, depth first, names sorted.
+def _walk(folder: str, real: str, shown: str, suffixes, out: list[tuple[str, str, str]], skipped: "Inputs") -> None:
+    """Append ``(path, resolved path, shown name)`` for every form under ``folder``, depth first, names sorted.
 
     Sorting each folder's names and descending into a subfolder at its place gives the order of
     ``sorted(Path(folder).rglob("*"))`` (paths compared part by part). Like ``rglob``, symbolic
@@ -100,8 +102,10 @@ def _walk(folder: str, real: str, suffixes, out: list[tuple[str, str]]) -> None:
     Args:
         folder: the folder, as a path string.
         real: its resolved path (the files' keys are built from it, one name each).
+        shown: its path relative to the folder the user named ("" for that folder itself).
         suffixes: which file endings to keep (lower case).
-        out: where the pairs go.
+        out: where the triples go.
+        skipped: counts the lock files and the files that are not forms.
     """
     try:
         with os.scandir(folder) as it:
@@ -119,13 +123,125 @@ def _walk(folder: str, real: str, suffixes, out: list[tuple[str, str]]) -> None:
                 raise
             is_dir = False
         if is_dir:
-            _walk(entry.path, os.path.join(real, name), suffixes, out)
-        elif not name.startswith("~$") and _suffix(name).lower() in suffixes and _is_file(entry):
-            out.append((entry.path, os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name)))
+            _walk(entry.path, os.path.join(real, name), os.path.join(shown, name), suffixes, out, skipped)
+        elif name.startswith("~$"):
+            skipped.locks.append(entry.path)
+        elif _suffix(name).lower() in suffixes and _is_file(entry):
+            out.append((entry.path, os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name),
+                        os.path.join(shown, name)))
+        elif _is_file(entry):
+            skipped.other += 1
+
+
+@dataclass
+class Inputs:
+    """The files a command works on, and what was passed over on the way.
+
+    Attributes:
+        files: the files, in a stable order, each once (a named file that does not exist is kept,
+            so that reading it can say so; it is also in ``missing``).
+        shown: each file as a summary shows it, never this machine's absolute path: relative to
+            the folder it was found in (or a glob's folder); a named file as typed, or, typed with
+            an absolute path, relative to the folder all such files share.
+        missing: what named no file, folder or glob match.
+        locks: Excel's lock files (``~$名称.xlsx``) passed over, named or found.
+        other: files in the folders searched that are not forms (.csv, .json, .pdf …).
+    """
+
+    files: list[Path] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    locks: list[str] = field(default_factory=list)
+    other: int = 0
+
+
+def _glob_root(pattern: str) -> str:
+    """The folder a glob pattern starts in: its parts before the first with a wildcard."""
+    parts = Path(pattern).parts
+    fixed = [p for p in itertools.takewhile(lambda part: not glob.has_magic(part), parts)]
+    return os.path.join(*fixed) if fixed else ""
+
+
+def list_inputs(items, suffixes=FOLDER_SUFFIXES) -> Inputs:
+    """The input files named by ``items`` (files, folders searched recursively, glob patterns).
+
+    Args:
+        items: what the user named.
+        suffixes: which file endings a folder search keeps.
+
+    Returns:
+        The files and how to show them, with what was passed over (see :class:`Inputs`). A named
+        file is kept whatever its ending (reading it says what is wrong with it), but a lock file.
+    """
+    found = Inputs()
+    seen: set[str] = set()  # resolved paths, as strings (cheaper to hash than Paths)
+    folders: dict[str, str] = {}
+    absolute: list[int] = []  # named files typed with an absolute path: shown once all are known
+
+    def add(path: str, key: str, shown: str) -> None:
+        if key not in seen:
+            seen.add(key)
+            found.files.append(Path(path))
+            found.shown.append(shown)
+
+    for item in items:
+        item = os.fspath(item)
+        path = Path(item)
+        if path.is_dir():
+            listed: list[tuple[str, str, str]] = []
+            _walk(str(path), os.path.realpath(path), "", suffixes, listed, found)
+            for child, key, shown in listed:
+                add(child, key, shown)
+        elif not path.exists() and glob.has_magic(item):
+            root = _glob_root(item)
+            prefix = os.path.join(root, "") if root else ""  # glob's matches start with the folder as typed
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                found.missing.append(item)
+            for match in matches:
+                candidate = str(Path(match))
+                if os.path.basename(candidate).startswith("~$"):
+                    found.locks.append(candidate)
+                elif os.path.isfile(candidate) and not _skipped(os.path.basename(candidate)):
+                    shown = candidate[len(prefix):] if candidate.startswith(prefix) else os.path.relpath(candidate, root)
+                    add(candidate, real_path(candidate, folders), shown)
+        elif path.name.startswith("~$"):
+            found.locks.append(item)
+        else:
+            if not path.exists() and not path.is_symlink():
+                found.missing.append(item)
+            before = len(found.files)
+            add(str(path), real_path(str(path), folders), str(path))
+            if len(found.files) > before and path.is_absolute():
+                absolute.append(before)
+    _relative_to_common(found.shown, absolute)
+    if len(found.locks) > 1:  # a lock file named and found in its folder too is one
+        unique: dict[str, str] = {}
+        for lock in found.locks:
+            unique.setdefault(os.path.realpath(lock), lock)
+        found.locks = list(unique.values())
+    return found
+
+
+def _relative_to_common(shown: list[str], absolute: list[int]) -> None:
+    """Show the absolute paths at ``absolute`` relative to the folder they share (in place)."""
+    if not absolute:
+        return
+    try:
+        common = os.path.commonpath([os.path.dirname(shown[i]) for i in absolute])
+    except ValueError:  # different drives (Windows): each is shown by its name
+        common = None
+    prefix = os.path.join(common, "") if common else None  # the folder with its separator
+    for i in absolute:
+        path = shown[i]
+        if prefix and path.startswith(prefix):  # the usual case, without relpath's two abspath calls
+            shown[i] = path[len(prefix):]
+        else:
+            shown[i] = os.path.relpath(path, common) if common else os.path.basename(path)
 
 
 def expand_inputs(items, suffixes=FOLDER_SUFFIXES) -> list[Path]:
-    """The input files named by ``items``, in a stable order, each once.
+    """The input files named by ``items``, in a stable order, each once (see :func:`list_inputs`).
 
     Args:
         items: file paths, folders (searched recursively for readable files) or glob patterns.
@@ -135,27 +251,12 @@ def expand_inputs(items, suffixes=FOLDER_SUFFIXES) -> list[Path]:
         The files. A named file is kept whatever its ending (so that reading it can say what is
         wrong with it); a name that matches nothing is kept too, and fails when read.
     """
-    out: list[Path] = []
-    seen: set[str] = set()  # resolved paths, as strings (cheaper to hash than Paths)
-    folders: dict[str, str] = {}
+    return list_inputs(items, suffixes).files
 
-    def add(path: str, key: str) -> None:
-        if key not in seen:
-            seen.add(key)
-            out.append(Path(path))
 
-    for item in items:
-        path = Path(item)
-        if path.is_dir():
-            found: list[tuple[str, str]] = []
-            _walk(str(path), os.path.realpath(path), suffixes, found)
-            for child, key in found:
-                add(child, key)
-        elif not path.exists() and glob.has_magic(str(item)):
-            for match in sorted(glob.glob(str(item), recursive=True)):
-                candidate = str(Path(match))
-                if os.path.isfile(candidate) and not _skipped(os.path.basename(candidate)):
-                    add(candidate, real_path(candidate, folders))
-        else:
-            add(str(path), real_path(str(path), folders))
-    return out
+def shown_names(paths) -> list[str]:
+    """How a summary shows ``paths`` given one by one (no folder to be relative to): as typed,
+    or relative to the folder the absolute ones share (see :class:`Inputs`)."""
+    shown = [os.fspath(p) for p in paths]
+    _relative_to_common(shown, [i for i, p in enumerate(shown) if os.path.isabs(p)])
+    return shown

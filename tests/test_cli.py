@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -122,8 +123,9 @@ def test_folder_input_skips_lock_and_hidden_files(tmp_path):
     (tmp_path / "~$a.xlsx").write_bytes(b"lock")
     (tmp_path / ".hidden.xlsx").write_bytes(b"junk")
     result = run("check", tmp_path, "--json")
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert [Path(f["file"]).name for f in report["files"]] == ["a.xlsx"]
+    assert "跳过 1 个 Excel 锁定文件" in result.stderr
 
 
 def test_rules_file_changes_the_scores(tmp_path):
@@ -154,3 +156,68 @@ def test_the_wheel_holds_every_package_of_perfxl():
     named = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(root).parts) for p in (root / "perfxl").rglob("__init__.py")}
     assert found <= named
+
+
+# ---------------------------------------------------------------------------------------------
+# the CLI as a user checks it (issue 13)
+
+def test_missing_input_is_a_usage_error_before_anything_is_written(tmp_path):
+    out = tmp_path / "e.xlsx"
+    for command in (["consolidate", "nonexist", "-o", out], ["check", "nonexist"], ["read", "nonexist"],
+                    ["consolidate", tmp_path / "*.nomatch", "-o", out]):
+        result = run(*command)
+        assert result.exit_code == 2 and "找不到输入" in result.stderr, (command, result.output)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["x.csv", "x", "x.xlsm", "x.xls"])
+def test_output_must_be_an_xlsx(tmp_path, name):
+    result = run("consolidate", FORMS[0], "-o", tmp_path / name)
+    assert result.exit_code == 2 and "应以 .xlsx 结尾" in result.stderr
+    result = run("template", "-o", tmp_path / name)
+    assert result.exit_code == 2 and "应以 .xlsx 结尾" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lock_file_named_is_skipped_with_a_note(tmp_path):
+    lock = tmp_path / "~$01.xlsx"
+    lock.write_bytes(b"\x00owner")
+    result = run("check", FORMS[0], lock, "--json")
+    assert result.exit_code == 0, result.output
+    assert [Path(f["file"]).name for f in json.loads(result.stdout)["files"]] == [FORMS[0].name]
+    assert f"跳过 {lock}" in result.stderr and "锁定文件" in result.stderr
+    assert run("check", lock).exit_code == 2  # nothing else to read: a usage error
+
+
+def test_the_same_event_has_the_same_exit_code_in_check_and_consolidate(tmp_path):
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"not a workbook")
+    clean = EXAMPLES / "forms" / "06-2019年第三批省外贸发展专项资金（贸易救济法律援助和稳外贸项目）.xlsx"
+    with_errors = EXAMPLES / "forms" / "10-项目考察评审经费.xlsx"
+    for inputs, code in (([clean], 0), ([with_errors], 1), ([clean, bad], 2), ([with_errors, bad], 2)):
+        for jobs in ("0", "1", "2"):
+            checked = run("check", *inputs, "--jobs", jobs)
+            out = tmp_path / f"s{code}{jobs}.xlsx"
+            consolidated = run("consolidate", *inputs, "-o", out, "--jobs", jobs)
+            assert checked.exit_code == consolidated.exit_code == code, (inputs, jobs, consolidated.output)
+
+
+def test_every_option_has_a_chinese_help_text():
+    def commands(group):
+        yield group
+        for command in getattr(group, "commands", {}).values():
+            yield from commands(command)
+
+    for command in commands(main):
+        assert command.help and any("\u4e00" <= ch <= "\u9fff" for ch in command.help), command.name
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name not in ("help", "version"):
+                assert param.help and any("\u4e00" <= ch <= "\u9fff" for ch in param.help), (command.name, param.name)
+
+
+def test_no_files_found_names_every_format(tmp_path):
+    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    result = run("check", tmp_path)
+    assert result.exit_code == 2
+    for fmt in ("xlsx", "xlsm", "xls", "xlsb", "ods", "txt", "JSON"):
+        assert fmt in result.stderr

@@ -29,6 +29,12 @@ def rows(path, sheet):
     return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
 
 
+def findings(path):
+    """The rows of 问题清单 below its header (the 单位问题汇总 block stands above)."""
+    table = rows(path, ISSUES)
+    return table[table.index(HEADERS[ISSUES]) + 1:]
+
+
 @pytest.fixture(scope="module")
 def summary_file(tmp_path_factory):
     out = tmp_path_factory.mktemp("summary") / "汇总.xlsx"
@@ -47,42 +53,44 @@ def test_sheets_titles_and_row_counts(summary_file):
     data, total = proj[3:-1], proj[-1]
     assert len(data) == 26 and total[0] == "合计"
     ws = wb["项目汇总"]
-    assert ws.freeze_panes == "A4" and ws.auto_filter.ref == "A3:L29"
+    assert ws.freeze_panes == "A4" and ws.auto_filter.ref == "A3:N29"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
-    assert ws.cell(4, 3).number_format == "0.00" and ws.cell(4, 6).number_format == "0.00%"
+    assert ws.cell(4, 4).number_format == "0.00" and ws.cell(4, 7).number_format == "0.00%"
     assert [r[0] for r in rows(out, "单位汇总")][-1] == "合计"
     assert wb["单位汇总"]._charts  # the grade distribution
     assert rows(out, "指标明细")[0] == HEADERS["指标明细"]
     assert len(rows(out, "指标明细")) - 1 == sum(len(f["indicators"]) for p in INPUTS
                                                 for f in check_file_for_summary(p)["forms"])
-    assert summary.exit_code() == 0 and summary.forms == 26 and summary.files == 14
+    assert summary.forms == 26 and summary.files == 14 and summary.counted == 13 and summary.duplicates == 13
+    assert summary.exit_code() == 1  # the seed forms have errors, as perfxl check says
 
 
 def test_total_row_sums_and_overall_rate(summary_file):
     out, _ = summary_file
     proj = rows(out, "项目汇总")
-    data, total = proj[3:-1], proj[-1]
-    budget, received, spent = (sum(r[i] for r in data if r[i] is not None) for i in (2, 3, 4))
-    assert total[2] == pytest.approx(budget) and total[3] == pytest.approx(received)
-    assert total[4] == pytest.approx(spent)
-    assert total[5] == pytest.approx(spent / budget)
-    # the 13 forms twice: 2 × Σ of the seed forms (万元)
-    assert total[2] == pytest.approx(2 * 992.47)
-    assert total[10] == sum(r[10] for r in data)
+    data, total = [r for r in proj[3:-1] if r[2] == "计入"], proj[-1]
+    budget, received, spent = (sum(r[i] for r in data if r[i] is not None) for i in (3, 4, 5))
+    assert total[3] == pytest.approx(budget) and total[4] == pytest.approx(received)
+    assert total[5] == pytest.approx(spent)
+    assert total[6] == pytest.approx(spent / budget)
+    # the 13 forms twice, each counted once: Σ of the seed forms (万元)
+    assert total[3] == pytest.approx(992.47)
+    assert total[1] == "计入 13 个项目（不含重复 13 个、未填报 0 个）"
+    assert total[11] == sum(r[11] for r in data)
     units = rows(out, "单位汇总")
-    assert units[-1][1] == 26 and sum(units[-1][7:11]) == 26
-    assert units[-1][4] == pytest.approx(spent / budget)
+    assert units[-1][1] == 13 and units[-1][3] == 13 and sum(units[-1][9:13]) == 13
+    assert units[-1][6] == pytest.approx(spent / budget)
 
 
-def test_duplicates_flagged_for_both_files_and_rows_kept(summary_file):
+def test_duplicates_one_row_per_group_and_every_form_row_kept_with_its_status(summary_file):
     out, summary = summary_file
-    issues = rows(out, ISSUES)
-    dup = [r for r in issues if r[3] == "duplicate-form"]
-    assert len(dup) == 26 == summary.duplicates  # every seed form is in the workbook and in the text dump
+    dup = [r for r in findings(out) if r[3] == "duplicate-form"]
+    assert len(dup) == 13 == summary.duplicates == summary.duplicate_groups  # each seed form in a workbook and the dump
     party = [r for r in dup if r[1] == "党建经费"]
-    assert {Path(r[0]).name for r in party} == {"01-党建经费.xlsx", "forms-2020.txt"}
-    assert all(r[4] == "警告" for r in dup)
-    assert sum(1 for r in rows(out, "项目汇总")[3:-1] if r[1] == "党建经费") == 2
+    assert len(party) == 1 and party[0][2] == "重复报送" and party[0][4] == "警告"
+    assert "共收到 2 份" in party[0][6]
+    statuses = sorted(r[2] for r in rows(out, "项目汇总")[3:-1] if r[1] == "党建经费")
+    assert statuses == ["计入", "重复"]
 
 
 def test_broken_file_listed_and_exit_1(tmp_path):
@@ -90,11 +98,11 @@ def test_broken_file_listed_and_exit_1(tmp_path):
     broken.write_bytes(b"this is not a workbook")
     out = tmp_path / "s.xlsx"
     result = run("consolidate", FORMS[0], broken, "-o", out, "--jobs", "1")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # as perfxl check: a file could not be read
     assert out.exists()
-    issues = rows(out, ISSUES)
-    bad = [r for r in issues if r[3] == "unreadable"]
-    assert len(bad) == 1 and bad[0][0] == str(broken) and bad[0][4] == "错误"
+    bad = [r for r in findings(out) if r[3] == "unreadable"]
+    assert len(bad) == 1 and Path(bad[0][7]).name == broken.name and bad[0][4] == "错误"
+    assert not Path(bad[0][7]).is_absolute()
     assert len(rows(out, "项目汇总")) == 3 + 1 + 1
 
 
@@ -136,23 +144,25 @@ def test_csv_escaping(tmp_path, formula_form):
     assert csv_cell("党建经费") == "党建经费" and csv_cell(-1.5) == "-1.5" and csv_cell(None) == ""
     out, folder = tmp_path / "s.xlsx", tmp_path / "csv"
     result = run("consolidate", formula_form, "-o", out, "--jobs", "1", "--csv", folder)
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{s}.csv" for s in SHEETS)
+    assert result.exit_code == 1, result.output  # the seed forms' errors
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{s}.csv" for s in (*SHEETS, "单位问题汇总"))
     raw = (folder / "项目汇总.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert table[0] == HEADERS["项目汇总"]
     assert table[1][1] == "'=1+2 党建经费" and table[-1][0] == "合计"
+    # rates as the workbook shows them, amounts as numbers
+    assert table[-1][6] == "99.71%" and table[1][6] == "100.00%" and table[1][3] == "0.7"
 
 
 def test_json_output(tmp_path):
     out = tmp_path / "s.xlsx"
     result = run("consolidate", *INPUTS, "-o", out, "--jobs", "1", "--json", "--title", "某部门", "--year", "2021")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     data = json.loads(result.output)
     assert data["title"] == "某部门 2021年度项目支出绩效自评汇总表"
-    assert data["forms"] == 26 and data["files"] == 14 and data["duplicates"] == 26
-    assert list(data["sheets"]) == list(SHEETS)
+    assert data["forms"] == 26 and data["files"] == 14 and data["duplicates"] == 13 and data["counted"] == 13
+    assert list(data["sheets"]) == [*SHEETS, "单位问题汇总"]
     proj = data["sheets"]["项目汇总"]
     assert proj["header"] == HEADERS["项目汇总"] and len(proj["rows"]) == 27
     assert proj["rows"][-1][0] == "合计"
@@ -161,7 +171,7 @@ def test_json_output(tmp_path):
     assert xl[0][0] == data["title"]
     assert len(xl) - 3 == len(proj["rows"])
     for got, want in zip(xl[3:], proj["rows"]):
-        for g, w in zip(got[:11], want[:11]):
+        for g, w in zip(got[:13], want[:13]):
             if isinstance(w, float):
                 assert g == pytest.approx(w, rel=1e-12)
             else:
@@ -200,16 +210,27 @@ def test_department_forms_are_listed_apart_and_never_in_the_project_totals(layou
     assert files == sorted([p.stem for p in REAL.glob("f7-*.xlsx")] + ["f5-daying-2020-zonggonghui"])
     projects = [r for r in rows(out, "项目汇总") if r[-1] and str(r[-1]).endswith(".xlsx")]
     assert not any(Path(r[-1]).stem in files for r in projects)
-    assert summary.totals["projects"] == len(projects)
+    assert summary.totals["projects"] == sum(r[2] == "计入" for r in projects)
 
 
 def test_amounts_in_yuan_are_added_in_wan(layouts_summary):
     out, _ = layouts_summary
     yongde = next(r for r in rows(out, "项目汇总") if r[-1] and "f3-yongde" in str(r[-1]))
-    assert yongde[2] == pytest.approx(38.766462)  # 387664.62 元
+    assert yongde[3] == pytest.approx(38.766462) and yongde[12] == "元"  # 387664.62 元, its own unit beside
 
 
 def test_a_central_form_is_grouped_under_its_implementing_unit(layouts_summary):
     out, _ = layouts_summary
     jishan = next(r for r in rows(out, "项目汇总") if r[-1] and "f1-jishan" in str(r[-1]))
     assert jishan[0] == "稷山县医疗保险服务中心"  # no 填报单位 line: 实施单位 fills the form
+
+
+def test_readme_first_command_counts_each_example_once(tmp_path, monkeypatch):
+    # pip install -e . && perfxl consolidate examples/ -o 汇总表.xlsx, as the README says
+    monkeypatch.chdir(EXAMPLES.parent)
+    out = tmp_path / "汇总表.xlsx"
+    result = run("consolidate", "examples/", "-o", out)
+    assert result.exit_code == 1, result.output  # the seed forms' errors, as perfxl check says
+    total = rows(out, "项目汇总")[-1]
+    assert total[3] == pytest.approx(992.47) and total[1] == "计入 13 个项目（不含重复 13 个、未填报 0 个）"
+    assert {Path(r[-1]).parts[0] for r in rows(out, "项目汇总")[3:-1]} == {"forms", "forms-2020.txt"}

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from perfxl.consolidate import INDICATORS, ISSUES, PROJECTS, UNITS
+from perfxl.consolidate import HEADERS, INDICATORS, ISSUES, PROJECTS, UNITS
 from tests.adversarial import hostile as h
 from tests.adversarial.conftest import assert_no_traceback, cells, run
 
@@ -30,19 +30,20 @@ def _numbers(path, sheet: str) -> list[float]:
 
 
 def test_amounts_near_the_float_limit_are_findings_and_no_total_overflows(tmp_path):
-    forms = [h.write_xlsx(tmp_path / f"{name}.xlsx", h.edited({"project": name, "budget": 1e308, "received": 1e308,
+    # 到位数 differs: two forms saying the same under other names would be one form sent twice
+    forms = [h.write_xlsx(tmp_path / f"{name}.xlsx", h.edited({"project": name, "budget": 1e308, "received": received,
                                                               "spent": 1.7e308}))
-             for name in ("甲", "乙")]
+             for name, received in (("甲", 1e308), ("乙", 2))]
     forms.append(h.write_xlsx(tmp_path / "丙.xlsx", h.edited({"project": "丙"})))  # 4 / 4 / 3.94
     out = tmp_path / "汇总" / "汇总.xlsx"
     result = run("consolidate", *forms, "-o", out, "--jobs", "1", "--json")
     assert_no_traceback(result)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # 甲 and 乙 are counted, with errors
     summary = strict_json(result.stdout)
     assert summary["totals"]["budget"] == 4 and summary["totals"]["spent"] == 3.94
     for sheet in (PROJECTS, UNITS, INDICATORS):
         assert all(math.isfinite(x) and abs(x) < 1e15 for x in _numbers(out, sheet))
-    found = {(r[0].rsplit("/", 1)[-1], r[2], r[3]) for r in summary["sheets"][ISSUES]["rows"]}
+    found = {(r[7].rsplit("/", 1)[-1], r[5], r[3]) for r in summary["sheets"][ISSUES]["rows"]}
     for name in ("甲", "乙"):
         assert {(f"{name}.xlsx", "自评表!C7", "not-a-number"), (f"{name}.xlsx", "自评表!G7", "not-a-number")} <= found
 
@@ -90,7 +91,7 @@ def test_json_numbers_past_the_float_range_are_findings_everywhere(tmp_path):
 
     result = run("consolidate", path, "-o", tmp_path / "汇总.xlsx", "--json")
     assert_no_traceback(result)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # the form counted has errors (not-a-number)
     strict_json(result.stdout)
 
     result = run("template", "--from", path, "-o", tmp_path / "模板.xlsx")
@@ -115,7 +116,8 @@ def test_a_rate_over_a_tiny_budget_is_left_empty(tmp_path):
     result = run("consolidate", form, "-o", tmp_path / "汇总.xlsx", "--json")
     assert_no_traceback(result)
     rows = strict_json(result.stdout)["sheets"][PROJECTS]["rows"]
-    assert rows[0][5] is None and rows[-1][5] is None  # 预算执行率 of the form and of the 合计
+    rate = HEADERS[PROJECTS].index("预算执行率")
+    assert rows[0][rate] is None and rows[-1][rate] is None  # 预算执行率 of the form and of the 合计
 
 
 # ----------------------------------------------------------------------------- terminal escapes
@@ -197,7 +199,7 @@ def test_a_file_name_that_is_not_utf8_is_written_as_escapes(tmp_path):
     assert_no_traceback(result)
     assert result.exit_code == 0, result.output
     escaped = os.fsdecode(name).encode("utf-8", "backslashreplace").decode()  # \udcb5\udca5…
-    assert cells(out, PROJECTS)[3][11].value.endswith(escaped)
+    assert cells(out, PROJECTS)[3][HEADERS[PROJECTS].index("来源文件")].value.endswith(escaped)
     assert escaped in (csv / f"{PROJECTS}.csv").read_text(encoding="utf-8-sig")
 
 
@@ -207,10 +209,16 @@ def test_a_file_name_that_is_not_utf8_is_written_as_escapes(tmp_path):
 def test_duplicate_forms_are_found_however_their_names_are_typed(tmp_path):
     spellings = [("ＡＢＣ项目", "投资服务局"), ("abc项目", "投资服务局"), ("ABC 项目", "投资　服务局"),
                  ("A\u200bBC项目", "投资服务局"), ("ABC项目二", "投资服务局")]
-    forms = [h.write_xlsx(tmp_path / f"{i}.xlsx", h.edited({"project": p, "unit": u}))
+    # ABC项目二 says something else too (到位数): the same content under another name is a duplicate as well
+    forms = [h.write_xlsx(tmp_path / f"{i}.xlsx", h.edited({"project": p, "unit": u, **({"received": 3} if i == 4 else {})}))
              for i, (p, u) in enumerate(spellings)]
     result = run("consolidate", *forms, "-o", tmp_path / "汇总.xlsx", "--json")
     assert_no_traceback(result)
-    rows = [r for r in json.loads(result.stdout)["sheets"][ISSUES]["rows"] if r[3] == "duplicate-form"]
-    assert sorted(r[1] for r in rows) == sorted(p for p, _ in spellings[:4])  # not ABC项目二
-    assert all(f"项目“{r[1]}”" in r[5] for r in rows)  # each row names its own spelling
+    summary = json.loads(result.stdout)
+    status = HEADERS[PROJECTS].index("状态")
+    rows = summary["sheets"][PROJECTS]["rows"][:-1]  # without the 合计 row
+    by_project = {r[1]: r[status] for r in rows}
+    assert sorted(by_project[p] for p, _ in spellings[:4]) == ["计入", "重复", "重复", "重复"]
+    assert by_project["ABC项目二"] == "计入"  # not one of them
+    groups = [r for r in summary["sheets"][ISSUES]["rows"] if r[3] == "duplicate-form"]
+    assert len(groups) == 1 and summary["duplicates"] == 3

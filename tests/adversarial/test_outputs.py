@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from perfxl.consolidate import PROJECTS, SHEETS, ConsolidateError, InlineExecutor, consolidate
+from perfxl.consolidate import PROJECTS, SHEETS, UNIT_ISSUES, ConsolidateError, InlineExecutor, consolidate
 from tests.adversarial import hostile as h
 from tests.adversarial.conftest import MAX_SECONDS, assert_no_traceback, cells, cli_process, finished, run, run_cli
 
@@ -204,8 +204,8 @@ def test_csv_files_are_not_replaced_without_force(place):
     assert _listing(place / "out") == {"csv/问题清单.csv": b"kept"}  # no summary either: all or none
     result = run("consolidate", form, "-o", place / "out" / "汇总.xlsx", "--csv", csv, "--force")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in csv.iterdir()) == sorted(f"{name}.csv" for name in SHEETS)
-    assert (csv / "问题清单.csv").read_bytes().startswith("\ufeff来源文件".encode())
+    assert sorted(p.name for p in csv.iterdir()) == sorted(f"{name}.csv" for name in (*SHEETS, UNIT_ISSUES))
+    assert (csv / "问题清单.csv").read_bytes().startswith("\ufeff填报单位".encode())
 
 
 @pytest.mark.parametrize("to", ["an input form", "another file"])
@@ -346,7 +346,8 @@ def test_template_never_writes_over_its_own_from(tmp_path, two_forms, how):
     before = source.read_bytes()
     result = run("template", "--from", source, "-o", output, "--force")
     assert_no_traceback(result)
-    assert result.exit_code == 2 and "输入文件之一" in result.output
+    # a JSON form named as its own output is refused before that: the output is not an .xlsx
+    assert result.exit_code == 2 and ("输入文件之一" in result.output or "应以 .xlsx 结尾" in result.output)
     assert source.read_bytes() == before
 
 
