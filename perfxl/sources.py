@@ -381,11 +381,22 @@ def _check_zip(path: Path, data: bytes | None = None) -> zipfile.ZipFile | None:
     return zf
 
 
-_SHEET_RE = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL_RE = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-_DEFNAME_RE = re.compile(rb'<definedName\b([^>]*)>([^<]*)</definedName>')
+#: Tags are matched up to the next "<" or ">" (``[^<>]``): a tag that never closes is given up
+#: there, not searched to the end of the part, once for each of thousands of such tags.
+_SHEET_TAG_RE = re.compile(rb"<sheet\b([^<>]*)")
+_REL_TAG_RE = re.compile(rb"<Relationship\b([^<>]*)")
+_DEFNAME_RE = re.compile(rb'<definedName\b([^<>]*)>([^<]*)</definedName>')
+#: An attribute of a tag, in any order, quoted either way (as calamine reads them).
+_ATTR_RES = {name: re.compile(rb"(?:^|\s)" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+             for name in (b"name", b"r:id", b"Id", b"Target")}
 #: A defined name's reference: one cell or one rectangle of one sheet ('Sheet 1'!$A$1:$B$9).
 _NAME_REF_RE = re.compile(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
+
+
+def _attribute(attrs: bytes, name: bytes) -> bytes | None:
+    """The raw value of attribute ``name`` (b"r:id") in a tag's attributes, or None."""
+    m = _ATTR_RES[name].search(attrs)
+    return None if m is None else m.group(1) if m.group(1) is not None else m.group(2)
 
 
 def _xml_unescape(raw: bytes) -> str:
@@ -437,11 +448,16 @@ def _sheet_parts(zf: zipfile.ZipFile, workbook: bytes) -> dict[str, str | None]:
     rels_name = "xl/_rels/workbook.xml.rels"
     rels = _read_part(zf, rels_name) if rels_name in zf.namelist() else b""
     targets = {}
-    for m in _REL_RE.finditer(rels):
-        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        target = target.decode()
-        targets[rid] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    parts = {_xml_unescape(m.group(1)): targets.get(m.group(2)) for m in _SHEET_RE.finditer(workbook)}
+    for m in _REL_TAG_RE.finditer(rels):
+        rid, target = _attribute(m.group(1), b"Id"), _attribute(m.group(1), b"Target")
+        if rid is not None and target is not None:
+            target = _xml_unescape(target)
+            targets[rid] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    parts = {}
+    for m in _SHEET_TAG_RE.finditer(workbook):
+        name, rid = _attribute(m.group(1), b"name"), _attribute(m.group(1), b"r:id")
+        if name is not None and rid is not None:
+            parts[_xml_unescape(name)] = targets.get(rid)
     if isinstance(zf, _WorkbookZip):
         zf.sheet_parts = (workbook, dict(parts))
     return parts
@@ -459,15 +475,15 @@ def _defined_names(workbook: bytes) -> dict[str, dict[str, tuple[int, int, int, 
     defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     for m in _DEFNAME_RE.finditer(workbook):
         attrs, ref = m.group(1), _xml_unescape(m.group(2))
-        name_m = re.search(rb'name="([^"]*)"', attrs)
+        name = _attribute(attrs, b"name")
         cell_m = _NAME_REF_RE.fullmatch(ref.strip())
-        if not name_m or not cell_m:
+        if name is None or not cell_m:
             continue
         sheet = cell_m.group(1).replace("''", "'")
         r1, c1 = int(cell_m.group(3)) - 1, ooxml.column_index(cell_m.group(2))
         r2 = int(cell_m.group(5)) - 1 if cell_m.group(5) else r1
         c2 = ooxml.column_index(cell_m.group(4)) if cell_m.group(4) else c1
-        defined.setdefault(sheet, {})[_xml_unescape(name_m.group(1))] = (r1, c1, r2, c2)
+        defined.setdefault(sheet, {})[_xml_unescape(name)] = (r1, c1, r2, c2)
     return defined
 
 
@@ -506,7 +522,7 @@ def _ooxml_extras(
 
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_CELL_REF_ATTR_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CELL_REF_ATTR_RE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 
 
 def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]]:
@@ -520,12 +536,13 @@ def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]
         The cells, 0-based; a cell without an ``r`` attribute is not found.
     """
     cells = set()
+    tags, done = _Tags(sheet_xml), -1
     for m in style_re.finditer(sheet_xml):
         at = m.start()
-        if not _in_tag(sheet_xml, at, b"<c"):
-            continue  # a <row s="…">, <col …>, a longer attribute name (xs="3"): not a cell's style
-        start = sheet_xml.rfind(b"<", 0, at)  # "<" cannot stand inside an attribute value
-        end = sheet_xml.find(b">", at)
+        start = _in_tag(tags, at, b"<c")
+        if start < 0 or start == done:
+            continue  # not a cell's style (a <row s="…">, <col …>, xs="3"), or its cell seen already
+        done, end = start, sheet_xml.find(b">", at)
         ref = _CELL_REF_ATTR_RE.search(sheet_xml, start, end if end >= 0 else len(sheet_xml))
         if ref:
             cells.add((int(ref.group(2)) - 1, ooxml.column_index(ref.group(1))))
@@ -537,23 +554,51 @@ def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]
 # from the first to the last cell: one cell at XFD1048576 costs it hundreds of GB and aborts the
 # process. So the sheet XML is scanned first.
 
-#: A cell element with its content (a self-closing ``<c .../>`` has none).
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|(?<!/)>(.*?)</c>)", re.S)
+class _Element(NamedTuple):
+    """An XML element, ``<name …/>`` or ``<name …>content</name>``, found in time linear in the XML.
+
+    Attributes:
+        full: its pattern: group 1 the attributes, group 2 the content (None when self-closing).
+        empty: the same pattern for self-closing elements only.
+        close: its closing tag.
+    """
+
+    full: re.Pattern
+    empty: re.Pattern
+    close: bytes
+
+    @classmethod
+    def named(cls, name: bytes, after: bytes = rb"\b") -> "_Element":
+        """The element ``name``; ``after`` is what must follow the name in its tag."""
+        head = b"<" + name + after + rb"([^<>]*?)(?:/>|(?<!/)>("
+        tail = b")</" + name + b">)"
+        return cls(re.compile(head + rb".*?" + tail, re.S), re.compile(head + rb"(?!)" + tail), b"</" + name + b">")
+
+    def finditer(self, xml: bytes, pos: int = 0, endpos: int | None = None):
+        """The elements in ``xml[pos:endpos]``, as ``full.finditer`` finds them: with contents up
+        to the last closing tag (see :func:`ooxml.closed_end`), self-closing ones after it."""
+        endpos = len(xml) if endpos is None else endpos
+        end = ooxml.closed_end(xml, self.close, pos, endpos)
+        yield from self.full.finditer(xml, pos, end)
+        yield from self.empty.finditer(xml, end, endpos)
+
+
+_CELL = _Element.named(b"c")
 _CELL_REF_RE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _CACHED_RE = re.compile(rb"<v>[^<]+</v>")
-_FORMULA_RE = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
+_FORMULA_RE = re.compile(rb"<f\b[^<>]*?(?:/>|>([^<]*)</f>)")
 _ERROR_VALUE_RE = re.compile(rb"<v>([^<]+)</v>")
-_ROW_RE = re.compile(rb"<row\b[^>]*?(?:/>|(?<!/)>(.*?)</row>)", re.S)
+_ROW = _Element.named(b"row")
 _ROW_NUMBER_RE = re.compile(rb'\br="([0-9]{1,7})"')
 #: A cell without an ``r`` attribute: it is placed after the previous one.
-_PLACED_CELL_RE = re.compile(rb'<c(?=[\s/>])(?![^>]*\br=")')
+_PLACED_CELL_RE = re.compile(rb'<c(?=[\s/>])(?![^<>]*\br=")')
 
 
 def _cells_with(sheet_xml: bytes, needle: bytes):
     """(row, col, attributes, content) of each cell whose element holds ``needle``."""
     if needle not in sheet_xml:
         return
-    for m in _CELL_RE.finditer(sheet_xml):
+    for m in _CELL.finditer(sheet_xml):
         if needle not in m.group(0):
             continue
         ref = _CELL_REF_RE.search(m.group(1))
@@ -595,10 +640,12 @@ def _past_limits(sheet_xml: bytes) -> bool:
         return True
     # The regexes anchored on each <row / <c tag walk every tag; a long row number or a wide
     # column is rare, so its attribute is searched for and then its tag checked: same answer.
-    if any(int(m.group(1)) > MAX_ROWS and _in_tag(sheet_xml, m.start(), b"<row")
-           for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)):
+    tags = _Tags(sheet_xml)
+    if any((len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS)
+           and _in_tag(tags, m.start(), b"<row") >= 0 for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)):
         return True
-    if any(ooxml.column_index(m.group(1)) >= MAX_COLS and _in_tag(sheet_xml, m.start(), b"<c")
+    tags = _Tags(sheet_xml)
+    if any(ooxml.column_index(m.group(1)) >= MAX_COLS and _in_tag(tags, m.start(), b"<c") >= 0
            for m in _WIDE_REF_ATTR_RE.finditer(sheet_xml)):
         return True
     if _CELL_NOT_R_FIRST_RE.search(sheet_xml) is None:
@@ -614,24 +661,52 @@ _WIDE_REF_ATTR_RE = re.compile(rb'r="([A-Z]{2,3})[0-9]')
 _CELL_NOT_R_FIRST_RE = re.compile(rb'<c(?=[\s/>])(?! r=")')
 
 
-def _in_tag(xml: bytes, at: int, tag: bytes) -> bool:
-    """Whether position ``at`` lies inside the start tag of a ``tag`` element (``tag`` = b"<c").
+class _Tags:
+    """Which tag holds a position, for positions asked in increasing order.
+
+    Each byte of the XML is looked at a bounded number of times however many positions are asked:
+    searching back for the "<" from each of a million attributes inside one long tag would take
+    the tag's length a million times.
+    """
+
+    def __init__(self, xml: bytes):
+        self.xml = xml
+        self.upto = 0  # the XML before this position has been looked at
+        self.open = -1  # the last "<" before it
+        self.closed = True  # whether a ">" stands between that "<" and it
+
+    def start(self, at: int) -> int:
+        """Where the tag holding position ``at`` (>= every position asked before) starts, or -1
+        when ``at`` stands outside any tag."""
+        xml = self.xml
+        lt = xml.rfind(b"<", self.upto, at)
+        if lt >= 0:
+            self.open, self.closed = lt, xml.find(b">", lt, at) >= 0
+        elif not self.closed:
+            self.closed = xml.find(b">", self.upto, at) >= 0
+        self.upto = at
+        return -1 if self.open < 0 or self.closed else self.open
+
+
+def _in_tag(tags: _Tags, at: int, tag: bytes) -> int:
+    """Where the start tag of a ``tag`` element (``tag`` = b"<c") that holds position ``at`` starts,
+    or -1 when ``at`` is not in such a tag.
 
     Args:
-        xml: the sheet XML.
+        tags: the sheet XML's tags (positions are asked in increasing order).
         at: a position in it.
         tag: the tag's opening, name included.
 
     Returns:
-        True when the nearest "<" before ``at`` opens that element and no ">" closes it before, and
-        ``at`` starts a word (an attribute name, not the end of one).
+        The position of the nearest "<" before ``at`` when it opens that element, no ">" closes it
+        before ``at``, and ``at`` starts a word (an attribute name, not the end of one); else -1.
     """
-    if at and xml[at - 1] in _WORD_BYTES:
-        return False
-    start = xml.rfind(b"<", 0, at)
+    xml = tags.xml
+    start = tags.start(at)
+    if start < 0 or (at and xml[at - 1] in _WORD_BYTES):
+        return -1
     end = start + len(tag)
-    return (start >= 0 and xml.startswith(tag, start) and end < len(xml) and xml[end] not in _WORD_BYTES
-            and xml.find(b">", start, at) < 0)
+    return start if xml.startswith(tag, start) and end < len(xml) and xml[end] not in _WORD_BYTES else -1
 
 
 #: Where a cell holds something (a value or inline text), not just a style.
@@ -653,15 +728,15 @@ def _clip_sheet(sheet_xml: bytes) -> tuple[bytes, bool]:
     start = sheet_xml.index(b">", start) + 1
     out = [sheet_xml[:start]]
     row_no, cut = 0, False
-    for row in _ROW_RE.finditer(sheet_xml, start, end):
+    for row in _ROW.finditer(sheet_xml, start, end):
         head = row.group(0)[: row.group(0).index(b">") + 1]
         numbered = _ROW_NUMBER_RE.search(head)
         row_no = int(numbered.group(1)) if numbered else row_no + 1
         if row_no > MAX_ROWS:
             cut = _HOLDS_VALUE_RE.search(sheet_xml, row.start(), end) is not None
             break
-        cells, col, content = [], -1, row.group(1) or b""
-        for cell in _CELL_RE.finditer(content):
+        cells, col, content = [], -1, row.group(2) or b""
+        for cell in _CELL.finditer(content):
             ref = _CELL_REF_RE.search(cell.group(1))
             col = ooxml.column_index(ref.group(1)) if ref else col + 1
             if col >= MAX_COLS:
@@ -678,11 +753,14 @@ def _clip_sheet(sheet_xml: bytes) -> tuple[bytes, bool]:
 
 # OpenDocument repeats a row or a cell with an attribute: a 700-byte .ods can ask for a value in
 # each of 90 million cells (python-calamine then takes 5 GB and 18 s). Repeats are cut to the limits.
-_ODS_TABLE_RE = re.compile(rb"<table:table(?=[\s>])([^>]*)>(.*?)</table:table>", re.S)
+_ODS_TABLE = _Element.named(b"table:table", rb"(?=[\s/>])")
 _ODS_NAME_RE = re.compile(rb'table:name="([^"]*)"')
-_ODS_ROW_RE = re.compile(rb"<table:table-row(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</table:table-row>)", re.S)
+_ODS_ROW = _Element.named(b"table:table-row", rb"(?=[\s/>])")
+#: A cell or covered cell. Its content may not run into the next cell (it never does in a valid
+#: file): two names close it, so it cannot be bounded by the last closing tag as an _Element is.
 _ODS_CELL_RE = re.compile(
-    rb"<table:(table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</table:\1>)", re.S)
+    rb"<table:(table-cell|covered-table-cell)(?=[\s/>])([^<>]*?)"
+    rb"(?:/>|(?<!/)>((?:[^<]|<(?!table:(?:covered-)?table-cell[\s/>]))*?)</table:\1>)")
 _ODS_ROWS_REPEATED_RE = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
 _ODS_COLS_REPEATED_RE = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
 _ODS_VALUED = b"office:value-type"
@@ -719,10 +797,15 @@ def _clip_ods_row(cells: bytes) -> tuple[bytes, bool]:
 def _clip_ods_table(body: bytes) -> tuple[bytes, bool]:
     """A table's rows up to MAX_ROWS rows and MAX_COLS columns; and whether a value was left out."""
     row_no, out, pos, cut = 0, [], 0, False
-    for row in _ODS_ROW_RE.finditer(body):
+    for row in _ODS_ROW.finditer(body):
         if row_no >= MAX_ROWS:  # every row from here on goes (the structure around them stays)
             rest = body[row.start():]
-            out += [body[pos:row.start()], _ODS_ROW_RE.sub(b"", rest)]
+            out.append(body[pos:row.start()])
+            at = 0
+            for later in _ODS_ROW.finditer(rest):
+                out.append(rest[at:later.start()])
+                at = later.end()
+            out.append(rest[at:])
             return b"".join(out), cut or _ODS_VALUED in rest
         n = _repeat(row.group(1), _ODS_ROWS_REPEATED_RE)
         cells, cells_cut = _clip_ods_row(row.group(2) or b"")
@@ -748,7 +831,9 @@ def _clip_ods(content: bytes) -> tuple[bytes, dict[str, bool]]:
         holding a value was left out.
     """
     out, pos, cut = [], 0, {}
-    for table in _ODS_TABLE_RE.finditer(content):
+    for table in _ODS_TABLE.finditer(content):
+        if table.group(2) is None:  # <table:table …/>: no rows
+            continue
         body, table_cut = _clip_ods_table(table.group(2))
         name = _ODS_NAME_RE.search(table.group(1))
         cut[_xml_unescape(name.group(1)) if name else ""] = table_cut

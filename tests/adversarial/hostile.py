@@ -411,22 +411,10 @@ def _ods_cell(value: object) -> str:
 def repeated_ods(path: Path, rows: int = 9_000, cols: int = 10_000) -> Path:
     """The clean form as .ods, then one row holding the number 1 repeated ``cols`` times, the row
     repeated ``rows`` times: a file of a few KB that asks for 90 million values."""
-    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
-                   for row in form_rows())
-    body += (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
-             f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
-             "</table:table-row>")
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="自评表">{body}</table:table>'
-               "</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
-                'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
-                'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        zf.writestr("META-INF/manifest.xml", manifest)
+    tail = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
+            f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
+            "</table:table-row>")
+    path.write_bytes(ods_bytes(form_rows(), tail.encode()))
     return path
 
 
@@ -521,3 +509,66 @@ def file_hashes(paths) -> dict[str, str]:
     import hashlib
 
     return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+
+
+# ------------------------------------------------------------------------------- unclosed tags
+
+#: Where a run of repeated XML goes in each part of the clean form's workbook: the text it is put
+#: before. Every regular-expression scan of these parts once tried each of thousands of unclosed
+#: tags against the rest of the part: time grew with the square of their number.
+REPEAT_PLACES = {
+    "xl/worksheets/sheet1.xml": b"</sheetData>",
+    "xl/sharedStrings.xml": b"</sst>",
+    "xl/_rels/workbook.xml.rels": b"</Relationships>",
+    "xl/workbook.xml": b"</workbook>",
+    "xl/styles.xml": b"</styleSheet>",
+}
+
+_SHARED_STRINGS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                   f'<sst {_NS} count="1" uniqueCount="1"><si><t>翻译费</t></si></sst>')
+_STRINGS_REL = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/sharedStrings" Target="sharedStrings.xml"/>')
+
+
+def repeated_xlsx(part: str, unit: bytes, n: int, around: tuple[bytes, bytes] = (b"", b""),
+                  calamine: bool = False) -> bytes:
+    """The clean form's workbook with ``unit`` repeated ``n`` times in ``part`` (see
+    :data:`REPEAT_PLACES`), between ``around``: a few KB zipped, whatever ``n``.
+
+    ``calamine`` puts a comment in the workbook part, which perfxl's own reader leaves to
+    python-calamine: the scans of that path then read the parts.
+    """
+    parts = _package([("自评表", sheet_xml(form_rows()))])
+    parts["xl/sharedStrings.xml"] = _SHARED_STRINGS.encode()
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", _STRINGS_REL.encode() + b"</Relationships>")
+    if calamine:
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b"<!-- -->" + b"<sheets>")
+    at = REPEAT_PLACES[part]
+    parts[part] = parts[part].replace(at, around[0] + unit * n + around[1] + at, 1)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def ods_bytes(rows: list[list], tail: bytes = b"") -> bytes:
+    """An .ods holding ``rows`` in one table, with raw ``tail`` XML after its rows."""
+    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
+                   for row in rows).encode()
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="自评表">').encode() + body + tail + (
+               b"</table:table></office:spreadsheet></office:body></office:document-content>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+    return buf.getvalue()
+
+
+_ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                 'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+                 'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                 'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
