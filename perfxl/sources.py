@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import ooxml
+from . import ooxml, xmlcheck
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -846,6 +846,34 @@ def _clip_ods(content: bytes) -> tuple[bytes, dict[str, bool]]:
     return b"".join(out), cut
 
 
+class _BrokenPart(ValueError):
+    """A part python-calamine must not be given, with the reason in Chinese."""
+
+
+#: Spaces an .ods may ask for with ``<text:s text:c="N"/>``, all cells together: calamine makes
+#: every one of them (a 1 KB file asked for 4 billion).
+MAX_ODS_SPACES = 1_000_000
+_ODS_SPACES_RE = re.compile(rb'text:c="([0-9]+)"')
+
+
+def _check_ods_content(content: bytes) -> None:
+    """Refuse an .ods's content.xml that python-calamine would never finish reading: XML that is not
+    well-formed (a table without its end makes calamine loop forever) or too many spaces asked for.
+
+    Raises:
+        _BrokenPart: why.
+    """
+    problem = xmlcheck.xml_problem(content)
+    if problem is not None:
+        raise _BrokenPart(f"content.xml：{problem}")
+    if b"text:c=" in content:
+        spaces = 0
+        for m in _ODS_SPACES_RE.finditer(content):
+            spaces += int(m.group(1)) if len(m.group(1)) < 10 else MAX_ODS_SPACES + 1
+            if spaces > MAX_ODS_SPACES:
+                raise _BrokenPart(f"content.xml：要求重复的空格（text:c）合计超过 {MAX_ODS_SPACES} 个，未读取")
+
+
 def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]], dict[str, bytes]]:
     """What calamine would miss in each sheet of an .xlsx or .ods, and the parts it must not see whole.
 
@@ -858,6 +886,7 @@ def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]
         if "content.xml" not in names:
             return {}, {}
         content = _read_part(zf, "content.xml")
+        _check_ods_content(content)
         clipped_content, cut = _clip_ods(content)
         return ({sheet: ({}, {}, was_cut) for sheet, was_cut in cut.items()},
                 {} if clipped_content is content else {"content.xml": clipped_content})
@@ -1020,6 +1049,27 @@ def _short(exc: Exception) -> str:
     return text[:160]
 
 
+#: How the reasons begin when python-calamine could not open a workbook or read one of its sheets:
+#: its own words then are often only "Cannot detect file format".
+_CALAMINE_FAILED = ("无法打开工作簿", "工作表“")
+
+
+def _explained(path: Path, exc: ReadError) -> ReadError:
+    """``exc``, or, when python-calamine failed on a zip whose XML is what is wrong, a ReadError
+    that says in Chinese which part and what (read again: this is the failure path)."""
+    if not exc.reason.startswith(_CALAMINE_FAILED):
+        return exc
+    try:
+        zf = _check_zip(path)
+        if zf is None:
+            return exc
+        with zf:
+            problem = xmlcheck.zip_xml_problem(zf, _read_part)
+    except (ReadError, zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error):
+        return exc
+    return exc if problem is None else ReadError(path, f"文件已损坏（{problem}）")
+
+
 def load_grids(path: str | Path) -> list[Grid]:
     """The grids of a file: each visible sheet of a workbook, or the whole of a text dump.
 
@@ -1049,7 +1099,10 @@ def load_grids(path: str | Path) -> list[Grid]:
         if suffix in TEXT_SUFFIXES:
             return text_grids(path, read_text(path))
         if suffix in WORKBOOK_SUFFIXES:
-            return workbook_grids(path)
+            try:
+                return workbook_grids(path)
+            except ReadError as exc:
+                raise _explained(path, exc) from exc.__cause__
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
     raise ReadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt）")

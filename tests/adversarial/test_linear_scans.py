@@ -60,6 +60,7 @@ ODS_UNITS = {
     "ods <table:table-cell> unclosed": b"<table:table-cell>",
     "ods row and cell unclosed": b"<table:table-row><table:table-cell>",
     "ods <table:covered-table-cell> unclosed": b"<table:covered-table-cell>",
+    "ods <table:table without >": b"<table:table ",
 }
 
 
@@ -106,3 +107,12 @@ def test_time_grows_linearly_with_unclosed_tags(tmp_path, name):
     # 10× case that costs almost nothing from making the bound meaningless.
     assert timed[100] < 30 * max(timed[10], 0.002), timed
 
+
+def test_calamine_never_sees_an_ods_table_that_never_ends(tmp_path):
+    """One unclosed ``<table:table`` made python-calamine loop forever: the XML is checked first."""
+    path = tmp_path / "不结束的表.ods"
+    path.write_bytes(h.ods_bytes(h.form_rows(), b"<table:table "))
+    start = time.perf_counter()
+    report = check_file(path)
+    assert time.perf_counter() - start < 1.0
+    assert "content.xml" in report.error and "XML 结构错误" in report.error
