@@ -15,8 +15,12 @@ from .model import Form
 from .read import read_forms
 from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
+from .workers import FILE_TIMEOUT
 
 _RULES_HELP = "评分规则文件（TOML），覆盖 财预〔2020〕10号 默认规则"
+_TIMEOUT_OPTION = click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=FILE_TIMEOUT, show_default=True,
+    help="每个文件读取与检查的时限（秒），超时的文件记为无法读取")
 
 
 def _rules(path):
@@ -102,13 +106,14 @@ def read(files, as_json, rules_file):
 @click.option("--errors-only", is_flag=True, help="只列出错误，不列警告")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="并行进程数；0 表示文件较多时使用全部 CPU 核")
-def check(files, as_json, rules_file, errors_only, jobs):
+@_TIMEOUT_OPTION
+def check(files, as_json, rules_file, errors_only, jobs, timeout):
     """检查自评表中的错误与疑点：每条问题有代码、级别（错误/警告）、位置与说明。
 
     退出码：0 没有错误；1 有错误；2 有文件无法读取（其余文件照常检查并输出）。
     """
     rules = _rules(rules_file)
-    report = check_files(_inputs(files), rules, jobs=jobs or None)
+    report = check_files(_inputs(files), rules, jobs=jobs or None, timeout=timeout)
     if errors_only:
         for fr in report.files:
             for r in fr.forms:
@@ -130,7 +135,8 @@ def check(files, as_json, rules_file, errors_only, jobs):
 @click.option("--force", is_flag=True, help="覆盖已存在的汇总表")
 @click.option("--json", "as_json", is_flag=True, help="同时以 JSON 输出汇总内容")
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="同时把每个工作表写成 CSV（UTF-8 BOM）到此文件夹")
-def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir):
+@_TIMEOUT_OPTION
+def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir, timeout):
     """把多张自评表汇总成一个工作簿：项目汇总、单位汇总、指标明细、问题清单。
 
     退出码：0 全部读取成功；1 有文件无法读取（汇总表照常写出）；2 用法错误（含输出文件已存在而未用 --force）。
@@ -143,14 +149,14 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
     paths = _inputs(files)
     if csv_dir:
         _writable_folder(csv_dir)
-    executor = reading_executor(len(paths), jobs) if jobs else None  # None: consolidate's own default
+    executor = reading_executor(len(paths), jobs, timeout=timeout) if jobs else None  # None: consolidate's own default
     progress = None
     if sys.stderr.isatty():
         progress = click.progressbar(length=len(paths), label="汇总", file=sys.stderr)
         progress.__enter__()
     try:
         summary = run_consolidate(paths, output, rules=rules, title=title, year=year, executor=executor,
-                                  force=force, collect=bool(as_json or csv_dir),
+                                  force=force, collect=bool(as_json or csv_dir), timeout=timeout,
                                   on_file=(lambda _r: progress.update(1)) if progress else None)
     except ConsolidateError as exc:
         raise click.UsageError(str(exc)) from exc

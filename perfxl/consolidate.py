@@ -30,7 +30,7 @@ from .checker import ERROR, check_file
 from .files import OutputError, atomic_output, check_output
 from .inputs import is_one_of
 from .model import DEPARTMENT, MONEY_UNITS
-from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
+from .workers import FILE_TIMEOUT, FileFailed, InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
 from .xlsxrows import FastRowsWorksheet, QuickZipWorkbook
 
@@ -347,7 +347,8 @@ def _mean(values):
 
 def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
                 year: int | None = None, executor: Executor | None = None, force: bool = False,
-                collect: bool = False, on_file: Callable[[dict], None] | None = None) -> Summary:
+                collect: bool = False, on_file: Callable[[dict], None] | None = None,
+                timeout: float = FILE_TIMEOUT) -> Summary:
     """Consolidate forms into one summary workbook.
 
     Args:
@@ -357,12 +358,12 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         title: the 部门 in the title row; by default the most common 实施(主管)单位 / 填报单位.
         year: the 年度 in the title row; by default the most common year of the forms.
         executor: runs ``check_file_for_summary`` over the paths; default
-            :func:`perfxl.workers.reading_executor` (a process per core from 40 files on, inline
-            below). Not shut down here
-            when given.
+            :func:`perfxl.workers.reading_executor` (worker processes, one per core from 40 files
+            on, each file's crash, memory or time its own). Not shut down here when given.
         force: overwrite an existing output.
         collect: keep every sheet's rows in :attr:`Summary.sheets` (for ``--json`` / ``--csv``).
         on_file: called with each file's result as it arrives (progress).
+        timeout: seconds one file may take before its reading is stopped (own executor only).
 
     Raises:
         ConsolidateError: the output exists (without ``force``) or is one of the inputs.
@@ -383,7 +384,7 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(": ", 1)[-1]
         raise ConsolidateError(f"无法写入输出文件 {out}（{reason}）") from exc
     own = executor is None
-    ex = reading_executor(len(paths)) if own else executor
+    ex = reading_executor(len(paths), timeout=timeout) if own else executor
     try:
         with atomic_output(out, force=force) as tmp:
             summary = _write(paths, tmp, out, rules, title, year, ex, collect, on_file)
@@ -413,6 +414,8 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     # rows of 指标明细 and 问题清单, written a batch at a time: one file write per batch, not per form
     pending: dict[str, list[list]] = {INDICATORS: [], ISSUES: []}
     for result in executor.map(work, names, chunksize=pool_chunksize(len(names), available_cores())):
+        if isinstance(result, FileFailed):  # the worker died or was stopped on this file
+            result = {"file": str(result.item), "error": result.reason, "forms": []}
         n_files += 1
         if on_file is not None:
             on_file(result)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import math
 import zipfile
 from dataclasses import dataclass
@@ -572,3 +573,79 @@ _ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns
                  'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
                  'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
                  'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+
+
+# ------------------------------------------------------------------------------------------- .xls
+
+def _biff(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _biff_text(text: str, length: str) -> bytes:
+    """A BIFF8 unicode string with a ``length`` ("B" or "H") character count, stored as UTF-16."""
+    return struct.pack("<" + length + "B", len(text), 1) + text.encode("utf-16-le")
+
+
+def _biff_cell(row: int, col: int, value: object) -> bytes:
+    if isinstance(value, Percent):
+        value = value.fraction
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _biff(0x0203, struct.pack("<HHHd", row, col, 0, float(value)))  # NUMBER
+    return _biff(0x0204, struct.pack("<HHH", row, col, 0) + _biff_text(str(value), "H"))  # LABEL
+
+
+def xls_bytes(rows: list[list], extra_cells: list[tuple[int, int, object]] = ()) -> bytes:
+    """An .xls (BIFF8 in an OLE2 compound file) holding ``rows`` in one sheet, and ``extra_cells``
+    ((row, col, value), 0-based) wherever they say: what no spreadsheet program would write."""
+    cells = [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")]
+    cells += list(extra_cells)
+    last_row, last_col = max(r for r, _, _ in cells), max(c for _, c, _ in cells)
+    sheet = (_biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
+             + _biff(0x0200, struct.pack("<IIHHH", 0, last_row + 1, 0, min(last_col + 1, 0xFFFF), 0))
+             + b"".join(_biff_cell(r, c, v) for r, c, v in cells) + _biff(0x000A, b""))
+    bof = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
+    name = "自评表"
+    boundsheet_len = 4 + 6 + 2 + 2 * len(name)
+    offset = len(bof) + boundsheet_len + 4  # the sheet's BOF follows the globals' EOF
+    globals_ = bof + _biff(0x0085, struct.pack("<IBB", offset, 0, 0) + _biff_text(name, "B")) + _biff(0x000A, b"")
+    return _compound_file(globals_ + sheet)
+
+
+def _compound_file(stream: bytes) -> bytes:
+    """An OLE2 compound file (version 3, 512-byte sectors) holding one stream named Workbook."""
+    stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))  # not in the mini stream
+    n = len(stream) // 512
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    # sector 0: the FAT; sector 1: the directory; sectors 2…: the stream
+    fat = [0xFFFFFFFD, end] + [2 + i + 1 for i in range(n - 1)] + [end]
+    assert len(fat) <= 128
+    fat_sector = struct.pack("<128I", *(fat + [free] * (128 - len(fat))))
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child)
+                + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 + struct.pack("<IIHH", start, size, 0, 0))
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))).ljust(512, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I108I", 0, *([free] * 108)))
+    return header + fat_sector + directory + stream
+
+
+def shared_part_xlsx(sheets: int = 50, rows: int = 5_000) -> bytes:
+    """A workbook of ``sheets`` sheets that all point at one sheet part: the clean form followed by
+    ``rows`` rows of four numbers each. Every sheet is that part again."""
+    filler = "".join(f'<row r="{r}">' + "".join(f'<c r="{column_letter(c)}{r}"><v>{r}</v></c>' for c in range(4))
+                     + "</row>" for r in range(len(form_rows()) + 1, len(form_rows()) + 1 + rows)).encode()
+    sheet = sheet_xml(form_rows()).replace(b"</sheetData>", filler + b"</sheetData>")
+    parts = _package([(f"表{i}", sheet if i == 1 else None) for i in range(1, sheets + 1)])
+    rels = "xl/_rels/workbook.xml.rels"
+    for i in range(2, sheets + 1):
+        parts[rels] = parts[rels].replace(f'Target="worksheets/sheet{i}.xml"'.encode(), b'Target="worksheets/sheet1.xml"')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
