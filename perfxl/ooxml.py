@@ -41,6 +41,14 @@ class NeedsPlacing(Unsupported):
 #: More cells than a 绩效自评表 ever has: such a sheet is left to python-calamine, which holds
 #: its cells in less memory than the tuples of a regex match.
 MAX_CELLS = 100_000
+#: Excel's own limit on a cell's text: longer text (a 156 KB file held a 150 MB 项目名称) is cut
+#: here, where it is read, so that nothing after holds or writes more.
+MAX_CELL_CHARS = 32_767
+
+
+def capped(text: str) -> str:
+    """``text`` cut to :data:`MAX_CELL_CHARS` characters."""
+    return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS]
 
 
 # ------------------------------------------------------------------------------------------ text
@@ -187,7 +195,7 @@ def runs_text(xml: str) -> str:
             raise Unsupported("run: single-quoted attribute")
         text = unescape(content)
         out.append(text if _PRESERVE in attrs else text.strip(_XML_SPACE))
-    return excel_unescape("".join(out))
+    return capped(excel_unescape("".join(out)))
 
 
 _SI_RE = re.compile(r"<si>(.*?)</si>", re.S)
@@ -396,7 +404,7 @@ def _typed_value(kind: str, raw: str, style: int, date_styles: frozenset[int], s
             raise Unsupported("sheet: shared string index out of range")
         return strings[index]
     if kind == "str":
-        return excel_unescape(unescape(raw))
+        return capped(excel_unescape(unescape(raw)))
     if kind == "b" and raw in ("0", "1"):
         return raw == "1"
     if kind == "e" and raw:
@@ -503,6 +511,7 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
             value: object = (unescape(text) if escaped else text).strip(_XML_SPACE)
             if excel_escaped:
                 value = excel_unescape(value)
+            value = capped(value)
         elif v_tag:  # <v>value</v>
             if (not kind or kind == "n") and raw and is_number(raw) and style not in date_styles:
                 value = float(raw)  # a plain number: what _typed_value gives, without the call

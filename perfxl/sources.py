@@ -32,9 +32,17 @@ from . import ooxml, xmlcheck
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+#: One XML part, inflated: reading one costs three to five times its size (its bytes, its text,
+#: what is matched in it), and a form's parts are a few KB.
+MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLS = 64
 MAX_SHEETS = 50
+MAX_CELL_CHARS = ooxml.MAX_CELL_CHARS
+#: perfxl's own JSON: about 6 KB and 25 objects and arrays a form.
+MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_JSON_CONTAINERS = 100_000
+MAX_JSON_FORMS = 1_000
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".txt", ".tsv", ".text"}
@@ -56,6 +64,11 @@ class ReadError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+
+class _BrokenPart(ValueError):
+    """A part that is not read (too large, or one python-calamine must not be given), with the
+    reason in one Chinese line."""
 
 
 @dataclass
@@ -119,6 +132,31 @@ def _column_letter(col: int) -> str:
 _LETTERS = [_column_letter(c) for c in range(MAX_COLS)]
 
 
+def cut_long_strings(data: object) -> object:
+    """Parsed JSON with every string (and key) cut to MAX_CELL_CHARS, as a cell's text is cut; walked
+    with a stack of its own (a deep nesting must not meet Python's recursion limit)."""
+    if isinstance(data, str):
+        return ooxml.capped(data)
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = ooxml.capped(value)
+                elif isinstance(value, (list, dict)):
+                    stack.append(value)
+        elif isinstance(node, dict):
+            for key in [k for k in node if len(k) > MAX_CELL_CHARS]:
+                node[ooxml.capped(key)] = node.pop(key)
+            for key, value in node.items():
+                if isinstance(value, str):
+                    node[key] = ooxml.capped(value)
+                elif isinstance(value, (list, dict)):
+                    stack.append(value)
+    return data
+
+
 def is_excel_error(value: object) -> bool:
     """True for a cached error value such as #DIV/0! or #NAME?."""
     return isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS
@@ -175,7 +213,9 @@ def text_grids(path: Path, text: str) -> list[Grid]:
             end = m.start()
             break
     lines = text[:end].splitlines()[:MAX_ROWS]
-    rows: list[list[object]] = [line.split("\t", MAX_COLS)[:MAX_COLS] for line in lines]
+    rows: list[list[object]] = [line.split("\t", MAX_COLS)[:MAX_COLS] if len(line) <= MAX_CELL_CHARS
+                                else [ooxml.capped(cell) for cell in line.split("\t", MAX_COLS)[:MAX_COLS]]
+                                for line in lines]
     clipped = end is not None or any(line.count("\t") >= MAX_COLS for line in lines)
     return [Grid(rows=rows, file=str(path), sheet=None, first_line=1, clipped=clipped)]
 
@@ -184,9 +224,13 @@ def text_grids(path: Path, text: str) -> list[Grid]:
 _LINE_BREAK_RE = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def read_text(path: Path) -> str:
-    """A text file's content, as UTF-8 (with or without BOM), else GB18030 (common on Chinese Windows)."""
-    data = path.read_bytes()
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A text file's content, as UTF-8 (with or without BOM), else GB18030 (common on Chinese Windows).
+
+    Raises:
+        ReadError: not a regular file, larger than ``limit`` bytes, or in neither encoding.
+    """
+    data = read_regular(path, limit)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -339,13 +383,35 @@ class _QuickZip:
         return sum(member.file_size for member in self.members.values())
 
 
-def _read_bytes(path: Path) -> bytes:
-    """A file's bytes, at most MAX_FILE_BYTES + 1 of them."""
+def not_regular(mode: int) -> str:
+    """Why a file that is not a regular file is not read, in Chinese (``mode``: its ``st_mode``)."""
+    if stat.S_ISDIR(mode):
+        return "是文件夹，不是文件"
+    if stat.S_ISFIFO(mode):
+        return "是命名管道（FIFO），不是普通文件，未读取"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "是设备文件，不是普通文件，未读取"
+    return "不是普通文件，未读取"
+
+
+def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit`` + 1 of them.
+
+    Opened without waiting (a FIFO would wait for a writer forever) and refused unless it is a
+    regular file once open (/dev/zero never ends; the name may have been swapped since a stat).
+
+    Raises:
+        ReadError: not a regular file.
+        OSError: it cannot be opened or read.
+    """
     # os.read, not open(): a buffered file object costs more to make than reading a form does
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(path, not_regular(st.st_mode))
         # read(n) allocates n bytes first: ask for the file's size, not the 50 MB limit
-        want = min(os.fstat(fd).st_size, MAX_FILE_BYTES) + 1
+        want = min(st.st_size, limit) + 1
         chunks = []
         while want > 0:  # as a file object's read(n): until n bytes or the end of the file
             chunk = os.read(fd, want)
@@ -356,6 +422,21 @@ def _read_bytes(path: Path) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes (see :func:`_read_bytes`), refused past ``limit`` bytes.
+
+    Raises:
+        ReadError: not a regular file, larger than ``limit``, or it cannot be read.
+    """
+    try:
+        data = _read_bytes(path, limit)
+    except OSError as exc:
+        raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
+    if len(data) > limit:
+        raise ReadError(path, f"文件超过 {limit / (1024 * 1024):g} MB，未读取")
+    return data
 
 
 def _check_zip(path: Path, data: bytes | None = None) -> zipfile.ZipFile | None:
@@ -415,6 +496,8 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     if parts is not None and name in parts:
         return parts[name]
     info = zf.getinfo(name)
+    if info.file_size > MAX_PART_BYTES and name.endswith((".xml", ".rels")):
+        raise _BrokenPart(f"{name} 解压后超过 {MAX_PART_BYTES // (1024 * 1024)} MB，未读取")
     data = zf.inflate(info) if isinstance(zf, (_WorkbookZip, _QuickZip)) else None
     if data is None and isinstance(zf, _QuickZip):
         raise zipfile.BadZipFile(f"{name}: cannot be inflated as its header says")  # ZipFile will say why
@@ -461,6 +544,18 @@ def _sheet_parts(zf: zipfile.ZipFile, workbook: bytes) -> dict[str, str | None]:
     if isinstance(zf, _WorkbookZip):
         zf.sheet_parts = (workbook, dict(parts))
     return parts
+
+
+def _repeated_sheets(parts: dict[str, str | None]) -> set[str]:
+    """The sheets whose part an earlier sheet names too: a part is one sheet, read once (50 sheets
+    naming one part made a 258 KB file cost 26 s and 1 GB)."""
+    seen: set[str] = set()
+    repeated = set()
+    for sheet, part in parts.items():
+        if part is not None and part in seen:
+            repeated.add(sheet)
+        seen.add(part)
+    return repeated
 
 
 def _defined_names(workbook: bytes) -> dict[str, dict[str, tuple[int, int, int, int]]]:
@@ -514,8 +609,9 @@ def _ooxml_extras(
     # Only the percent styles' attributes are searched for (a literal the regex engine skips to):
     # the many other cells cost nothing.
     style_re = re.compile(rb's="(?:' + b"|".join(str(i).encode() for i in sorted(percent_xf)) + rb')"')
+    repeated = _repeated_sheets(sheet_parts)
     for sheet, part in sheet_parts.items():
-        if not part or part not in names:
+        if not part or part not in names or sheet in repeated:
             continue
         percent[sheet] = _styled_cells((clipped or {}).get(part) or _read_part(zf, part), style_re)
     return percent, defined
@@ -846,10 +942,6 @@ def _clip_ods(content: bytes) -> tuple[bytes, dict[str, bool]]:
     return b"".join(out), cut
 
 
-class _BrokenPart(ValueError):
-    """A part python-calamine must not be given, with the reason in Chinese."""
-
-
 #: Spaces an .ods may ask for with ``<text:s text:c="N"/>``, all cells together: calamine makes
 #: every one of them (a 1 KB file asked for 4 billion).
 MAX_ODS_SPACES = 1_000_000
@@ -865,13 +957,13 @@ def _check_ods_content(content: bytes) -> None:
     """
     problem = xmlcheck.xml_problem(content)
     if problem is not None:
-        raise _BrokenPart(f"content.xml：{problem}")
+        raise _BrokenPart(f"文件已损坏（content.xml：{problem}）")
     if b"text:c=" in content:
         spaces = 0
         for m in _ODS_SPACES_RE.finditer(content):
             spaces += int(m.group(1)) if len(m.group(1)) < 10 else MAX_ODS_SPACES + 1
             if spaces > MAX_ODS_SPACES:
-                raise _BrokenPart(f"content.xml：要求重复的空格（text:c）合计超过 {MAX_ODS_SPACES} 个，未读取")
+                raise _BrokenPart(f"content.xml 要求重复的空格（text:c）合计超过 {MAX_ODS_SPACES} 个，未读取")
 
 
 def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]], dict[str, bytes]]:
@@ -891,8 +983,10 @@ def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]
         return ({sheet: ({}, {}, was_cut) for sheet, was_cut in cut.items()},
                 {} if clipped_content is content else {"content.xml": clipped_content})
     found, clipped = {}, {}
-    for sheet, part in _sheet_parts(zf, _read_part(zf, "xl/workbook.xml")).items():
-        if not part or part not in names:
+    parts = _sheet_parts(zf, _read_part(zf, "xl/workbook.xml"))
+    repeated = _repeated_sheets(parts)
+    for sheet, part in parts.items():
+        if not part or part not in names or sheet in repeated:
             continue
         xml = _read_part(zf, part)
         cut = False
@@ -945,11 +1039,15 @@ def _fast_grids(zf: _WorkbookZip | _QuickZip, path: Path) -> list[Grid] | None:
             if "xl/sharedStrings.xml" in names else []
         defined = _defined_names(workbook)
         grids = []
+        read: set[str] = set()
         for sheet in sheets:
             if sheet.kind == "chartsheet" or not sheet.visible:
                 continue
             if sheet.kind != "worksheet" or sheet.part not in names:
                 return None
+            if sheet.part in read:  # named by an earlier sheet too: read once (see _repeated_sheets)
+                continue
+            read.add(sheet.part)
             xml, cut = _read_part(zf, sheet.part), False
             try:  # the reader checks the limits as it goes (no scan of the sheet beforehand)
                 values = ooxml.sheet_values(xml, strings, styles, (MAX_ROWS, MAX_COLS))
@@ -989,6 +1087,7 @@ def workbook_grids(path: Path) -> list[Grid]:
     percent: dict[str, set[tuple[int, int]]] = {}
     defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     scanned: dict[str, tuple[dict, dict, bool]] = {}
+    repeated: set[str] = set()  # sheets whose part an earlier sheet names
     source: str | io.BytesIO = str(path)  # an in-memory copy when a sheet had to be clipped
     if zf is not None:
         with zf:
@@ -1002,10 +1101,14 @@ def workbook_grids(path: Path) -> list[Grid]:
             try:
                 scanned, clipped = _scan_sheets(zf)
                 percent, defined = _ooxml_extras(zf, clipped)
+                if "xl/workbook.xml" in zf.namelist():
+                    repeated = _repeated_sheets(_sheet_parts(zf, _read_part(zf, "xl/workbook.xml")))
                 if clipped:
                     source = _replaced(zf, clipped)
                 elif isinstance(zf, _WorkbookZip):
                     source = io.BytesIO(zf.data)  # the bytes read already: no second read of the file
+            except _BrokenPart as exc:
+                raise ReadError(path, str(exc)) from exc
             except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error) as exc:
                 raise ReadError(path, f"文件已损坏（{exc}）") from exc
     try:
@@ -1022,7 +1125,7 @@ def workbook_grids(path: Path) -> list[Grid]:
         for meta in workbook.sheets_metadata[:MAX_SHEETS]:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
                 continue
-            if str(meta.visible) != str(pc.SheetVisibleEnum.Visible):
+            if str(meta.visible) != str(pc.SheetVisibleEnum.Visible) or meta.name in repeated:
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
@@ -1041,6 +1144,16 @@ def workbook_grids(path: Path) -> list[Grid]:
             )
     finally:
         workbook.close()
+    return _cut_long_text(grids)
+
+
+def _cut_long_text(grids: list[Grid]) -> list[Grid]:
+    """python-calamine's grids with every text cut to MAX_CELL_CHARS (perfxl's reader cuts as it reads)."""
+    for grid in grids:
+        for row in grid.rows:
+            for c, value in enumerate(row):
+                if type(value) is str and len(value) > MAX_CELL_CHARS:
+                    row[c] = value[:MAX_CELL_CHARS]
     return grids
 
 
@@ -1089,8 +1202,8 @@ def load_grids(path: str | Path) -> list[Grid]:
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
     size = st.st_size
-    if stat.S_ISDIR(st.st_mode):
-        raise ReadError(path, "是文件夹，不是文件")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(path, not_regular(st.st_mode))
     if size == 0:
         raise ReadError(path, "空文件（0 字节）")
     if size > MAX_FILE_BYTES:

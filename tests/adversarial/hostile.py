@@ -270,11 +270,7 @@ def xlsx_bytes(sheets: dict[str, list[list]] | list[list], merged: tuple[str, ..
     if isinstance(sheets, list):
         sheets = {"自评表": sheets}
     named = [(name, sheet_xml(rows, merged if i == 0 else ())) for i, (name, rows) in enumerate(sheets.items())]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in _package(named).items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+    return _zipped(_package(named))
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]] | list[list], merged: tuple[str, ...] = ()) -> Path:
@@ -543,15 +539,32 @@ def repeated_xlsx(part: str, unit: bytes, n: int, around: tuple[bytes, bytes] = 
     parts["xl/sharedStrings.xml"] = _SHARED_STRINGS.encode()
     rels = "xl/_rels/workbook.xml.rels"
     parts[rels] = parts[rels].replace(b"</Relationships>", _STRINGS_REL.encode() + b"</Relationships>")
-    if calamine:
-        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b"<!-- -->" + b"<sheets>")
     at = REPEAT_PLACES[part]
     parts[part] = parts[part].replace(at, around[0] + unit * n + around[1] + at, 1)
+    data = _zipped(parts)
+    return with_comment(data) if calamine else data
+
+
+def _zipped(parts: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+def replace_part(data: bytes, part: str, change) -> bytes:
+    """A workbook's bytes with one part changed: ``change(its bytes)`` gives the new ones."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    parts[part] = change(parts[part])
+    return _zipped(parts)
+
+
+def with_comment(data: bytes) -> bytes:
+    """The workbook with a comment in its workbook part: perfxl's own reader leaves such a workbook
+    to python-calamine, so the scans of that path read its parts."""
+    return replace_part(data, "xl/workbook.xml", lambda xml: xml.replace(b"<sheets>", b"<!-- --><sheets>"))
 
 
 def ods_bytes(rows: list[list], tail: bytes = b"") -> bytes:
@@ -644,8 +657,24 @@ def shared_part_xlsx(sheets: int = 50, rows: int = 5_000) -> bytes:
     rels = "xl/_rels/workbook.xml.rels"
     for i in range(2, sheets + 1):
         parts[rels] = parts[rels].replace(f'Target="worksheets/sheet{i}.xml"'.encode(), b'Target="worksheets/sheet1.xml"')
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+    return _zipped(parts)
+
+
+def long_text_xlsx(chars: int, shared: bool = True, calamine: bool = False) -> bytes:
+    """The clean form whose 项目名称 is ``chars`` characters long (3 bytes each in UTF-8): a shared
+    string, or an inline one; ``calamine`` sends the workbook to python-calamine (see
+    :func:`with_comment`). A few hundred KB zipped, whatever ``chars``."""
+    name = "翻" * chars
+    if shared:
+        r, c = CELL["project"]
+        ref = f"{column_letter(c)}{r + 1}".encode()
+
+        def shared_cell(sheet: bytes) -> bytes:
+            at = sheet.index(b'<c r="' + ref + b'"')
+            return sheet[:at] + b'<c r="' + ref + b'" t="s"><v>0</v></c>' + sheet[sheet.index(b"</c>", at) + 4:]
+
+        data = replace_part(repeated_xlsx("xl/sharedStrings.xml", b"", 0), "xl/worksheets/sheet1.xml", shared_cell)
+        data = replace_part(data, "xl/sharedStrings.xml", lambda xml: xml.replace("翻译费".encode(), name.encode()))
+    else:
+        data = xlsx_bytes(edited({"project": name}))
+    return with_comment(data) if calamine else data
