@@ -1165,6 +1165,7 @@ def _short(exc: Exception) -> str:
 #: How the reasons begin when python-calamine could not open a workbook or read one of its sheets:
 #: its own words then are often only "Cannot detect file format".
 _CALAMINE_FAILED = ("无法打开工作簿", "工作表“")
+_UNDETECTED = "Cannot detect file format"
 
 
 def _explained(path: Path, exc: ReadError) -> ReadError:
@@ -1172,15 +1173,19 @@ def _explained(path: Path, exc: ReadError) -> ReadError:
     that says in Chinese which part and what (read again: this is the failure path)."""
     if not exc.reason.startswith(_CALAMINE_FAILED):
         return exc
+    problem = None
     try:
         zf = _check_zip(path)
-        if zf is None:
-            return exc
-        with zf:
-            problem = xmlcheck.zip_xml_problem(zf, _read_part)
+        if zf is not None:
+            with zf:
+                problem = xmlcheck.zip_xml_problem(zf, _read_part)
     except (ReadError, zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error):
-        return exc
-    return exc if problem is None else ReadError(path, f"文件已损坏（{problem}）")
+        pass
+    if problem is not None:
+        return ReadError(path, f"文件已损坏（{problem}）")
+    if _UNDETECTED in exc.reason:
+        return ReadError(path, exc.reason.replace(_UNDETECTED, "无法识别的文件格式：内容不是完好的 xlsx、xls、xlsb 或 ods 工作簿"))
+    return exc
 
 
 def load_grids(path: str | Path) -> list[Grid]:

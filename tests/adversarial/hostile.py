@@ -270,7 +270,7 @@ def xlsx_bytes(sheets: dict[str, list[list]] | list[list], merged: tuple[str, ..
     if isinstance(sheets, list):
         sheets = {"自评表": sheets}
     named = [(name, sheet_xml(rows, merged if i == 0 else ())) for i, (name, rows) in enumerate(sheets.items())]
-    return _zipped(_package(named))
+    return zipped(_package(named))
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]] | list[list], merged: tuple[str, ...] = ()) -> Path:
@@ -541,11 +541,12 @@ def repeated_xlsx(part: str, unit: bytes, n: int, around: tuple[bytes, bytes] = 
     parts[rels] = parts[rels].replace(b"</Relationships>", _STRINGS_REL.encode() + b"</Relationships>")
     at = REPEAT_PLACES[part]
     parts[part] = parts[part].replace(at, around[0] + unit * n + around[1] + at, 1)
-    data = _zipped(parts)
+    data = zipped(parts)
     return with_comment(data) if calamine else data
 
 
-def _zipped(parts: dict[str, bytes]) -> bytes:
+def zipped(parts: dict[str, bytes]) -> bytes:
+    """A zip holding ``parts`` (name → content), deflated."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
@@ -558,7 +559,7 @@ def replace_part(data: bytes, part: str, change) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         parts = {name: zf.read(name) for name in zf.namelist()}
     parts[part] = change(parts[part])
-    return _zipped(parts)
+    return zipped(parts)
 
 
 def with_comment(data: bytes) -> bytes:
@@ -657,7 +658,7 @@ def shared_part_xlsx(sheets: int = 50, rows: int = 5_000) -> bytes:
     rels = "xl/_rels/workbook.xml.rels"
     for i in range(2, sheets + 1):
         parts[rels] = parts[rels].replace(f'Target="worksheets/sheet{i}.xml"'.encode(), b'Target="worksheets/sheet1.xml"')
-    return _zipped(parts)
+    return zipped(parts)
 
 
 def long_text_xlsx(chars: int, shared: bool = True, calamine: bool = False) -> bytes:

@@ -224,3 +224,13 @@ def test_an_ods_asking_for_billions_of_spaces_is_one_line(tmp_path):
     _within_budget(got)
     assert "text:c" in _one_line(got, path)
 
+
+
+def test_a_workbook_calamine_cannot_place_says_so_in_chinese(tmp_path):
+    path = tmp_path / "只有工作簿.xlsx"
+    path.write_bytes(h.replace_part(h.xlsx_bytes(h.form_rows()), "xl/workbook.xml", lambda _: b"<workbook/>"))
+    with_rels_only = tmp_path / "空壳.xlsx"
+    with_rels_only.write_bytes(h.zipped({"xl/workbook.xml": b"<workbook/>"}))
+    for broken in (path, with_rels_only):
+        error = check_file(broken).error
+        assert error and "Cannot detect" not in error, error
