@@ -15,7 +15,7 @@ from .model import Form
 from .read import read_forms
 from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
-from .workers import FILE_TIMEOUT
+from .workers import FILE_TIMEOUT, FileFailed, reading_executor
 
 _RULES_HELP = "评分规则文件（TOML），覆盖 财预〔2020〕10号 默认规则"
 _TIMEOUT_OPTION = click.option(
@@ -68,6 +68,14 @@ def _n(x) -> str:
     return "—" if x is None else f"{x:g}"
 
 
+def _forms_or_reason(path: Path) -> list[Form] | str:
+    """The forms of a file, or why it cannot be read (a ReadError does not cross processes whole)."""
+    try:
+        return read_forms(path)
+    except ReadError as exc:
+        return exc.reason
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每张表一个对象，多张表为数组）")
@@ -80,13 +88,14 @@ def read(files, as_json, rules_file):
     rules = _rules(rules_file)
     paths = _inputs(files)
     out, failed, many = [], False, len(paths) > 1
-    for path in paths:
-        try:
-            forms = [scored(f, rules) for f in read_forms(path)]
-        except ReadError as exc:
-            click.echo(f"{exc.path}: 无法读取：{exc.reason}", err=True)
+    # in worker processes, as check and consolidate read: a file that crashes the reader is one line
+    for path, read_ in zip(paths, reading_executor(len(paths)).map(_forms_or_reason, paths)):
+        reason = read_.reason if isinstance(read_, FileFailed) else read_ if isinstance(read_, str) else None
+        if reason is not None:
+            click.echo(f"{path}: 无法读取：{reason}", err=True)
             failed = True
             continue
+        forms = [scored(f, rules) for f in read_]
         many = many or len(forms) > 1 or path.suffix.lower() in TEXT_SUFFIXES
         out.extend(forms)
     if as_json:
@@ -143,7 +152,6 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
     """
     from .consolidate import ConsolidateError
     from .consolidate import consolidate as run_consolidate
-    from .workers import reading_executor
 
     rules = _rules(rules_file)
     paths = _inputs(files)

@@ -120,18 +120,19 @@ def _limit_memory(megabytes: int) -> None:
         pass
 
 
-#: In a worker: its slot in the shared progress array (see :class:`GuardedExecutor`).
+#: In a worker: the shared progress array, its slot in it (see :class:`GuardedExecutor`), its memory.
 _progress = None
 _slot = -1
+_memory_mb = 0
 
 
 def _start_worker(progress, counter, memory_mb: int) -> None:
     """A guarded worker's initializer: claim a progress slot, limit memory, collect less often."""
-    global _progress, _slot
+    global _progress, _slot, _memory_mb
     with counter.get_lock():
         _slot = counter.value
         counter.value += 1
-    _progress = progress
+    _progress, _memory_mb = progress, memory_mb
     progress[3 * _slot] = os.getpid()
     if memory_mb:
         _limit_memory(memory_mb)
@@ -156,7 +157,7 @@ def _read_chunk(fn, chunk: list[tuple[int, object]]) -> list:
         try:
             out.append(fn(item))
         except MemoryError:
-            out.append(FileFailed(item, f"读取时内存超过限制（{WORKER_MEMORY_MB} MB），已停止"))
+            out.append(FileFailed(item, f"读取时内存超过限制（{_memory_mb} MB），已停止"))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - one file's failure, a Rust panic's too
@@ -195,28 +196,29 @@ class GuardedExecutor(Executor):
     def submit(self, fn, /, *args, **kwargs):  # pragma: no cover - map is what the callers use
         raise NotImplementedError("GuardedExecutor offers map() only")
 
-    def map(self, fn, *iterables, timeout=None, chunksize=1):
-        items = list(iterables[0]) if len(iterables) == 1 else list(zip(*iterables))
-        return self._results(fn, items, max(1, chunksize))
+    def map(self, fn, iterable, /, *, timeout=None, chunksize=1):
+        """``fn`` over the items of one iterable (``timeout``, for the whole map, is not offered)."""
+        return self._results(fn, list(iterable), max(1, chunksize))
 
     def _results(self, fn, items: list, chunksize: int):
         done: dict[int, object] = {}  # index → result, not yet given
-        given = 0
+        given = stalls = 0
         while given < len(items):
             todo = [i for i in range(given, len(items)) if i not in done]
             progressed = False
             for index, result in self._pool_run(fn, items, todo, chunksize):
                 done[index] = result
                 progressed = True
-                while given in done:
+                while given in done:  # as they come: the caller writes each as it arrives
                     yield done.pop(given)
                     given += 1
-            if not progressed:  # no worker could even start: nothing will be read
-                for i in todo:
-                    done[i] = FileFailed(items[i], "读取进程无法启动")
-                while given in done:
-                    yield done.pop(given)
-                    given += 1
+            if not progressed:  # a pool broke, naming no item: the first is given up (twice: all)
+                stalls += 1
+                for i in todo[:1] if stalls == 1 else todo:
+                    done[i] = FileFailed(items[i], self._died_reason() if stalls == 1 else "读取进程无法启动")
+            while given in done:
+                yield done.pop(given)
+                given += 1
 
     def _pool_run(self, fn, items: list, todo: list[int], chunksize: int):
         """(index, result) of the items ``todo``, read in one pool, in order while it holds; when it
@@ -232,16 +234,23 @@ class GuardedExecutor(Executor):
         finished = False
         try:
             chunks = [todo[k:k + chunksize] for k in range(0, len(todo), chunksize)]
-            futures = [pool.submit(_read_chunk, fn, [(i, items[i]) for i in chunk]) for chunk in chunks]
+            futures: list[Future] = []
+            try:
+                for chunk in chunks:
+                    futures.append(pool.submit(_read_chunk, fn, [(i, items[i]) for i in chunk]))
+            except BrokenProcessPool:  # broke while the work was handed out (a worker died at once)
+                pass
+            broken, k = len(futures) < len(chunks), -1
             for k, (chunk, future) in enumerate(zip(chunks, futures)):
                 try:
                     results = self._wait(future, progress, stopped)
                 except BrokenProcessPool:
+                    broken = True
                     break
                 except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
                     results = [FileFailed(items[i], f"读取结果无法传回（{type(exc).__name__}）") for i in chunk]
                 yield from zip(chunk, results)
-            else:
+            if not broken:
                 finished = True
                 return
             # the pool broke: keep what was read, name what broke it

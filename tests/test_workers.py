@@ -66,3 +66,20 @@ def test_one_rule_for_check_and_consolidate():
 
     assert checker.worker_count is consolidate.reading_executor.__globals__["worker_count"]
     assert checker.pool_chunksize is consolidate.pool_chunksize
+
+
+def test_results_come_as_they_are_read():
+    """The first result is given before the last item is read (consolidate writes as they come)."""
+    results = GuardedExecutor(1).map(_work, [1, "hang"], chunksize=1)
+    start = time.perf_counter()
+    assert next(results) == 2
+    assert time.perf_counter() - start < 5
+    results.close()
+
+
+def test_a_worker_that_cannot_start_fails_its_items_without_end(monkeypatch):
+    monkeypatch.setattr(workers, "_limit_memory", lambda mb: os._exit(3))  # every worker dies at once
+    start = time.perf_counter()
+    out = list(GuardedExecutor(2).map(_work, range(50), chunksize=4))
+    assert time.perf_counter() - start < 10
+    assert len(out) == 50 and all(isinstance(o, FileFailed) for o in out)

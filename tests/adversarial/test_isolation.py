@@ -106,3 +106,13 @@ def test_the_time_limit_is_an_option(tmp_path, monkeypatch):
     assert_no_traceback(result)
     assert result.exit_code == 2
     assert "永远读不完.xlsx: 无法读取：读取超过 1 秒" in result.output
+
+
+def test_read_survives_a_file_that_aborts_the_reader(tmp_path):
+    folder = _folder(tmp_path / "收到的表", 1)
+    got = measured_cli("read", *sorted(folder.iterdir()), "--json")
+    assert got["code"] in (0, 2)
+    assert "项目000" in got["stdout"]
+    for name, _ in FAR_XLS:
+        assert name in got["stdout"] or f"{name}: 无法读取：" in got["stderr"]
+    assert got["seconds"] < BUDGET_SECONDS and got["peak_mb"] < BUDGET_MB, got
