@@ -805,6 +805,22 @@ def _in_tag(tags: _Tags, at: int, tag: bytes) -> int:
     return start if xml.startswith(tag, start) and end < len(xml) and xml[end] not in _WORD_BYTES else -1
 
 
+#: A worksheet whose elements carry a namespace prefix (``<x:worksheet xmlns:x="…">``): the
+#: scans here look for ``<row`` and ``<c``, and would let a far cell past them.
+_PREFIXED_ROOT_RE = re.compile(rb"<([A-Za-z_][A-Za-z0-9_.-]{0,30}):worksheet[\s>]")
+
+
+def _unprefixed(sheet_xml: bytes) -> bytes | None:
+    """The sheet with the prefix of its worksheet element taken off every element (and its
+    namespace made the default one), or None when its elements carry no prefix."""
+    m = _PREFIXED_ROOT_RE.search(sheet_xml, 0, 65_536)  # the root stands after the declaration
+    if m is None:
+        return None
+    prefix = re.escape(m.group(1))
+    xml = re.sub(rb"<(/?)" + prefix + rb":", rb"<\1", sheet_xml)
+    return re.sub(rb"\bxmlns:" + prefix + rb"=", b"xmlns=", xml, count=1)
+
+
 #: Where a cell holds something (a value or inline text), not just a style.
 _HOLDS_VALUE_RE = re.compile(rb"<v>|<is>")
 
@@ -990,6 +1006,9 @@ def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]
             continue
         xml = _read_part(zf, part)
         cut = False
+        plain = _unprefixed(xml)
+        if plain is not None:  # calamine reads the copy this module can scan and clip
+            xml = clipped[part] = plain
         if _past_limits(xml):
             xml, cut = _clip_sheet(xml)
             clipped[part] = xml

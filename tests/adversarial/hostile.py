@@ -322,7 +322,7 @@ def _form_with_tail(path: Path, tail: bytes) -> Path:
 def far_cell(path: Path) -> Path:
     """The clean form and one more cell, at XFD1048576: a 1 KB file whose used range is the whole
     sheet (17 billion cells for a reader that allocates the range)."""
-    return _form_with_tail(path, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    return _form_with_tail(path, _FAR_ROW)
 
 
 def wide_unplaced_row(path: Path, width: int = 16_384) -> Path:
@@ -679,3 +679,27 @@ def long_text_xlsx(chars: int, shared: bool = True, calamine: bool = False) -> b
     else:
         data = xlsx_bytes(edited({"project": name}))
     return with_comment(data) if calamine else data
+
+
+_FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+def far_cell_hidden(how: str) -> bytes:
+    """The clean form with one more cell at XFD1048576, in a workbook the clipping scans once
+    missed: ``single quotes`` on the workbook's sheet attributes (perfxl's reader leaves it to
+    python-calamine, whose path then found no sheet), or a ``prefix`` on every element of the sheet
+    (``<x:row>``: no ``<row`` to find)."""
+    data = xlsx_bytes(form_rows())
+    if how == "single quotes":
+        data = replace_part(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>"))
+        return replace_part(data, "xl/workbook.xml", lambda x: x.replace(
+            '<sheet name="自评表" sheetId="1" r:id="rId1"/>'.encode(), "<sheet name='自评表' sheetId='1' r:id='rId1'/>".encode()))
+    if how == "prefix":
+        def prefixed(xml: bytes) -> bytes:
+            xml = xml.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>").replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")
+            for tag in (b"worksheet", b"sheetData", b"row", b"c", b"is", b"t", b"v", b"mergeCells", b"mergeCell"):
+                xml = xml.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(b"<" + tag + b">", b"<x:" + tag + b">")
+                xml = xml.replace(b"</" + tag + b">", b"</x:" + tag + b">")
+            return xml
+        return replace_part(data, "xl/worksheets/sheet1.xml", prefixed)
+    raise ValueError(how)

@@ -21,7 +21,7 @@ from perfxl.checker import check_file
 from perfxl.sources import MAX_CELL_CHARS, MAX_ROWS
 from perfxl.template import read_project_list
 from tests.adversarial import hostile as h
-from tests.adversarial.conftest import BUDGET_MB, BUDGET_SECONDS, ROOT, assert_no_traceback, measured_cli, run
+from tests.adversarial.conftest import BUDGET_MB, BUDGET_SECONDS, ROOT, assert_no_traceback, measured_check, measured_cli, run
 
 LIST_HEADING = "填报单位,项目名称,预算数\n"
 
@@ -234,3 +234,13 @@ def test_a_workbook_calamine_cannot_place_says_so_in_chinese(tmp_path):
     for broken in (path, with_rels_only):
         error = check_file(broken).error
         assert error and "Cannot detect" not in error, error
+
+
+@pytest.mark.parametrize("how", ["single quotes", "prefix"])
+def test_a_far_cell_the_scans_once_missed_is_cut(tmp_path, how):
+    """python-calamine asked for 512 GB and aborted the process on these."""
+    path = tmp_path / "远处的格.xlsx"
+    path.write_bytes(h.far_cell_hidden(how))
+    got = measured_check(path)
+    assert got["error"] is None and "sheet-clipped" in got["codes"], got
+    assert got["seconds"] < BUDGET_SECONDS and got["peak_mb"] < BUDGET_MB, got
