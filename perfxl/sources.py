@@ -744,6 +744,10 @@ def _past_limits(sheet_xml: bytes) -> bool:
     if any(ooxml.column_index(m.group(1)) >= MAX_COLS and _in_tag(tags, m.start(), b"<c") >= 0
            for m in _WIDE_REF_ATTR_RE.finditer(sheet_xml)):
         return True
+    tags = _Tags(sheet_xml)  # a cell's own reference places it, whatever its row says
+    if any((len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS)
+           and _in_tag(tags, m.start(), b"<c") >= 0 for m in _DEEP_REF_ATTR_RE.finditer(sheet_xml)):
+        return True
     if _CELL_NOT_R_FIRST_RE.search(sheet_xml) is None:
         return False  # every cell tag starts with its r attribute: none is placed by order
     return _PLACED_CELL_RE.search(sheet_xml) is not None
@@ -753,6 +757,7 @@ def _past_limits(sheet_xml: bytes) -> bool:
 # the byte before).
 _LONG_ROW_ATTR_RE = re.compile(rb'r="([0-9]{%d,})"' % len(str(MAX_ROWS)))
 _WIDE_REF_ATTR_RE = re.compile(rb'r="([A-Z]{2,3})[0-9]')
+_DEEP_REF_ATTR_RE = re.compile(rb'r="[A-Z]{1,3}([0-9]{%d,})"' % len(str(MAX_ROWS)))
 #: A cell tag that does not start with its r attribute (only those can match _PLACED_CELL_RE).
 _CELL_NOT_R_FIRST_RE = re.compile(rb'<c(?=[\s/>])(?! r=")')
 

@@ -687,13 +687,17 @@ _FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
 def far_cell_hidden(how: str) -> bytes:
     """The clean form with one more cell at XFD1048576, in a workbook the clipping scans once
     missed: ``single quotes`` on the workbook's sheet attributes (perfxl's reader leaves it to
-    python-calamine, whose path then found no sheet), or a ``prefix`` on every element of the sheet
-    (``<x:row>``: no ``<row`` to find)."""
+    python-calamine, whose path then found no sheet), a ``prefix`` on every element of the sheet
+    (``<x:row>``: no ``<row`` to find), or a ``cell past its row`` (Z1048576 in a row without a
+    number: 26 columns of a million rows, 900 MB in python-calamine)."""
     data = xlsx_bytes(form_rows())
     if how == "single quotes":
         data = replace_part(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>"))
         return replace_part(data, "xl/workbook.xml", lambda x: x.replace(
             '<sheet name="自评表" sheetId="1" r:id="rId1"/>'.encode(), "<sheet name='自评表' sheetId='1' r:id='rId1'/>".encode()))
+    if how == "cell past its row":  # the row says nothing, the cell's reference says row 1,048,576
+        return with_comment(replace_part(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(
+            b"</sheetData>", b'<row><c r="Z1048576"><v>1</v></c></row></sheetData>')))
     if how == "prefix":
         def prefixed(xml: bytes) -> bytes:
             xml = xml.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>").replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")

@@ -236,11 +236,12 @@ def test_a_workbook_calamine_cannot_place_says_so_in_chinese(tmp_path):
         assert error and "Cannot detect" not in error, error
 
 
-@pytest.mark.parametrize("how", ["single quotes", "prefix"])
+@pytest.mark.parametrize("how", ["single quotes", "prefix", "cell past its row"])
 def test_a_far_cell_the_scans_once_missed_is_cut(tmp_path, how):
-    """python-calamine asked for 512 GB and aborted the process on these."""
+    """python-calamine asked for 512 GB and aborted the process on the first two, 900 MB on the third."""
     path = tmp_path / "远处的格.xlsx"
     path.write_bytes(h.far_cell_hidden(how))
     got = measured_check(path)
-    assert got["error"] is None and "sheet-clipped" in got["codes"], got
-    assert got["seconds"] < BUDGET_SECONDS and got["peak_mb"] < BUDGET_MB, got
+    assert got["error"] is None, got
+    assert "sheet-clipped" in got["codes"] or how == "cell past its row", got  # placed in its row, read
+    assert got["seconds"] < BUDGET_SECONDS and got["peak_mb"] < 100, got
