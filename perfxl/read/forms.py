@@ -220,8 +220,9 @@ def _read_json(path: Path) -> list[Form]:
         raise ReadError(path, f"JSON 文件中的对象和数组超过 {MAX_JSON_CONTAINERS} 个，未读取")
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReadError(path, f"不是有效的 JSON 文件（{exc}）") from exc
+    except ValueError as exc:  # not UTF-8, not JSON, an integer of more than 4,300 digits
+        why = "有超过 4300 位的整数" if "integer string conversion" in str(exc) else str(exc)[:160]
+        raise ReadError(path, f"不是有效的 JSON 文件（{why}）") from exc
     except RecursionError as exc:  # [[[[…]]]] nested deeper than Python's stack
         raise ReadError(path, "不是有效的 JSON 文件（嵌套层数过多）") from exc
     if b"\\u" in raw:  # "\ud800" alone decodes to a character no output can be written in

@@ -96,13 +96,16 @@ def _json_cases(path: Path, case: str) -> str:
     if case == "12 MB":
         path.write_text(json.dumps({"project": "x" * (12 * 1024 * 1024)}), encoding="utf-8")
         return "超过 10 MB"
+    if case == "100,000 digits":
+        path.write_text('{"budget": {"total": ' + "1" * 100_000 + "}}", encoding="utf-8")
+        return "超过 4300 位的整数"
     if case == "lone surrogate":
         path.write_text('[{"project": "\\ud800项目"}]', encoding="utf-8")
         return "无法编码的字符 \\ud800"
     raise AssertionError(case)
 
 
-@pytest.mark.parametrize("case", ["200,000 forms", "2,000 forms", "12 MB", "lone surrogate"])
+@pytest.mark.parametrize("case", ["200,000 forms", "2,000 forms", "12 MB", "100,000 digits", "lone surrogate"])
 def test_a_json_input_is_bounded_before_it_is_parsed(tmp_path, case):
     path = tmp_path / "表.json"
     reason = _json_cases(path, case)
