@@ -177,7 +177,7 @@ def breakdown(paths: list[Path], out: Path) -> tuple[float, dict[str, float]]:
     """Run consolidate inline over paths, timing each phase by wrapping the functions it calls."""
     import perfxl.checker as checker
     import perfxl.consolidate as cons
-    import perfxl.reader as reader
+    import perfxl.read.forms as reader  # where read_forms finds load_grids and parse_grid
 
     spent: dict[str, float] = {}
 

@@ -12,7 +12,8 @@ with ``constant_memory`` as they arrive. The workbook has four sheets, all label
   ``duplicate-form`` for forms with the same 项目名称 + 填报单位 in two files (both rows kept).
 
 Text is always written with ``write_string``, so a 项目名称 such as ``=SUM(A1)`` stays text. The
-output is written to a temporary file in its own folder and moved in place with :func:`os.replace`.
+workbook and the CSVs (``csv_dir``) are written through :func:`perfxl.files.atomic_outputs`: to
+temporary files beside them, put in place together when every one is complete.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import functools
+import math
+import re
+import unicodedata
 from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -27,8 +31,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .checker import ERROR, check_file
-from .files import OutputError, atomic_output, check_output
-from .inputs import is_one_of
+from .display import writable
+from .files import (OutputError, atomic_outputs, check_outputs, make_folder, open_temporary, remove_folders,
+                    xlsx_workbook)
 from .model import DEPARTMENT, MONEY_UNITS
 from .workers import FILE_TIMEOUT, FileFailed, InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
@@ -71,11 +76,29 @@ _BATCH_ROWS = 1000
 
 
 class ConsolidateError(ValueError):
-    """The output cannot be written: it exists (without ``force``), it is one of the inputs, or its
-    folder cannot be written to."""
+    """An output cannot be written: it exists (without ``force``), it is one of the inputs, it is
+    not a regular file, its folder cannot be written to, or writing it failed (a full disk)."""
 
 
 # --------------------------------------------------------------------------------------- workers
+
+def _finite(x: float | None) -> float | None:
+    """``x``, or None for NaN or an infinity (what no cell, CSV or JSON may hold)."""
+    return x if x is None or math.isfinite(x) else None
+
+
+#: Left out of a name before it is compared: spaces of every width, and the invisible format
+#: characters (zero-width space and joiners, soft hyphen, bidi marks, BOM).
+_NOT_COMPARED = re.compile("[\\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _same_key(name: str) -> str:
+    """What two spellings of one 项目名称 or 填报单位 have in common: NFKC (full-width ＡＢＣ and
+    （） as ABC and ()), case folded, without spaces or invisible characters, so that
+    ``ＡＢＣ项目``, ``abc项目`` and ``ABC 项目`` are one project."""
+    return _NOT_COMPARED.sub("", unicodedata.normalize("NFKC", name).casefold())
+
 
 def _wan(money_unit: str | None, *amounts: float | None) -> tuple[float | None, ...]:
     """Amounts in 万元 (forms in 元 or 千元 are converted, so that the sums add like with like)."""
@@ -98,17 +121,18 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
     try:
         report = check_file(path, rules)
     except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not stop the others
-        return {"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": []}
+        return writable({"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": []})
     forms = []
     for r in report.forms:
         f, c = r.form, r.form.computed
-        budget, received, spent = _wan(f.money_unit, f.budget.total, f.received.total, f.spent.total)
+        budget, received, spent = _wan(f.money_unit, f.budget_total, f.received.total, f.spent.total)
         # check_file scores every form: one result per indicator (None for each, were one unscored)
         results = c.indicators if c else [None] * len(f.indicators)
         forms.append({
             "unit": f.group_unit, "kind": f.kind, "project": f.project, "year": f.year,
             "budget": budget, "received": received, "spent": spent,
-            "exec_rate": c.exec_rate if c else None,
+            # check_file leaves every number below 1e15, but 执行数 / a tiny 预算数 can still be infinite
+            "exec_rate": _finite(c.exec_rate) if c else None,
             "stated_total": f.stated_total,
             "total": c.total if c else None,
             "grade": c.grade if c else None,
@@ -120,7 +144,8 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
             ],
             "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
         })
-    return {"file": file, "error": report.error, "forms": forms}
+    # a lone surrogate (a file name that is not UTF-8, \ud800 in JSON) fits in no workbook or CSV
+    return writable({"file": file, "error": report.error, "forms": forms})
 
 
 # ---------------------------------------------------------------------------------------- result
@@ -172,19 +197,32 @@ class Summary:
             "sheets": {name: {"header": rows[0], "rows": rows[1:]} for name, rows in self.sheets.items()},
         }
 
-    def write_csv(self, folder) -> list[Path]:
-        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        out = []
-        for name, rows in self.sheets.items():
-            path = folder / f"{name}.csv"
-            with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-                w = csv.writer(fh)
-                for row in rows:
-                    w.writerow([csv_cell(v) for v in row])
-            out.append(path)
-        return out
+    def write_csv(self, folder, *, force: bool = False) -> list[Path]:
+        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted.
+
+        Written as every output is (:func:`perfxl.files.atomic_outputs`): all or none, an existing
+        CSV replaced only with ``force``, never through a link.
+
+        Raises:
+            OutputError: a CSV is refused or cannot be written.
+        """
+        paths = csv_paths(folder, self.sheets)
+        with atomic_outputs(paths, force=force) as temps:
+            _write_csv_files(self.sheets, temps)
+        return paths
+
+
+def csv_paths(folder, sheets=SHEETS) -> list[Path]:
+    """The CSV file of each sheet in ``folder``: ``项目汇总.csv`` …"""
+    return [Path(folder) / f"{name}.csv" for name in sheets]
+
+
+def _write_csv_files(sheets: dict[str, list[list]], paths: list[str]) -> None:
+    for path, rows in zip(paths, sheets.values()):
+        with open_temporary(path, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            for row in rows:
+                w.writerow([csv_cell(v) for v in row])
 
 
 def csv_cell(value) -> str:
@@ -206,9 +244,8 @@ def csv_cell(value) -> str:
 class _Writer:
     """The four sheets of one XlsxWriter workbook, written in row order (constant_memory)."""
 
-    def __init__(self, path: str, collect: bool):
-        self.wb = QuickZipWorkbook(path, {"constant_memory": True})
-        wb = self.wb
+    def __init__(self, wb: QuickZipWorkbook, collect: bool):
+        self.wb = wb
         self.fmt = {
             None: None,
             "amount": wb.add_format({"num_format": "0.00"}),
@@ -321,14 +358,11 @@ class _Writer:
         chart.set_legend({"none": True})
         self.ws[UNITS].insert_chart(total_row + 2, 7, chart, {"x_scale": 1.2, "y_scale": 1.2})
 
-    def close(self) -> None:
-        self.wb.close()
-
 
 # ------------------------------------------------------------------------------------------ main
 
 def _rate(spent, budget):
-    return spent / budget if spent is not None and budget else None
+    return _finite(spent / budget) if spent is not None and budget else None
 
 
 def _r2(x):
@@ -336,6 +370,7 @@ def _r2(x):
 
 
 def _sum(values):
+    # every amount is below 1e15 (checker.MAX_NUMBER): no sum of them becomes infinite
     present = [v for v in values if v is not None]
     return round(sum(present), 6) if present else None
 
@@ -348,7 +383,7 @@ def _mean(values):
 def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
                 year: int | None = None, executor: Executor | None = None, force: bool = False,
                 collect: bool = False, on_file: Callable[[dict], None] | None = None,
-                timeout: float = FILE_TIMEOUT) -> Summary:
+                csv_dir=None, timeout: float = FILE_TIMEOUT) -> Summary:
     """Consolidate forms into one summary workbook.
 
     Args:
@@ -364,40 +399,54 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         collect: keep every sheet's rows in :attr:`Summary.sheets` (for ``--json`` / ``--csv``).
         on_file: called with each file's result as it arrives (progress).
         timeout: seconds one file may take before its reading is stopped (own executor only).
+        csv_dir: also write one CSV per sheet into this folder (made when missing), together with
+            the workbook: both are written, or neither.
 
     Raises:
-        ConsolidateError: the output exists (without ``force``) or is one of the inputs.
+        ConsolidateError: an output exists (without ``force``), is one of the inputs, is not a
+            regular file or cannot be written (checked before any file is read); or writing failed.
     """
     paths = [p if isinstance(p, Path) else Path(p) for p in paths]  # a Path made again costs 3 µs a file
     out = Path(output)
-    if is_one_of(out, paths):
-        raise ConsolidateError(f"输出文件 {out} 也是输入文件之一，拒绝覆盖")
-    if out.exists() and not force:
-        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
-    if out.is_dir():
-        raise ConsolidateError(f"输出 {out} 是文件夹")
-    folder = out.parent if str(out.parent) else Path(".")
+    title = writable(title)  # from the command line: not UTF-8 there is a lone surrogate here
+    made: list[Path] = []  # folders made here, taken away again when nothing is written
     try:  # before any file is read: a run of an hour must not end in "cannot write"
-        folder.mkdir(parents=True, exist_ok=True)
-        check_output(out, force=force)
-    except (OSError, OutputError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(": ", 1)[-1]
-        raise ConsolidateError(f"无法写入输出文件 {out}（{reason}）") from exc
-    own = executor is None
-    ex = reading_executor(len(paths), timeout=timeout) if own else executor
-    try:
-        with atomic_output(out, force=force) as tmp:
-            summary = _write(paths, tmp, out, rules, title, year, ex, collect, on_file)
-    except OutputError as exc:  # the output appeared meanwhile
-        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）") from exc
-    finally:
-        if own:
-            ex.shutdown(wait=True)
+        try:
+            made += make_folder(out.parent)
+        except OutputError as exc:
+            raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
+        targets = [out]
+        if csv_dir is not None:
+            try:
+                made += make_folder(csv_dir)
+            except OutputError as exc:
+                raise ConsolidateError(f"无法写入 CSV 文件夹 {csv_dir}：{exc}") from exc
+            targets += csv_paths(csv_dir)
+        try:
+            check_outputs(targets, force=force, inputs=paths)
+        except OutputError as exc:
+            raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
+        own = executor is None
+        ex = reading_executor(len(paths), timeout=timeout) if own else executor
+        try:  # the inputs were checked just now, once: not again for each output
+            with atomic_outputs(targets, force=force) as temps:
+                with xlsx_workbook(temps[0], {"constant_memory": True}, QuickZipWorkbook) as wb:
+                    summary = _write(paths, wb, out, rules, title, year, ex, collect or csv_dir is not None, on_file)
+                if csv_dir is not None:
+                    _write_csv_files(summary.sheets, temps[1:])
+        except OutputError as exc:  # an output appeared meanwhile, or the disk is full
+            raise ConsolidateError(str(exc)) from exc
+        finally:
+            if own:  # after Ctrl-C, files not yet read are not read
+                ex.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        remove_folders(made)
+        raise
     return summary
 
 
-def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> Summary:
-    w = _Writer(tmp, collect)
+def _write(paths, wb, out, rules, title, year, executor, collect, on_file) -> Summary:
+    w = _Writer(wb, collect)
     work = functools.partial(check_file_for_summary, rules=rules) if rules is not DEFAULT_RULES \
         else check_file_for_summary
     projects: list[list] = []  # one small row per form; written once duplicates are known
@@ -441,7 +490,7 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
                                     len(f["findings"]), file])
                 continue
             diff = _r2(stated - total) if stated is not None and total is not None else None
-            keys.setdefault((f["project"] or "", unit), []).append(len(projects))
+            keys.setdefault((_same_key(f["project"] or ""), _same_key(unit)), []).append(len(projects))
             projects.append([unit, f["project"] or "", f["budget"], f["received"], f["spent"], f["exec_rate"],
                              stated, total, diff, f["grade"] or "", len(f["findings"]), file])
         for name, rows in pending.items():
@@ -454,12 +503,13 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     # duplicates: the same 项目名称 + 填报单位 in two (or more) files; every such row is flagged
     duplicates = 0
     flagged: list[list] = []  # their 问题清单 rows, written in batches (one file write per batch)
-    for (project, unit), rows in keys.items():
+    for (key, _), rows in keys.items():
         files = [projects[i][-1] for i in rows]
-        if len(set(files)) < 2 or not project:
+        if len(set(files)) < 2 or not key:
             continue
         unique = sorted(set(files))
         for i in rows:
+            unit, project = projects[i][0], projects[i][1]  # each row's own spelling
             # name a few of the other files, not all: a form sent 700 times must not make 700² text
             others = [f for f in unique[:4] if f != projects[i][-1]][:3]
             rest = len(unique) - 1 - len(others)
@@ -523,7 +573,6 @@ def _write(paths, tmp, out, rules, title, year, executor, collect, on_file) -> S
     w.filter(DEPARTMENTS, w.row[DEPARTMENTS] - 1)
     w.filter(INDICATORS, w.row[INDICATORS] - 1)
     w.filter(ISSUES, w.row[ISSUES] - 1)
-    w.close()
     if collect:
         summary.sheets = {name: w.kept[name] for name in SHEETS}
     return summary

@@ -301,7 +301,7 @@ def infer_weights(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[tuple[
 def _execution_result(form: Form, ind: Indicator | None, weight: float | None, rules: RuleProfile) -> tuple[float | None, dict]:
     """The 预算执行率 rate, and the fields of its result other than ``weight`` (as
     :func:`_indicator_fields`): from 执行数 / 预算数, else from the row's 实际完成值."""
-    rate = exec_rate(form.spent.total, form.budget.total)
+    rate = exec_rate(form.spent.total, form.budget_total)
     note = ""
     if rate is None and ind is not None:
         rate = as_fraction(parse_value(ind.actual), rules)
@@ -385,7 +385,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
         weights_inferred = weights_inferred or inferred
         results.append(trusted(IndicatorResult, fields))
     if not has_execution_row:
-        rate = exec_rate(form.spent.total, form.budget.total)
+        rate = exec_rate(form.spent.total, form.budget_total)
     budget_weight = level1_weight(form, EXECUTION, rules)
     budget_score = execution_score(rate, budget_weight, rules)
 

@@ -220,6 +220,12 @@ class Form(BaseModel):
     source: Source | None = None
 
     @property
+    def budget_total(self) -> float | None:
+        """The budget 执行数 is measured against: 全年预算数, else (a form whose only budget column is
+        年初预算数(A), its rate B/A) 年初预算数."""
+        return self.budget.total if self.budget.total is not None else self.initial_budget.total
+
+    @property
     def group_unit(self) -> str | None:
         """The unit a summary groups this form under: 填报单位, else 实施单位, else 主管部门."""
         return self.unit or self.implementing_unit or self.department

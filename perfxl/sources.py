@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import ooxml, xmlcheck
+from . import ooxml, xls, xmlcheck
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -1113,6 +1113,15 @@ def workbook_grids(path: Path) -> list[Grid]:
     scanned: dict[str, tuple[dict, dict, bool]] = {}
     repeated: set[str] = set()  # sheets whose part an earlier sheet names
     source: str | io.BytesIO = str(path)  # an in-memory copy when a sheet had to be clipped
+    prepared = None
+    if zf is None and path.suffix.lower() == ".xls" and data.startswith(xls.OLE2_MAGIC):
+        # calamine trusts an .xls's records (one can make it abort the process): it reads a copy
+        # checked and cut to the limits, and the percent formats it does not give come from there
+        try:
+            prepared = xls.prepare(data, MAX_ROWS, MAX_COLS, MAX_SHEETS)
+        except xls.Refused as exc:
+            raise ReadError(path, str(exc)) from exc
+        source = io.BytesIO(prepared.compound)
     if zf is not None:
         with zf:
             if "xl/workbook.xml" not in zf.namelist() and "content.xml" not in zf.namelist():
@@ -1144,6 +1153,14 @@ def workbook_grids(path: Path) -> list[Grid]:
         raise ReadError(path, "文件已加密（有密码保护），请去掉密码后再提交") from exc
     except Exception as exc:  # calamine raises several types for broken files
         raise ReadError(path, f"无法打开工作簿（{_short(exc)}）") from exc
+    except BaseException as exc:
+        _raise_if_not_panic(exc)
+        raise ReadError(path, f"无法打开工作簿（{_short(exc)}）") from exc
+    if prepared is not None:
+        # by the sheet's place in the workbook: calamine lists them in the order of its records
+        for index, meta in enumerate(workbook.sheets_metadata):
+            percent.setdefault(meta.name, prepared.percent.get(index, set()))
+            scanned.setdefault(meta.name, ({}, {}, index in prepared.clipped))
     grids = []
     try:
         for meta in workbook.sheets_metadata[:MAX_SHEETS]:
@@ -1155,6 +1172,9 @@ def workbook_grids(path: Path) -> list[Grid]:
                 sheet = workbook.get_sheet_by_name(meta.name)
                 rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
             except Exception as exc:
+                raise ReadError(path, f"工作表“{meta.name}”无法读取（{_short(exc)}）") from exc
+            except BaseException as exc:
+                _raise_if_not_panic(exc)
                 raise ReadError(path, f"工作表“{meta.name}”无法读取（{_short(exc)}）") from exc
             rows = [list(row[:MAX_COLS]) for row in rows]
             no_value, errors, clipped_here = scanned.get(meta.name, ({}, {}, False))
@@ -1181,7 +1201,17 @@ def _cut_long_text(grids: list[Grid]) -> list[Grid]:
     return grids
 
 
-def _short(exc: Exception) -> str:
+def _raise_if_not_panic(exc: BaseException) -> None:
+    """Re-raise anything but a panic of python-calamine's Rust code.
+
+    pyo3 raises a panic as ``PanicException``, a BaseException (so that ``except Exception``
+    lets it through): for a reader of untrusted files it is one more broken file.
+    """
+    if type(exc).__name__ != "PanicException":
+        raise exc
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
 

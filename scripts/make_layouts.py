@@ -7,7 +7,7 @@ clerk would have typed: a cell that holds a plain number is a number, a percenta
 is the fraction 0.985 in a percent-formatted cell (as Excel stores what is typed that way), a text
 starting with ``'`` stays text without the quote, anything else is text as written.
 
-    python scripts/make_layouts.py            # every spec, .xlsx beside it
+    python scripts/make_layouts.py            # every spec, .xlsx beside it, and PROVENANCE.md
     python scripts/make_layouts.py --check    # exit 1 when a spec has no .xlsx or an older one
 """
 
@@ -62,10 +62,30 @@ def build(spec: dict, out: Path) -> None:
     for rng in spec.get("merges", []):
         ws.merge_cells(rng)
     for extra in spec.get("extra_sheets", []):  # a cover sheet, 填报说明: sheets that are no form
-        other = wb.create_sheet(extra["name"])
+        # "first": before the form, where a 填报说明 usually stands
+        other = wb.create_sheet(extra["name"], 0 if extra.get("first") else None)
         for row in extra["rows"]:
             other.append(row)
+    wb.active = 0
     wb.save(out)
+
+
+FAMILIES = {1: "central 2020", 2: "provincial split target", 3: "two-row headings / 元", 4: "older central",
+            5: "score-method column", 6: "weight-only 一级", 7: "部门整体支出"}
+
+
+def provenance(specs: list[tuple[str, dict]]) -> str:
+    """PROVENANCE.md: where each real form was published, and what was done to it."""
+    lines = ["# Where the real forms come from", "",
+             "Each spec rebuilds one filled form that a government (or a site reposting its attachment) "
+             "published; the form is test data only. Written by `python scripts/make_layouts.py`.", "",
+             "| spec | family | publisher | published | source | how it was rebuilt |", "| --- | --- | --- | --- | --- | --- |"]
+    for stem, spec in specs:
+        src = spec["source"]
+        note = " ".join(str(src.get("note", "")).split()).replace("|", "/")
+        lines.append(f"| {stem} | {spec['family']} {FAMILIES.get(spec['family'], '')} | {src.get('publisher') or ''} | "
+                     f"{src.get('published') or ''} | {src.get('url') or '(the page was stored without its address)'} | {note} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str]) -> int:
@@ -82,6 +102,9 @@ def main(argv: list[str]) -> int:
     if stale:
         print("过期或缺少：" + "、".join(stale))
         return 1
+    if not check:
+        specs = [(p.stem, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(REAL.glob("*.json"))]
+        (REAL.parent / "PROVENANCE.md").write_text(provenance(specs), encoding="utf-8")
     return 0
 
 

@@ -178,3 +178,38 @@ def test_process_pool_and_inline_give_identical_sheets(tmp_path):
         if sheet == "项目汇总":
             ra, rb = ra[:1] + ra[2:], rb[:1] + rb[2:]  # the info line holds the time
         assert ra == rb, sheet
+
+
+# ---------------------------------------------------------------------------------------------
+# forms of other layouts: department forms apart, amounts added in 万元, units as the form names them
+
+REAL = Path(__file__).resolve().parent / "data" / "layouts" / "real"
+
+
+@pytest.fixture(scope="module")
+def layouts_summary(tmp_path_factory):
+    out = tmp_path_factory.mktemp("layouts") / "汇总.xlsx"
+    summary = consolidate(sorted(REAL.glob("*.xlsx")), out, executor=InlineExecutor(), collect=True)
+    return out, summary
+
+
+def test_department_forms_are_listed_apart_and_never_in_the_project_totals(layouts_summary):
+    out, summary = layouts_summary
+    departments = rows(out, "部门整体")[1:]
+    files = sorted(Path(r[-1]).stem for r in departments)
+    assert files == sorted([p.stem for p in REAL.glob("f7-*.xlsx")] + ["f5-daying-2020-zonggonghui"])
+    projects = [r for r in rows(out, "项目汇总") if r[-1] and str(r[-1]).endswith(".xlsx")]
+    assert not any(Path(r[-1]).stem in files for r in projects)
+    assert summary.totals["projects"] == len(projects)
+
+
+def test_amounts_in_yuan_are_added_in_wan(layouts_summary):
+    out, _ = layouts_summary
+    yongde = next(r for r in rows(out, "项目汇总") if r[-1] and "f3-yongde" in str(r[-1]))
+    assert yongde[2] == pytest.approx(38.766462)  # 387664.62 元
+
+
+def test_a_central_form_is_grouped_under_its_implementing_unit(layouts_summary):
+    out, _ = layouts_summary
+    jishan = next(r for r in rows(out, "项目汇总") if r[-1] and "f1-jishan" in str(r[-1]))
+    assert jishan[0] == "稷山县医疗保险服务中心"  # no 填报单位 line: 实施单位 fills the form

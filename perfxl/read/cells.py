@@ -198,8 +198,12 @@ def has_digit(cell: "Cell") -> bool:
             or is_excel_error(cell.value) or cell.text.strip().lower() in _NOT_FINITE_WORDS)
 
 
+_NUMERIC_START_RE = re.compile(r"[\s\d０-９.,，-]")
+
+
 def starts_numeric(text: str) -> bool:
-    return bool(re.match(r"^[\s\d０-９.,，-]", text))
+    """Whether ``text`` starts like a number (a digit, a sign, a point or a space before one)."""
+    return _NUMERIC_START_RE.match(text) is not None
 
 
 def _plain_spellings(word: str):

@@ -14,12 +14,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..model import DEPARTMENT, EXECUTION, EXECUTION_L2, PROJECT, Amounts, Form, Indicator, ReadNote, Source
-from ..sources import JSON_SUFFIXES, MAX_COLS, MAX_FILE_BYTES, MAX_ROWS, Grid, ReadError, load_grids
+from ..sources import JSON_SUFFIXES, MAX_COLS, MAX_ROWS, Grid, ReadError, load_grids
 from ..values import normalize_text
 from .builder import FormBuilder
 from .cells import Cell, grid_cells
 from .labels import scan_labels
-from .layouts import DEPARTMENT_TITLE_RE, MONEY_IN_HEADING_RE, TITLE_RE, YEAR_RE
+from .layouts import DEPARTMENT_LEVEL1_RE, DEPARTMENT_TITLE_RE, MONEY_IN_HEADING_RE, TITLE_RE, TITLE_YEAR_RE, YEAR_RE
 from .named import has_form_names, parse_named
 from .table import find_header, scan_table
 
@@ -66,20 +66,20 @@ def _parse_region(grid: Grid, rows: list[list[Cell]], start: int, stop: int) -> 
         return None
     _note_unread_cells(b, grid, start, stop)
     year = None
-    for row in rows[: header_at if header_at is not None else len(rows)]:
-        for cell in row:
-            m = YEAR_RE.search(cell.text)
-            if m:
+    top = rows[: header_at if header_at is not None else len(rows)]
+    for pattern in (YEAR_RE, TITLE_YEAR_RE):  # 2020年度 anywhere above the table, else a title's 2022年
+        for cell in (c for row in top for c in row):
+            m = pattern.search(cell.text)
+            if m and (pattern is YEAR_RE or len(cell.text) <= 60):
                 year = int(m.group(1))
                 break
         if year:
             break
     data = b.data
     _add_funds_indicator(b)
-    top = rows[: header_at if header_at is not None else len(rows)]
     return Form(
         year=year,
-        kind=DEPARTMENT if any(DEPARTMENT_TITLE_RE.search(c.text) for row in top[:8] for c in row) else PROJECT,
+        kind=_kind(data, top, b.indicators),
         unit=data.get("unit"),
         department=data.get("department"),
         implementing_unit=data.get("implementing_unit"),
@@ -102,6 +102,16 @@ def _parse_region(grid: Grid, rows: list[list[Cell]], start: int, stop: int) -> 
         source=Source(file=grid.file, sheet=grid.sheet, locations=b.locations, notes=b.notes,
                       columns=[header.by_col[c] for c in sorted(header.by_col)] if header is not None else []),
     )
+
+
+def _kind(data: dict, top: list[list[Cell]], indicators: list[Indicator]) -> str:
+    """A department's form by its title (部门整体支出…) or its rubric's 一级 (部门决策…); a fund is
+    sometimes published under a department form's title, and then its 项目名称 tells."""
+    if data.get("project"):
+        return PROJECT
+    if any(DEPARTMENT_TITLE_RE.search(c.text) for row in top[:8] for c in row):
+        return DEPARTMENT
+    return DEPARTMENT if any(DEPARTMENT_LEVEL1_RE.match(i.level1) for i in indicators) else PROJECT
 
 
 def _money_unit(written: str | None, top: list[list[Cell]]) -> str | None:
@@ -225,11 +235,6 @@ def _read_json(path: Path) -> list[Form]:
         raise ReadError(path, f"不是有效的 JSON 文件（{why}）") from exc
     except RecursionError as exc:  # [[[[…]]]] nested deeper than Python's stack
         raise ReadError(path, "不是有效的 JSON 文件（嵌套层数过多）") from exc
-    if b"\\u" in raw:  # "\ud800" alone decodes to a character no output can be written in
-        try:
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ReadError(path, f"不是有效的 JSON 文件（含有无法编码的字符 \\u{ord(exc.object[exc.start]):04x}）") from exc
     if len(raw) > MAX_CELL_CHARS:  # it may hold a text longer than a cell's
         data = cut_long_strings(data)
     items = data if isinstance(data, list) else [data]

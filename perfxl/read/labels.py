@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .align import align
 from .builder import FormBuilder
-from .cells import BLOCKS, SECTION_RE, Cell, first_rate, has_digit, is_rate, starts_numeric
+from .cells import BLOCKS, SECTION_RE, Cell, first_rate, is_rate, starts_numeric
 from .funds import funds_header, funds_row_part, take_amount, take_funds_row
 
 
@@ -26,13 +26,12 @@ def _may_head_funds(row: list[Cell]) -> bool:
     """Whether a row may be a funds table's headings: no number in it (the seed's 预算数: 0.7 |
     到位数: 0.7 is labels with their values; a heading may hold digits: 预算执行情况(10分)), and a
     cell that starts like an amount heading (全年预算数(A), 年初预算数, 预算执行数)."""
-    heading = False
-    for c in row:
-        if not isinstance(c.value, str) or starts_numeric(c.text):
-            return False
-        if not heading and ("预算" in c.text or "执行数" in c.text):
-            heading = True
-    return heading
+    for c in row:  # most rows have no such heading: they cost this loop only
+        if "预算" in c.text or "执行数" in c.text:
+            break
+    else:
+        return False
+    return all(isinstance(c.value, str) and not starts_numeric(c.text) for c in row)
 
 
 def scan_labels(b: FormBuilder, rows: list[list[Cell]]) -> None:
@@ -64,6 +63,9 @@ def scan_labels(b: FormBuilder, rows: list[list[Cell]]) -> None:
             funds = funds_header(row)
             if funds is not None:
                 in_budget = True
+                for c in row:  # the table's amount columns are the form's lines, filled or not
+                    if funds.get(c.col) in ("initial_budget", "budget", "received", "spent"):
+                        b.locations.setdefault(f"{funds[c.col]}.total", b.grid.ref(c.row, c.col))
                 for c in row:
                     c.claimed = c.claimed or c.col in funds
                 open_labels = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import BENEFIT, COST, EXECUTION, MONEY_UNITS, OUTPUT, SATISFACTION  # noqa: F401 - MONEY_UNITS: its spellings
+from ..model import BENEFIT, COST, EXECUTION, OUTPUT, SATISFACTION
 
 # ---------------------------------------------------------------------------------------------
 # Labels of the form's fields (sections 一 to 三, 五, and what stands around them)
@@ -68,6 +68,10 @@ TITLE_RE = re.compile(r"绩\s*效\s*(?:目\s*标\s*)?自\s*评\s*(?:价\s*)?(?:�
 #: The department-level form (部门整体支出绩效自评表): not a project form.
 DEPARTMENT_TITLE_RE = re.compile(r"部\s*门\s*(?:\(|（)?\s*单?\s*位?\s*(?:\)|）)?\s*整\s*体\s*支\s*出|整\s*体\s*支\s*出\s*绩\s*效")
 YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*度")
+#: The year of a title written without 度: 2022年项目支出绩效自评指标计分表.
+TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年.{0,20}(?:绩效|自评|整体支出)")
+#: The 一级 names of a department's rubric (部门决策, 部门预算管理): a form with no title that tells.
+DEPARTMENT_LEVEL1_RE = re.compile(r"^部门")
 
 # ---------------------------------------------------------------------------------------------
 # The funds block of the central form: columns by heading, rows by label
@@ -108,14 +112,15 @@ TABLE_HEADINGS: dict[str, tuple[str, ...]] = {
     "name": ("三级指标", "指标名称", "绩效指标名称", "具体指标"),
     "target": ("预期指标值", "年度指标值", "指标值", "目标值", "预期值", "年度目标值", "计划值", "指标目标值",
                "年初设定目标值", "设定目标值"),
-    "actual": ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值", "实际完成情况", "完成情况", "全年完成值"),
-    "weight": ("分值", "权重", "标准分值"),
+    "actual": ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值", "实际完成情况", "全年完成值"),
+    "weight": ("分值", "权重", "标准分值", "权数"),
     "score": ("自评得分", "得分", "评分", "自评分", "实际得分", "自评分值"),
     "deviation": ("偏差原因分析及改进措施", "偏差原因分析", "偏差原因", "原因分析", "未完成原因", "备注", "改进措施"),
     "op": ("指标性质", "指标方向", "运算符", "符号"),
     "measure": ("度量单位", "计量单位", "单位"),
     "method": ("得分计算方法", "评分标准", "计分方法", "评分方法", "评分办法", "计算方法", "评分规则", "指标解释",
-               "指标说明", "评价标准", "考核标准"),
+               "指标说明", "评价标准", "考核标准", "计分标准", "评分说明", "得分系数", "完成系数", "得分率", "考核内容",
+               "是否核心指标"),
 }
 #: What a row below the indicator table starts with (no 总分 row ends some tables): the table ends there.
 TABLE_END_WORDS = ("说明", "其他需要说明事项", "其他说明", "评价结论", "自评结论", "存在问题", "改进措施", "填报说明",

@@ -27,8 +27,10 @@ _LEVEL1_RE = re.compile(
 _LEVEL1_STEMS = frozenset(stem[0] for stem in LEVEL1_NAMES)
 #: An 一级 cell that holds only its weight: (50分), （20）, 30分.
 _WEIGHT_ONLY_RE = re.compile(r"^[(（]?\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]?$")
-#: Any 一级 or 二级 name with its weight after it: 投入(20分), 过程（30）.
-_NAME_WEIGHT_RE = re.compile(r"^(.*?)\s*[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
+#: Any 一级 or 二级 name with its weight after it: 投入(20分), 过程（30）, 部门预算管理80分) (a bracket lost).
+_NAME_WEIGHT_RE = re.compile(r"^(.*?)\s*(?:[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?)$")
+#: A 三级 name with its weight inside (a rubric without a 分值 column): 相关性(5 分).
+_NAME_WITH_POINTS_RE = re.compile(r"^(.*?)\s*[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
 _LEVEL2_RE = re.compile(r"^[\u4e00-\u9fff]{2,12}指标$|^预算执行率$")
 #: The 二级指标 of the standard form: _LEVEL2_RE matches each (tests/read), and none is a
 #: placeholder; most rows of the table have one, which then costs a set lookup instead of regexes.
@@ -110,23 +112,42 @@ def _row_roles(row: list[Cell]) -> dict[int, str]:
 
 
 def find_header(rows: list[list[Cell]]) -> tuple[int | None, Header | None]:
-    """The indicator table's header: (its index in ``rows``, its columns), or (None, None)."""
+    """The indicator table's header: (its index in ``rows``, its columns), or (None, None).
+
+    A header has its 一级指标 heading; a table without 一级 / 二级 columns (指标名称 | 计量单位 | …)
+    is taken only where no row has one.
+    """
     for i, row in enumerate(rows):
         for cell in row:
-            # a header has its 一级指标 heading: the other rows need no closer look
+            # the other rows need no closer look
             if "一" in cell.text and isinstance(cell.value, str) and heading_role(cell.text) == "level1":
                 header = _header(rows, i)
                 if header is not None:
                     return i, header
                 break
+    for i, row in enumerate(rows):
+        header = header_without_level1(row)
+        if header is not None:
+            return i, header
     return None, None
+
+
+def header_without_level1(row: list[Cell]) -> Header | None:
+    """A header with no 一级 / 二级 columns (指标名称 | 计量单位 | 年初指标值 | … | 指标得分), or None."""
+    if len(row) < 4 or not any("指标" in c.text for c in row):
+        return None
+    by_col = _row_roles(row)
+    roles = set(by_col.values())
+    if "name" in roles and {"target", "actual"} & roles and {"weight", "score"} & roles:
+        return Header(by_col, 1)
+    return None
 
 
 def _header(rows: list[list[Cell]], i: int) -> Header | None:
     """The header whose 一级指标 heading stands in row ``i``, or None when that row is no header."""
     by_col = _row_roles(rows[i])
     roles = set(by_col.values())
-    if "level1" not in roles or not ({"name", "level2"} & roles) or not ({"target", "weight", "score"} & roles):
+    if "level1" not in roles or not ({"name", "level2"} & roles):
         return None
     used = 1
     # a second header row: its headings name the columns under a heading that spans them
@@ -145,8 +166,10 @@ def _header(rows: list[list[Cell]], i: int) -> Header | None:
         others = [c for c in rows[i - 1] if c.col not in above and squash(c.text) not in _SIDE_LABELS]
         if len(above) >= 2 and not others:
             for col, role in above.items():
-                if col not in by_col and role not in by_col.values():
+                if col not in by_col and (role not in by_col.values() or role == "method"):
                     by_col[col] = role
+    if not ({"target", "weight", "score"} & set(by_col.values())):
+        return None
     return Header(by_col, used)
 
 
@@ -176,8 +199,32 @@ def level1_heading(cell: Cell, nxt: Cell | None, current: str | None) -> tuple[s
     return name, float(weight) if weight is not None else None
 
 
+_LEVEL_CACHE: dict[str, object] = {}  # 一级 / 二级 cell texts repeat across forms: each is worked out once
+
+
+def _level2_name(text: str) -> str:
+    """An 二级 cell's name: squashed, without a weight (预算编制(30分)) or a note in brackets."""
+    name = _LEVEL_CACHE.get(text)
+    if name is None:
+        key = squash(text)
+        m = _NAME_WEIGHT_RE.match(key)  # a rubric's 二级 carries its weight
+        name = key if key in LEVEL2_NAMES else m.group(1) if m and m.group(1) else _BRACKETED_RE.sub("", key) or key
+        if len(_LEVEL_CACHE) < 4096:
+            _LEVEL_CACHE[text] = name
+    return name  # type: ignore[return-value]
+
+
 def _any_level1(text: str) -> tuple[str | None, float | None]:
     """An 一级 cell of a table read by column: (name or None for a weight alone, weight)."""
+    found = _LEVEL_CACHE.get("\x00" + text)
+    if found is None:
+        found = _any_level1_uncached(text)
+        if len(_LEVEL_CACHE) < 4096:
+            _LEVEL_CACHE["\x00" + text] = found
+    return found  # type: ignore[return-value]
+
+
+def _any_level1_uncached(text: str) -> tuple[str | None, float | None]:
     key = squash(normalize_text(text))
     m = _LEVEL1_RE.match(key)
     if m:
@@ -188,7 +235,7 @@ def _any_level1(text: str) -> tuple[str | None, float | None]:
         return None, float(m.group(1))
     m = _NAME_WEIGHT_RE.match(key)
     if m and m.group(1):
-        return m.group(1), float(m.group(2))
+        return m.group(1), float(m.group(2) or m.group(3))
     return key, None
 
 
@@ -250,10 +297,14 @@ def scan_table(b: FormBuilder, rows: list[list[Cell]], header: Header, by_column
         if not row:
             continue
         first = row[0]
-        total = next((c for c in row if _is_total(c)), None)
+        total = None
+        for c in row:  # 总分 / 合计 / 综合得分: the first character before the regex
+            if c.text[:1] in "总合综" and _is_total(c):
+                total = c
+                break
         if total is not None and (total is first or not any(c.col in by_col and c.col < total.col and c.col >= roles.get("name", -1)
                                                             for c in row[:row.index(total)])):
-            _take_total(b, row, total, header)
+            _take_total(b, row, total, header, by_column)
             return used
         if first.label is not None and first.label.field in ("problems", "filled_by", "phone") or \
                 squash(first.text).startswith(TABLE_END_WORDS) and first.col < roles.get("name", header.first_col):
@@ -322,8 +373,10 @@ def _plainly_in_columns(row: list[Cell], by_col: dict[int, str], level1: str | N
     return True
 
 
+#: The first characters of a placeholder or an 指标 N (PLACEHOLDER_RE, _INDICATOR_NO_RE).
+_PLACEHOLDER_FIRSTS = frozenset("指.…。·-—")
 #: Texts that stand left of an indicator table, merged down beside it: no part of a row.
-_SIDE_LABELS = frozenset({"绩效指标", "指标", "年度绩效指标", "绩效指标完成情况"})
+_SIDE_LABELS = frozenset({"绩效指标", "指标", "年度绩效指标", "绩效指标完成情况", "年度绩效指标完成情况"})
 
 
 def _drifted(row: list[Cell], header: Header) -> bool:
@@ -337,16 +390,19 @@ def _drifted(row: list[Cell], header: Header) -> bool:
             if cell.col < header.first_col and cell.label is None and squash(text) not in _SIDE_LABELS:
                 return True
             continue
+        # each test gated by a character its texts must hold: most cells cost no regex
         if role == "level1":
-            if _INDICATOR_NO_RE.match(text) or is_placeholder(text):
+            if text[:1] in _PLACEHOLDER_FIRSTS and (_INDICATOR_NO_RE.match(text) or is_placeholder(text)):
                 return True
         elif role == "level2":
-            if _INDICATOR_NO_RE.match(text) or text in PLACEHOLDERS or _LEVEL1_RE.match(squash(text)) and "分" in text:
+            if text[:1] in _PLACEHOLDER_FIRSTS and (_INDICATOR_NO_RE.match(text) or text in PLACEHOLDERS) or \
+                    "分" in text and _LEVEL1_RE.match(squash(text)):
                 return True
         elif role == "name":
-            if _LEVEL1_RE.match(squash(text)) and "分" in text:
+            if "分" in text and _LEVEL1_RE.match(squash(text)):
                 return True
-        elif role != "method" and role != "deviation":
+        elif role != "method" and role != "deviation" and type(cell.value) is str and "指" in text:
+            # a value holds 指 only when a 二级 name, an 指标 N or an 一级 heading drifted into it
             key = squash(text)
             if key in LEVEL2_NAMES or _INDICATOR_NO_RE.match(text) or _LEVEL1_RE.match(key) and "分" in key:
                 return True
@@ -358,14 +414,19 @@ def _by_column(row: list[Cell], header: Header, table: _Table) -> dict[str, Cell
     names its column (the row is aligned instead)."""
     by_col = header.by_col
     got: dict[str, Cell] = {}
+    roles = header.roles
     for cell in row:
         role = by_col.get(cell.col)
+        if role is not None and roles.get(role, cell.col) != cell.col:
+            continue  # a second column of one role (年初指标值 | 调整指标值, 指标解释 | 计分标准): the first is read
         if role is None:
             if cell.col < header.first_col:
                 continue  # the label column beside the table (绩效指标, 四、…), merged down
             # a column under a heading that spans two: the role of the heading on its left
             left = max((c for c in by_col if c < cell.col), default=None)
             role = by_col.get(left) if left is not None else None
+            if role == "method":
+                continue  # a rule's text running on into the next column
             if role is None or role in got:
                 return None
         if role in got:
@@ -376,7 +437,7 @@ def _by_column(row: list[Cell], header: Header, table: _Table) -> dict[str, Cell
         table.set_level1(*_any_level1(level1_cell.text))
     level2_cell = got.pop("level2", None)
     if level2_cell is not None and not is_placeholder(level2_cell.text):
-        table.set_level2(_BRACKETED_RE.sub("", squash(level2_cell.text)) or squash(level2_cell.text))
+        table.set_level2(_level2_name(level2_cell.text))
     got.pop("method", None)
     op, measure = got.pop("op", None), got.pop("measure", None)
     target = got.get("target")
@@ -397,13 +458,14 @@ def _joined_target(op: Cell | None, target: Cell, measure: Cell | None) -> Cell:
     return Cell(target.row, target.col, text, text, target.percent)
 
 
-def _take_total(b: FormBuilder, row: list[Cell], first: Cell, header: Header) -> None:
-    """The 总分 row: its score column's number (none when only its 分值 is filled), else its last number."""
+def _take_total(b: FormBuilder, row: list[Cell], first: Cell, header: Header, by_column: bool) -> None:
+    """The 总分 row: its score column's number (in a workbook, none when only its 分值 is filled),
+    else its last number."""
     cells = [c for c in row if c.col > first.col and (parse_value(c.text).number is not None or has_digit(c))]
     score_col = header.roles.get("score")
     in_score = [c for c in cells if c.col == score_col]
     weight_col = header.roles.get("weight")
-    only_weight = bool(cells) and all(c.col == weight_col for c in cells)  # 合计 | 100 (分值) | (得分 blank)
+    only_weight = by_column and bool(cells) and all(c.col == weight_col for c in cells)  # 合计 | 100 | (得分 blank)
     cell = (in_score or ([] if only_weight else cells[-1:]) or [None])[0]
     if cell is not None:
         b.data["stated_total"] = b.number(cell, "总分")
@@ -432,15 +494,23 @@ def add_indicator(b: FormBuilder, got: dict[str, Cell], level1: str | None, leve
     for key in ("target", "actual", "weight", "score", "deviation"):
         if key in got and got[key].text not in NOT_APPLICABLE:
             values[key] = got[key]
-    if not values and _NAME_PREFIX_RE.sub("", raw_name).strip() in NOT_APPLICABLE:
-        return  # 指标1:/ with nothing else: a row that does not apply
     if not values and (not raw_name or is_placeholder(raw_name)):
         return  # a placeholder row: 指标 1, 指标 2, ...
     if not values and name_cell is not None and (raw_name in LEVEL2_NAMES or _LEVEL2_RE.match(raw_name)):
         return
+    if not values and _NAME_PREFIX_RE.sub("", raw_name).strip() in NOT_APPLICABLE:
+        return  # 指标1:/ with nothing else: a row that does not apply
     if len(values) == 1 and "deviation" in values and not raw_name:
         return  # a note running on below the table's last row
+    if "\n" in raw_name:  # a line break inside a cell is the cell's width, not part of the name
+        raw_name = "".join(part.strip() for part in raw_name.splitlines())
     name = _NAME_PREFIX_RE.sub("", raw_name).strip() or ("" if is_placeholder(raw_name) else raw_name)
+    if "weight" not in values and "分" in name:
+        m = _NAME_WITH_POINTS_RE.match(name)  # the rubric's weight inside the name: 相关性(5 分)
+        if m and m.group(1):
+            name = m.group(1)
+            got = {**got, "weight": Cell(name_cell.row, name_cell.col, m.group(2), m.group(2))}  # type: ignore[union-attr]
+            values["weight"] = got["weight"]
     if level2 == EXECUTION_L2 or level1 == EXECUTION:
         level1, level2 = EXECUTION, EXECUTION_L2
     name = name or level2 or raw_name

@@ -17,7 +17,7 @@ import pytest
 from perfxl.checker import ERROR, check_form
 from perfxl.engine import scored
 from perfxl.read import read_forms
-from perfxl.values import parse_value
+from tests.support.truth import differences
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "data" / "layouts" / "real"
@@ -30,34 +30,6 @@ def _builder():
     module = importlib.util.module_from_spec(loader)
     loader.loader.exec_module(module)
     return module
-
-
-def same(got, want) -> bool:
-    """Equal as a person reads them: numbers to 1e-9, rates equal in value (100.00% is 100%)."""
-    if isinstance(want, (int, float)) and isinstance(got, (int, float)):
-        return abs(got - want) <= 1e-9 * max(1.0, abs(want))
-    if isinstance(want, str) and isinstance(got, str) and want != got and want.endswith("%") and got.endswith("%"):
-        a, b = parse_value(got), parse_value(want)
-        return a.number is not None and a.number == b.number and a.op == b.op
-    return got == want
-
-
-def differences(got, want, path=""):
-    """Every field where ``got`` differs from ``want``, as ``path: got != want``."""
-    if isinstance(want, dict):
-        for key, value in want.items():
-            yield from differences(got.get(key) if isinstance(got, dict) else None, value, f"{path}.{key}")
-    elif isinstance(want, list):
-        got = got or []
-        for i in range(max(len(want), len(got))):
-            if i >= len(want):
-                yield f"{path}[{i}]: 多读了 {got[i]!r}"
-            elif i >= len(got):
-                yield f"{path}[{i}]: 没读到 {want[i]!r}"
-            else:
-                yield from differences(got[i], want[i], f"{path}[{i}]")
-    elif not same(got, want):
-        yield f"{path}: {got!r} != {want!r}"
 
 
 def test_there_are_real_forms_of_every_family():
@@ -95,3 +67,11 @@ def test_committed_workbook_is_the_spec_built(spec_path, tmp_path):
 
 def test_every_real_form_has_its_faults_listed():
     assert sorted(FAULTS) == sorted(p.stem for p in SPECS)
+
+
+def test_provenance_names_every_real_form_and_its_source():
+    text = (ROOT / "tests" / "data" / "layouts" / "PROVENANCE.md").read_text(encoding="utf-8")
+    for path in SPECS:
+        source = json.loads(path.read_text(encoding="utf-8"))["source"]
+        assert f"| {path.stem} |" in text
+        assert (source.get("url") or "(the page was stored without its address)") in text

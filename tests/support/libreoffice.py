@@ -106,7 +106,7 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 
 _XLSX_EXPORT_FILTER = "xlsx:Calc MS Excel 2007 XML"
 #: Output format (the file suffix) → LibreOffice export filter.
-_EXPORT_FILTERS = {"xlsx": _XLSX_EXPORT_FILTER, "pdf": "pdf:calc_pdf_Export"}
+_EXPORT_FILTERS = {"xlsx": _XLSX_EXPORT_FILTER, "pdf": "pdf:calc_pdf_Export", "xls": "xls:MS Excel 97"}
 
 
 class LibreOfficeError(RuntimeError):
@@ -170,7 +170,8 @@ def recalculate_many(
     Each input is loaded by LibreOffice (hard recalculation, see module doc)
     and saved as ``out_dir/<stem>.<to>``: ``to="xlsx"`` (default) or
     ``to="pdf"`` (printed as the print settings say, for looking at the page
-    and counting pages, see :func:`pdf_info`).  Returns the output paths in input
+    and counting pages, see :func:`pdf_info`), or ``to="xls"`` (Excel 97-2003,
+    BIFF8).  Returns the output paths in input
     order.  Inputs must have distinct stems and must not live in ``out_dir``
     (the output would overwrite them).  Raises :class:`LibreOfficeError` when
     soffice is missing, times out, fails, or any output is missing.
