@@ -8,7 +8,7 @@ The checks themselves are :mod:`perfxl.checks`, each registered with its code an
 from __future__ import annotations
 
 import math
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from functools import partial
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,7 +20,9 @@ from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, Form, ReadNote, Source
 from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
 from .sources import ReadError
-from .workers import PARALLEL_MIN_FILES, pool_chunksize, worker_count, worker_start  # noqa: F401 - re-exported
+from .workers import (  # noqa: F401 - re-exported
+    FILE_TIMEOUT, PARALLEL_MIN_FILES, FileFailed, pool_chunksize, reading_executor, worker_count, worker_start,
+)
 
 
 
@@ -204,16 +206,20 @@ def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileRepo
     return report
 
 
-def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None = 1, executor: Executor | None = None) -> Report:
+def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None = 1, executor: Executor | None = None,
+                timeout: float = FILE_TIMEOUT) -> Report:
     """Check many files; one that cannot be read is reported, and the others go on.
 
-    Reading is the work, so many files are checked over processes.
+    Files are read in worker processes (:class:`perfxl.workers.GuardedExecutor`), even one: a file
+    that crashes the reader, exhausts its memory or never ends is reported like any unreadable file.
 
     Args:
         paths: files to check.
         rules: the rule profile.
         jobs: processes to use; None for every core (when there are enough files to pay off).
-        executor: any ``concurrent.futures.Executor`` to use instead (e.g. a Dask client's).
+        executor: any ``concurrent.futures.Executor`` to use instead (e.g. a Dask client's, or
+            :class:`perfxl.workers.InlineExecutor` to read in this process, unguarded).
+        timeout: seconds one file may take before its reading is stopped.
 
     Returns:
         The report, files in the order given.
@@ -221,13 +227,11 @@ def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None =
     paths = list(paths)
     work = partial(check_file, rules=rules)
     if executor is not None:
-        return Report(files=list(executor.map(work, paths)))
-    workers = worker_count(len(paths), jobs)
-    if workers == 1:
-        return Report(files=[work(p) for p in paths])
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_start)
-    try:
-        return Report(files=list(pool.map(work, paths, chunksize=pool_chunksize(len(paths), workers))))
-    finally:  # after Ctrl-C, the files not yet read are not read
-        pool.shutdown(wait=True, cancel_futures=True)
+        results = executor.map(work, paths)
+    else:
+        workers = worker_count(len(paths), jobs)
+        results = reading_executor(len(paths), jobs, timeout=timeout).map(
+            work, paths, chunksize=pool_chunksize(len(paths), workers))
+    return Report(files=[FileReport(file=str(r.item), error=r.reason) if isinstance(r, FileFailed) else r
+                         for r in results])
 

@@ -22,10 +22,14 @@ from .model import DEPARTMENT, Form
 from .read import read_forms
 from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
+from .workers import FILE_TIMEOUT, FileFailed, reading_executor
 
 _click_in_chinese()  # before the options below are made: click names some of its words then
 
 _RULES_HELP = "评分规则文件（TOML），覆盖 财预〔2020〕10号 默认规则"
+_TIMEOUT_OPTION = click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=FILE_TIMEOUT, show_default=True,
+    help="每个文件读取与检查的时限（秒），超时的文件记为无法读取")
 
 
 class Failure(click.ClickException):
@@ -219,6 +223,14 @@ def _n(x) -> str:
     return "—" if x is None else f"{x:g}"
 
 
+def _forms_or_reason(path: Path) -> list[Form] | str:
+    """The forms of a file, or why it cannot be read (a ReadError does not cross processes whole)."""
+    try:
+        return read_forms(path)
+    except ReadError as exc:
+        return exc.reason
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每张表一个对象，多张表为数组）")
@@ -233,13 +245,14 @@ def read(files, as_json, rules_file):
     rules = _rules(rules_file)
     paths = _inputs(files).files
     out, failed, many = [], False, len(paths) > 1
-    for path in paths:
-        try:
-            forms = read_forms(path)
-        except ReadError as exc:
-            _say(f"{exc.path}: 无法读取：{exc.reason}", err=True)
+    # in worker processes, as check and consolidate read: a file that crashes the reader is one line
+    for path, read_ in zip(paths, reading_executor(len(paths)).map(_forms_or_reason, paths)):
+        reason = read_.reason if isinstance(read_, FileFailed) else read_ if isinstance(read_, str) else None
+        if reason is not None:
+            _say(f"{path}: 无法读取：{reason}", err=True)
             failed = True
             continue
+        forms = read_
         for form in forms:  # NaN, infinities and 1e300 are read as empty, and said to be (check: not-a-number)
             for note in drop_bad_numbers(form):
                 _say(f"{path}: {note.location}：{note.message}，按空值处理", err=True)
@@ -262,14 +275,15 @@ def read(files, as_json, rules_file):
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 @click.option("--errors-only", is_flag=True, help="只列出错误，不列警告")
 @_jobs_option
-def check(files, as_json, rules_file, errors_only, jobs):
+@_TIMEOUT_OPTION
+def check(files, as_json, rules_file, errors_only, jobs, timeout):
     """检查自评表中的错误与疑点：每条问题有代码、级别（错误/警告）、位置与说明。
 
     FILES 为文件、文件夹（递归查找）或通配符。退出码：0 没有错误；1 有错误；2 有文件无法读取（其余文件照常检查并输出），或用法错误。
     """
     rules = _rules(rules_file)
     found = _inputs(files)
-    report = check_files(found.files, rules, jobs=jobs or None)
+    report = check_files(found.files, rules, jobs=jobs or None, timeout=timeout)
     if errors_only:
         for fr in report.files:
             for r in fr.forms:
@@ -298,7 +312,8 @@ def check(files, as_json, rules_file, errors_only, jobs):
               help="同时按填报单位写出反馈：每个单位一个文件夹，内有该单位的问题清单和带批注的自评表副本")
 @click.option("--dask", "dask_address", metavar="地址",
               help="在已有的 Dask 集群上读取（调度器地址，如 tcp://10.0.0.5:8786；需要 pip install perfxl[dask]）")
-def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir, feedback_dir, dask_address):
+@_TIMEOUT_OPTION
+def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir, feedback_dir, dask_address, timeout):
     """把多张自评表汇总成一个工作簿：项目汇总、单位汇总、部门整体、指标明细、问题清单。
 
     同一项目重复报送的只计入一份，未填报的表单列状态、不计入合计与平均。
@@ -309,7 +324,6 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
     """
     from .consolidate import ConsolidateError
     from .consolidate import consolidate as run_consolidate
-    from .workers import reading_executor
 
     rules = _rules(rules_file)
     _xlsx(output, "汇总表")
@@ -319,7 +333,7 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
         _outside_inputs(feedback_dir, files)
     client = _dask_client(dask_address) if dask_address else None
     # None: consolidate's own default (the same rule as check's --jobs 0)
-    executor = client.get_executor() if client else reading_executor(len(paths), jobs) if jobs else None
+    executor = client.get_executor() if client else reading_executor(len(paths), jobs, timeout=timeout) if jobs else None
     progress = None
     if sys.stderr.isatty():
         progress = click.progressbar(length=len(paths), label="汇总", file=sys.stderr)
@@ -327,7 +341,7 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
     try:
         summary = run_consolidate(paths, output, rules=rules, title=title, year=year, executor=executor,
                                   force=force, collect=as_json, csv_dir=csv_dir, shown=found.shown,
-                                  feedback=feedback_dir,
+                                  feedback=feedback_dir, timeout=timeout,
                                   on_file=(lambda _r: progress.update(1)) if progress else None)
     except ConsolidateError as exc:
         raise Failure(str(exc)) from exc

@@ -47,7 +47,7 @@ from .files import (OutputError, atomic_outputs, check_outputs, make_folder, ope
                     xlsx_workbook)
 from .inputs import shown_names
 from .model import DEPARTMENT, MONEY_UNITS
-from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
+from .workers import FILE_TIMEOUT, FileFailed, InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
 from .xlsxrows import FastRowsWorksheet, QuickZipWorkbook
 
@@ -467,7 +467,8 @@ def _mean(values):
 def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
                 year: int | None = None, executor: Executor | None = None, force: bool = False,
                 collect: bool = False, on_file: Callable[[dict], None] | None = None,
-                shown: list[str] | None = None, feedback=None, csv_dir=None) -> Summary:
+                shown: list[str] | None = None, feedback=None, csv_dir=None,
+                timeout: float = FILE_TIMEOUT) -> Summary:
     """Consolidate forms into one summary workbook.
 
     Args:
@@ -487,6 +488,7 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         shown: how 来源文件 shows each path (:attr:`perfxl.inputs.Inputs.shown`); by default
             :func:`perfxl.inputs.shown_names`.
         feedback: a folder to write each unit's findings to (:mod:`perfxl.feedback`), or None.
+        timeout: seconds one file may take before its reading is stopped (own executor only).
         csv_dir: also write one CSV per sheet into this folder (made when missing), together with
             the workbook: both are written, or neither.
 
@@ -523,7 +525,7 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
             except OutputError as exc:
                 raise ConsolidateError(str(exc)) from exc
         own = executor is None
-        ex = reading_executor(len(paths)) if own else executor
+        ex = reading_executor(len(paths), timeout=timeout) if own else executor
         try:
             try:  # the inputs were checked just now, once: not again for each output
                 with atomic_outputs(targets, force=force) as temps:
@@ -584,7 +586,11 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
     w.header(INDICATORS)
     n_files = 0
     pending: list[list] = []  # rows of 指标明细, written a batch at a time: one file write per batch
-    for batch in executor.map(work, [names[at:at + size] for at in range(0, len(names), size)]):
+    batches = [names[at:at + size] for at in range(0, len(names), size)]
+    for batch in executor.map(work, batches):
+        if isinstance(batch, FileFailed):  # a worker died or was stopped in this batch: its files one by one
+            batch = [{"file": one.item[0], "error": one.reason, "forms": []} if isinstance(one, FileFailed) else one[0]
+                     for one in executor.map(work, [[name] for name in batch.item])]
         for result in batch:
             i = n_files
             n_files += 1

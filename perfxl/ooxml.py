@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import NamedTuple
+from typing import AnyStr, NamedTuple
 
 
 class Unsupported(Exception):
@@ -41,6 +41,14 @@ class NeedsPlacing(Unsupported):
 #: More cells than a 绩效自评表 ever has: such a sheet is left to python-calamine, which holds
 #: its cells in less memory than the tuples of a regex match.
 MAX_CELLS = 100_000
+#: Excel's own limit on a cell's text: longer text (a 156 KB file held a 150 MB 项目名称) is cut
+#: here, where it is read, so that nothing after holds or writes more.
+MAX_CELL_CHARS = 32_767
+
+
+def capped(text: str) -> str:
+    """``text`` cut to :data:`MAX_CELL_CHARS` characters."""
+    return text if len(text) <= MAX_CELL_CHARS else text[:MAX_CELL_CHARS]
 
 
 # ------------------------------------------------------------------------------------------ text
@@ -124,8 +132,29 @@ def decode(xml: bytes, what: str, markers: tuple[bytes, ...] = TEXT_MARKERS) -> 
     return text
 
 
+def closed_end(text: AnyStr, close: AnyStr, pos: int = 0, endpos: int | None = None) -> int:
+    """Where a search for elements that end in ``close`` may stop: just past the last ``close`` in
+    ``text[pos:endpos]``, or ``pos`` when there is none.
+
+    A pattern such as ``<si>(.*?)</si>`` tried at an opening tag with no closing tag after it
+    searches the rest of the text and fails; tried at each of thousands of unclosed tags, it takes
+    time that grows with their number times the text's length (a 3 KB file held minutes of work).
+    Up to this point every such attempt finds its closing tag, so the search takes time linear in
+    the text, as long as the tag's attributes are matched by ``[^<>]`` (a tag that never closes is
+    then given up at the next "<"); after it only a self-closing element can match.
+
+    Args:
+        text: the XML (text or bytes).
+        close: the closing tag.
+        pos, endpos: the part of ``text`` to search, as ``re.Pattern.finditer`` takes them.
+    """
+    at = text.rfind(close, pos, len(text) if endpos is None else endpos)
+    return pos if at < 0 else at + len(close)
+
+
 #: A text run: ``<t>``, ``<t xml:space="preserve">`` or ``<t/>``; "<" cannot stand in its content.
-_T_RE = re.compile(r"<t(\s[^>]*)?(?:/>|>([^<]*)</t>)")
+#: Nor in a tag: ``[^<>]`` keeps a tag that never closes from being searched to the end of the part.
+_T_RE = re.compile(r"<t(\s[^<>]*)?(?:/>|>([^<]*)</t>)")
 #: Phonetic runs (ruby text), which calamine leaves out of a cell's text.
 _RPH_RE = re.compile(r"<rPh\b.*?</rPh>", re.S)
 #: What XML counts as whitespace: calamine trims it off a run not marked xml:space="preserve".
@@ -158,14 +187,15 @@ def runs_text(xml: str) -> str:
         The text; each run trimmed of XML whitespace unless it says ``xml:space="preserve"``.
     """
     if "<rPh" in xml:
-        xml = _RPH_RE.sub("", xml)
+        end = closed_end(xml, "</rPh>")
+        xml = _RPH_RE.sub("", xml[:end]) + xml[end:]
     out = []
     for attrs, content in _T_RE.findall(xml):
         if "'" in attrs:
             raise Unsupported("run: single-quoted attribute")
         text = unescape(content)
         out.append(text if _PRESERVE in attrs else text.strip(_XML_SPACE))
-    return excel_unescape("".join(out))
+    return capped(excel_unescape("".join(out)))
 
 
 _SI_RE = re.compile(r"<si>(.*?)</si>", re.S)
@@ -178,7 +208,7 @@ def shared_strings(xml: bytes) -> list[str]:
         Unsupported: the part is not plain SpreadsheetML (see :func:`decode`).
     """
     text = decode(xml, "sharedStrings")
-    items = _SI_RE.findall(text)
+    items = _SI_RE.findall(text, 0, closed_end(text, "</si>"))
     if len(items) != text.count("<si"):  # <si/>, <si attr=…> or a prefixed namespace
         raise Unsupported("sharedStrings: unusual <si>")
     return [runs_text(item) for item in items]
@@ -196,8 +226,8 @@ class Styles:
 
 NO_STYLES = Styles()
 
-_XF_RE = re.compile(r"<xf\b([^>]*)")
-_NUMFMT_RE = re.compile(r"<numFmt\b([^>]*)>")
+_XF_RE = re.compile(r"<xf\b([^<>]*)")
+_NUMFMT_RE = re.compile(r"<numFmt\b([^<>]*)>")
 _NUMFMT_ID_RE = re.compile(r"""\bnumFmtId=["'](\d+)["']""")
 _FORMAT_CODE_RE = re.compile(r"""\bformatCode=(?:"([^"]*)"|'([^']*)')""")
 #: Built-in formats: percentages, and the ones calamine takes as dates (14–22, 45–47).
@@ -314,16 +344,20 @@ class SheetValues:
 #: (and being one letter, cost no new string). All are empty when there is no content (a
 #: self-closing cell, that only carries a style). ``(?:x|)`` is ``(?:x)?``, which the regex engine
 #: runs as a loop, costlier.
-_CELL_RE = re.compile(
-    r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)"|)(?: t="([a-zA-Z]+)"|)([^>]*?)'
-    r'(?:>(<)is><t>([^<]*)</t></is></c>|/>|><(v)>([^<]*)</v></c>|>(.*?)</c>)', re.S)
+_CELL_START = r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)"|)(?: t="([a-zA-Z]+)"|)([^<>]*?)'
+_CELL_RE = re.compile(_CELL_START + r'(?:>(<)is><t>([^<]*)</t></is></c>|/>|><(v)>([^<]*)</v></c>|>(.*?)</c>)', re.S)
+#: The same for the cells after the last ``</c>``, where only a self-closing one can match (see
+#: :func:`closed_end`); the empty groups stand for the content groups of :data:`_CELL_RE`.
+_EMPTY_CELL_RE = re.compile(_CELL_START + r"/>()()()()()")
 _TYPE_RE = re.compile(r'\st="([^"]*)"')
 _STYLE_RE = re.compile(r'\ss="([0-9]+)"')
 _VALUE_RE = re.compile(r"<v>([^<]*)</v>")
 _EMPTY_VALUE_RE = re.compile(r"<v\s*/>")
-_FORMULA_RE = re.compile(r"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
+_FORMULA_RE = re.compile(r"<f\b[^<>]*?(?:/>|>([^<]*)</f>)")
 #: A number as calamine parses one (Rust's f64 syntax without inf/NaN, which are refused here).
-_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: The digits after a point are optional only after the point itself: two runs of digits that could
+#: share the digits between them would be tried at every split of a long run, in quadratic time.
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def column_index(letters: str | bytes) -> int:
@@ -370,7 +404,7 @@ def _typed_value(kind: str, raw: str, style: int, date_styles: frozenset[int], s
             raise Unsupported("sheet: shared string index out of range")
         return strings[index]
     if kind == "str":
-        return excel_unescape(unescape(raw))
+        return capped(excel_unescape(unescape(raw)))
     if kind == "b" and raw in ("0", "1"):
         return raw == "1"
     if kind == "e" and raw:
@@ -431,7 +465,10 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
         raise Unsupported("sheet: too many cells")
     declaration = _DECLARATION_RE.match(xml.removeprefix(b"\xef\xbb\xbf"))
     data = decode((declaration.group(0) if declaration else b"") + xml[start:stop], "sheet")
-    cells = _CELL_RE.findall(data)
+    end = closed_end(data, "</c>")
+    cells = _CELL_RE.findall(data, 0, end)
+    if data.find("<c", end) >= 0:  # cells after the last </c>: style-only ones, or never closed
+        cells += _EMPTY_CELL_RE.findall(data, end)
     if len(cells) != n_cells:  # <c>, <c/>, <c t="s" r="A1">: no reference first
         raise NeedsPlacing("sheet: a cell without its reference first")
     max_rows, max_cols = limits
@@ -474,6 +511,7 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
             value: object = (unescape(text) if escaped else text).strip(_XML_SPACE)
             if excel_escaped:
                 value = excel_unescape(value)
+            value = capped(value)
         elif v_tag:  # <v>value</v>
             if (not kind or kind == "n") and raw and is_number(raw) and style not in date_styles:
                 value = float(raw)  # a plain number: what _typed_value gives, without the call
@@ -518,10 +556,10 @@ class SheetEntry(NamedTuple):
     visible: bool
 
 
-_SHEET_TAG_RE = re.compile(r"<sheet\b([^>]*)>")
+_SHEET_TAG_RE = re.compile(r"<sheet\b([^<>]*)>")
 #: name, sheetId, state, r:id: the order Excel, WPS, LibreOffice, openpyxl and XlsxWriter write.
 _SHEET_USUAL_RE = re.compile(r'\s+name="([^"&]*)"\s+sheetId="[0-9]+"(?:\s+state="([a-zA-Z]*)")?\s+r:id="([^"&]*)"\s*/?$')
-_REL_TAG_RE = re.compile(r"<Relationship\b([^>]*)>")
+_REL_TAG_RE = re.compile(r"<Relationship\b([^<>]*)>")
 #: Id, Type, Target in the orders the writers use (Excel, XlsxWriter, LibreOffice; openpyxl).
 _REL_USUAL_RE = re.compile(r'\s+(?:Id="([^"]*)"\s+Type="([^"]*)"\s+Target="([^"]*)"'
                            r'|Type="([^"]*)"\s+Target="([^"]*)"\s+Id="([^"]*)")\s*/?$')

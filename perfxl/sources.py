@@ -28,13 +28,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import ooxml, xls
+from . import ooxml, xls, xmlcheck
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+#: One XML part, inflated: reading one costs three to five times its size (its bytes, its text,
+#: what is matched in it), and a form's parts are a few KB.
+MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLS = 64
 MAX_SHEETS = 50
+MAX_CELL_CHARS = ooxml.MAX_CELL_CHARS
+#: perfxl's own JSON: about 6 KB and 25 objects and arrays a form.
+MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_JSON_CONTAINERS = 100_000
+MAX_JSON_FORMS = 1_000
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".txt", ".tsv", ".text"}
@@ -56,6 +64,11 @@ class ReadError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = str(path)
         self.reason = reason
+
+
+class _BrokenPart(ValueError):
+    """A part that is not read (too large, or one python-calamine must not be given), with the
+    reason in one Chinese line."""
 
 
 @dataclass
@@ -119,6 +132,31 @@ def _column_letter(col: int) -> str:
 _LETTERS = [_column_letter(c) for c in range(MAX_COLS)]
 
 
+def cut_long_strings(data: object) -> object:
+    """Parsed JSON with every string (and key) cut to MAX_CELL_CHARS, as a cell's text is cut; walked
+    with a stack of its own (a deep nesting must not meet Python's recursion limit)."""
+    if isinstance(data, str):
+        return ooxml.capped(data)
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = ooxml.capped(value)
+                elif isinstance(value, (list, dict)):
+                    stack.append(value)
+        elif isinstance(node, dict):
+            for key in [k for k in node if len(k) > MAX_CELL_CHARS]:
+                node[ooxml.capped(key)] = node.pop(key)
+            for key, value in node.items():
+                if isinstance(value, str):
+                    node[key] = ooxml.capped(value)
+                elif isinstance(value, (list, dict)):
+                    stack.append(value)
+    return data
+
+
 def is_excel_error(value: object) -> bool:
     """True for a cached error value such as #DIV/0! or #NAME?."""
     return isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS
@@ -175,7 +213,9 @@ def text_grids(path: Path, text: str) -> list[Grid]:
             end = m.start()
             break
     lines = text[:end].splitlines()[:MAX_ROWS]
-    rows: list[list[object]] = [line.split("\t", MAX_COLS)[:MAX_COLS] for line in lines]
+    rows: list[list[object]] = [line.split("\t", MAX_COLS)[:MAX_COLS] if len(line) <= MAX_CELL_CHARS
+                                else [ooxml.capped(cell) for cell in line.split("\t", MAX_COLS)[:MAX_COLS]]
+                                for line in lines]
     clipped = end is not None or any(line.count("\t") >= MAX_COLS for line in lines)
     return [Grid(rows=rows, file=str(path), sheet=None, first_line=1, clipped=clipped)]
 
@@ -184,9 +224,13 @@ def text_grids(path: Path, text: str) -> list[Grid]:
 _LINE_BREAK_RE = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def read_text(path: Path) -> str:
-    """A text file's content, as UTF-8 (with or without BOM), else GB18030 (common on Chinese Windows)."""
-    data = path.read_bytes()
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A text file's content, as UTF-8 (with or without BOM), else GB18030 (common on Chinese Windows).
+
+    Raises:
+        ReadError: not a regular file, larger than ``limit`` bytes, or in neither encoding.
+    """
+    data = read_regular(path, limit)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -339,13 +383,35 @@ class _QuickZip:
         return sum(member.file_size for member in self.members.values())
 
 
-def _read_bytes(path: Path) -> bytes:
-    """A file's bytes, at most MAX_FILE_BYTES + 1 of them."""
+def not_regular(mode: int) -> str:
+    """Why a file that is not a regular file is not read, in Chinese (``mode``: its ``st_mode``)."""
+    if stat.S_ISDIR(mode):
+        return "是文件夹，不是文件"
+    if stat.S_ISFIFO(mode):
+        return "是命名管道（FIFO），不是普通文件，未读取"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "是设备文件，不是普通文件，未读取"
+    return "不是普通文件，未读取"
+
+
+def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit`` + 1 of them.
+
+    Opened without waiting (a FIFO would wait for a writer forever) and refused unless it is a
+    regular file once open (/dev/zero never ends; the name may have been swapped since a stat).
+
+    Raises:
+        ReadError: not a regular file.
+        OSError: it cannot be opened or read.
+    """
     # os.read, not open(): a buffered file object costs more to make than reading a form does
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(path, not_regular(st.st_mode))
         # read(n) allocates n bytes first: ask for the file's size, not the 50 MB limit
-        want = min(os.fstat(fd).st_size, MAX_FILE_BYTES) + 1
+        want = min(st.st_size, limit) + 1
         chunks = []
         while want > 0:  # as a file object's read(n): until n bytes or the end of the file
             chunk = os.read(fd, want)
@@ -356,6 +422,21 @@ def _read_bytes(path: Path) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes (see :func:`_read_bytes`), refused past ``limit`` bytes.
+
+    Raises:
+        ReadError: not a regular file, larger than ``limit``, or it cannot be read.
+    """
+    try:
+        data = _read_bytes(path, limit)
+    except OSError as exc:
+        raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
+    if len(data) > limit:
+        raise ReadError(path, f"文件超过 {limit / (1024 * 1024):g} MB，未读取")
+    return data
 
 
 def _check_zip(path: Path, data: bytes | None = None) -> zipfile.ZipFile | None:
@@ -381,11 +462,22 @@ def _check_zip(path: Path, data: bytes | None = None) -> zipfile.ZipFile | None:
     return zf
 
 
-_SHEET_RE = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL_RE = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-_DEFNAME_RE = re.compile(rb'<definedName\b([^>]*)>([^<]*)</definedName>')
+#: Tags are matched up to the next "<" or ">" (``[^<>]``): a tag that never closes is given up
+#: there, not searched to the end of the part, once for each of thousands of such tags.
+_SHEET_TAG_RE = re.compile(rb"<sheet\b([^<>]*)")
+_REL_TAG_RE = re.compile(rb"<Relationship\b([^<>]*)")
+_DEFNAME_RE = re.compile(rb'<definedName\b([^<>]*)>([^<]*)</definedName>')
+#: An attribute of a tag, in any order, quoted either way (as calamine reads them).
+_ATTR_RES = {name: re.compile(rb"(?:^|\s)" + re.escape(name) + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+             for name in (b"name", b"r:id", b"Id", b"Target")}
 #: A defined name's reference: one cell or one rectangle of one sheet ('Sheet 1'!$A$1:$B$9).
 _NAME_REF_RE = re.compile(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
+
+
+def _attribute(attrs: bytes, name: bytes) -> bytes | None:
+    """The raw value of attribute ``name`` (b"r:id") in a tag's attributes, or None."""
+    m = _ATTR_RES[name].search(attrs)
+    return None if m is None else m.group(1) if m.group(1) is not None else m.group(2)
 
 
 def _xml_unescape(raw: bytes) -> str:
@@ -404,6 +496,8 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     if parts is not None and name in parts:
         return parts[name]
     info = zf.getinfo(name)
+    if info.file_size > MAX_PART_BYTES and name.endswith((".xml", ".rels")):
+        raise _BrokenPart(f"{name} 解压后超过 {MAX_PART_BYTES // (1024 * 1024)} MB，未读取")
     data = zf.inflate(info) if isinstance(zf, (_WorkbookZip, _QuickZip)) else None
     if data is None and isinstance(zf, _QuickZip):
         raise zipfile.BadZipFile(f"{name}: cannot be inflated as its header says")  # ZipFile will say why
@@ -437,14 +531,31 @@ def _sheet_parts(zf: zipfile.ZipFile, workbook: bytes) -> dict[str, str | None]:
     rels_name = "xl/_rels/workbook.xml.rels"
     rels = _read_part(zf, rels_name) if rels_name in zf.namelist() else b""
     targets = {}
-    for m in _REL_RE.finditer(rels):
-        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        target = target.decode()
-        targets[rid] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    parts = {_xml_unescape(m.group(1)): targets.get(m.group(2)) for m in _SHEET_RE.finditer(workbook)}
+    for m in _REL_TAG_RE.finditer(rels):
+        rid, target = _attribute(m.group(1), b"Id"), _attribute(m.group(1), b"Target")
+        if rid is not None and target is not None:
+            target = _xml_unescape(target)
+            targets[rid] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    parts = {}
+    for m in _SHEET_TAG_RE.finditer(workbook):
+        name, rid = _attribute(m.group(1), b"name"), _attribute(m.group(1), b"r:id")
+        if name is not None and rid is not None:
+            parts[_xml_unescape(name)] = targets.get(rid)
     if isinstance(zf, _WorkbookZip):
         zf.sheet_parts = (workbook, dict(parts))
     return parts
+
+
+def _repeated_sheets(parts: dict[str, str | None]) -> set[str]:
+    """The sheets whose part an earlier sheet names too: a part is one sheet, read once (50 sheets
+    naming one part made a 258 KB file cost 26 s and 1 GB)."""
+    seen: set[str] = set()
+    repeated = set()
+    for sheet, part in parts.items():
+        if part is not None and part in seen:
+            repeated.add(sheet)
+        seen.add(part)
+    return repeated
 
 
 def _defined_names(workbook: bytes) -> dict[str, dict[str, tuple[int, int, int, int]]]:
@@ -459,15 +570,15 @@ def _defined_names(workbook: bytes) -> dict[str, dict[str, tuple[int, int, int, 
     defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     for m in _DEFNAME_RE.finditer(workbook):
         attrs, ref = m.group(1), _xml_unescape(m.group(2))
-        name_m = re.search(rb'name="([^"]*)"', attrs)
+        name = _attribute(attrs, b"name")
         cell_m = _NAME_REF_RE.fullmatch(ref.strip())
-        if not name_m or not cell_m:
+        if name is None or not cell_m:
             continue
         sheet = cell_m.group(1).replace("''", "'")
         r1, c1 = int(cell_m.group(3)) - 1, ooxml.column_index(cell_m.group(2))
         r2 = int(cell_m.group(5)) - 1 if cell_m.group(5) else r1
         c2 = ooxml.column_index(cell_m.group(4)) if cell_m.group(4) else c1
-        defined.setdefault(sheet, {})[_xml_unescape(name_m.group(1))] = (r1, c1, r2, c2)
+        defined.setdefault(sheet, {})[_xml_unescape(name)] = (r1, c1, r2, c2)
     return defined
 
 
@@ -498,15 +609,16 @@ def _ooxml_extras(
     # Only the percent styles' attributes are searched for (a literal the regex engine skips to):
     # the many other cells cost nothing.
     style_re = re.compile(rb's="(?:' + b"|".join(str(i).encode() for i in sorted(percent_xf)) + rb')"')
+    repeated = _repeated_sheets(sheet_parts)
     for sheet, part in sheet_parts.items():
-        if not part or part not in names:
+        if not part or part not in names or sheet in repeated:
             continue
         percent[sheet] = _styled_cells((clipped or {}).get(part) or _read_part(zf, part), style_re)
     return percent, defined
 
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_CELL_REF_ATTR_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CELL_REF_ATTR_RE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 
 
 def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]]:
@@ -520,12 +632,13 @@ def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]
         The cells, 0-based; a cell without an ``r`` attribute is not found.
     """
     cells = set()
+    tags, done = _Tags(sheet_xml), -1
     for m in style_re.finditer(sheet_xml):
         at = m.start()
-        if not _in_tag(sheet_xml, at, b"<c"):
-            continue  # a <row s="…">, <col …>, a longer attribute name (xs="3"): not a cell's style
-        start = sheet_xml.rfind(b"<", 0, at)  # "<" cannot stand inside an attribute value
-        end = sheet_xml.find(b">", at)
+        start = _in_tag(tags, at, b"<c")
+        if start < 0 or start == done:
+            continue  # not a cell's style (a <row s="…">, <col …>, xs="3"), or its cell seen already
+        done, end = start, sheet_xml.find(b">", at)
         ref = _CELL_REF_ATTR_RE.search(sheet_xml, start, end if end >= 0 else len(sheet_xml))
         if ref:
             cells.add((int(ref.group(2)) - 1, ooxml.column_index(ref.group(1))))
@@ -537,23 +650,51 @@ def _styled_cells(sheet_xml: bytes, style_re: re.Pattern) -> set[tuple[int, int]
 # from the first to the last cell: one cell at XFD1048576 costs it hundreds of GB and aborts the
 # process. So the sheet XML is scanned first.
 
-#: A cell element with its content (a self-closing ``<c .../>`` has none).
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|(?<!/)>(.*?)</c>)", re.S)
+class _Element(NamedTuple):
+    """An XML element, ``<name …/>`` or ``<name …>content</name>``, found in time linear in the XML.
+
+    Attributes:
+        full: its pattern: group 1 the attributes, group 2 the content (None when self-closing).
+        empty: the same pattern for self-closing elements only.
+        close: its closing tag.
+    """
+
+    full: re.Pattern
+    empty: re.Pattern
+    close: bytes
+
+    @classmethod
+    def named(cls, name: bytes, after: bytes = rb"\b") -> "_Element":
+        """The element ``name``; ``after`` is what must follow the name in its tag."""
+        head = b"<" + name + after + rb"([^<>]*?)(?:/>|(?<!/)>("
+        tail = b")</" + name + b">)"
+        return cls(re.compile(head + rb".*?" + tail, re.S), re.compile(head + rb"(?!)" + tail), b"</" + name + b">")
+
+    def finditer(self, xml: bytes, pos: int = 0, endpos: int | None = None):
+        """The elements in ``xml[pos:endpos]``, as ``full.finditer`` finds them: with contents up
+        to the last closing tag (see :func:`ooxml.closed_end`), self-closing ones after it."""
+        endpos = len(xml) if endpos is None else endpos
+        end = ooxml.closed_end(xml, self.close, pos, endpos)
+        yield from self.full.finditer(xml, pos, end)
+        yield from self.empty.finditer(xml, end, endpos)
+
+
+_CELL = _Element.named(b"c")
 _CELL_REF_RE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _CACHED_RE = re.compile(rb"<v>[^<]+</v>")
-_FORMULA_RE = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
+_FORMULA_RE = re.compile(rb"<f\b[^<>]*?(?:/>|>([^<]*)</f>)")
 _ERROR_VALUE_RE = re.compile(rb"<v>([^<]+)</v>")
-_ROW_RE = re.compile(rb"<row\b[^>]*?(?:/>|(?<!/)>(.*?)</row>)", re.S)
+_ROW = _Element.named(b"row")
 _ROW_NUMBER_RE = re.compile(rb'\br="([0-9]{1,7})"')
 #: A cell without an ``r`` attribute: it is placed after the previous one.
-_PLACED_CELL_RE = re.compile(rb'<c(?=[\s/>])(?![^>]*\br=")')
+_PLACED_CELL_RE = re.compile(rb'<c(?=[\s/>])(?![^<>]*\br=")')
 
 
 def _cells_with(sheet_xml: bytes, needle: bytes):
     """(row, col, attributes, content) of each cell whose element holds ``needle``."""
     if needle not in sheet_xml:
         return
-    for m in _CELL_RE.finditer(sheet_xml):
+    for m in _CELL.finditer(sheet_xml):
         if needle not in m.group(0):
             continue
         ref = _CELL_REF_RE.search(m.group(1))
@@ -595,11 +736,17 @@ def _past_limits(sheet_xml: bytes) -> bool:
         return True
     # The regexes anchored on each <row / <c tag walk every tag; a long row number or a wide
     # column is rare, so its attribute is searched for and then its tag checked: same answer.
-    if any(int(m.group(1)) > MAX_ROWS and _in_tag(sheet_xml, m.start(), b"<row")
-           for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)):
+    tags = _Tags(sheet_xml)
+    if any((len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS)
+           and _in_tag(tags, m.start(), b"<row") >= 0 for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)):
         return True
-    if any(ooxml.column_index(m.group(1)) >= MAX_COLS and _in_tag(sheet_xml, m.start(), b"<c")
+    tags = _Tags(sheet_xml)
+    if any(ooxml.column_index(m.group(1)) >= MAX_COLS and _in_tag(tags, m.start(), b"<c") >= 0
            for m in _WIDE_REF_ATTR_RE.finditer(sheet_xml)):
+        return True
+    tags = _Tags(sheet_xml)  # a cell's own reference places it, whatever its row says
+    if any((len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS)
+           and _in_tag(tags, m.start(), b"<c") >= 0 for m in _DEEP_REF_ATTR_RE.finditer(sheet_xml)):
         return True
     if _CELL_NOT_R_FIRST_RE.search(sheet_xml) is None:
         return False  # every cell tag starts with its r attribute: none is placed by order
@@ -610,28 +757,73 @@ def _past_limits(sheet_xml: bytes) -> bool:
 # the byte before).
 _LONG_ROW_ATTR_RE = re.compile(rb'r="([0-9]{%d,})"' % len(str(MAX_ROWS)))
 _WIDE_REF_ATTR_RE = re.compile(rb'r="([A-Z]{2,3})[0-9]')
+_DEEP_REF_ATTR_RE = re.compile(rb'r="[A-Z]{1,3}([0-9]{%d,})"' % len(str(MAX_ROWS)))
 #: A cell tag that does not start with its r attribute (only those can match _PLACED_CELL_RE).
 _CELL_NOT_R_FIRST_RE = re.compile(rb'<c(?=[\s/>])(?! r=")')
 
 
-def _in_tag(xml: bytes, at: int, tag: bytes) -> bool:
-    """Whether position ``at`` lies inside the start tag of a ``tag`` element (``tag`` = b"<c").
+class _Tags:
+    """Which tag holds a position, for positions asked in increasing order.
+
+    Each byte of the XML is looked at a bounded number of times however many positions are asked:
+    searching back for the "<" from each of a million attributes inside one long tag would take
+    the tag's length a million times.
+    """
+
+    def __init__(self, xml: bytes):
+        self.xml = xml
+        self.upto = 0  # the XML before this position has been looked at
+        self.open = -1  # the last "<" before it
+        self.closed = True  # whether a ">" stands between that "<" and it
+
+    def start(self, at: int) -> int:
+        """Where the tag holding position ``at`` (>= every position asked before) starts, or -1
+        when ``at`` stands outside any tag."""
+        xml = self.xml
+        lt = xml.rfind(b"<", self.upto, at)
+        if lt >= 0:
+            self.open, self.closed = lt, xml.find(b">", lt, at) >= 0
+        elif not self.closed:
+            self.closed = xml.find(b">", self.upto, at) >= 0
+        self.upto = at
+        return -1 if self.open < 0 or self.closed else self.open
+
+
+def _in_tag(tags: _Tags, at: int, tag: bytes) -> int:
+    """Where the start tag of a ``tag`` element (``tag`` = b"<c") that holds position ``at`` starts,
+    or -1 when ``at`` is not in such a tag.
 
     Args:
-        xml: the sheet XML.
+        tags: the sheet XML's tags (positions are asked in increasing order).
         at: a position in it.
         tag: the tag's opening, name included.
 
     Returns:
-        True when the nearest "<" before ``at`` opens that element and no ">" closes it before, and
-        ``at`` starts a word (an attribute name, not the end of one).
+        The position of the nearest "<" before ``at`` when it opens that element, no ">" closes it
+        before ``at``, and ``at`` starts a word (an attribute name, not the end of one); else -1.
     """
-    if at and xml[at - 1] in _WORD_BYTES:
-        return False
-    start = xml.rfind(b"<", 0, at)
+    xml = tags.xml
+    start = tags.start(at)
+    if start < 0 or (at and xml[at - 1] in _WORD_BYTES):
+        return -1
     end = start + len(tag)
-    return (start >= 0 and xml.startswith(tag, start) and end < len(xml) and xml[end] not in _WORD_BYTES
-            and xml.find(b">", start, at) < 0)
+    return start if xml.startswith(tag, start) and end < len(xml) and xml[end] not in _WORD_BYTES else -1
+
+
+#: A worksheet whose elements carry a namespace prefix (``<x:worksheet xmlns:x="…">``): the
+#: scans here look for ``<row`` and ``<c``, and would let a far cell past them.
+_PREFIXED_ROOT_RE = re.compile(rb"<([A-Za-z_][A-Za-z0-9_.-]{0,30}):worksheet[\s>]")
+
+
+def _unprefixed(sheet_xml: bytes) -> bytes | None:
+    """The sheet with the prefix of its worksheet element taken off every element (and its
+    namespace made the default one), or None when its elements carry no prefix."""
+    m = _PREFIXED_ROOT_RE.search(sheet_xml, 0, 65_536)  # the root stands after the declaration
+    if m is None:
+        return None
+    prefix = re.escape(m.group(1))
+    xml = re.sub(rb"<(/?)" + prefix + rb":", rb"<\1", sheet_xml)
+    return re.sub(rb"\bxmlns:" + prefix + rb"=", b"xmlns=", xml, count=1)
 
 
 #: Where a cell holds something (a value or inline text), not just a style.
@@ -653,15 +845,15 @@ def _clip_sheet(sheet_xml: bytes) -> tuple[bytes, bool]:
     start = sheet_xml.index(b">", start) + 1
     out = [sheet_xml[:start]]
     row_no, cut = 0, False
-    for row in _ROW_RE.finditer(sheet_xml, start, end):
+    for row in _ROW.finditer(sheet_xml, start, end):
         head = row.group(0)[: row.group(0).index(b">") + 1]
         numbered = _ROW_NUMBER_RE.search(head)
         row_no = int(numbered.group(1)) if numbered else row_no + 1
         if row_no > MAX_ROWS:
             cut = _HOLDS_VALUE_RE.search(sheet_xml, row.start(), end) is not None
             break
-        cells, col, content = [], -1, row.group(1) or b""
-        for cell in _CELL_RE.finditer(content):
+        cells, col, content = [], -1, row.group(2) or b""
+        for cell in _CELL.finditer(content):
             ref = _CELL_REF_RE.search(cell.group(1))
             col = ooxml.column_index(ref.group(1)) if ref else col + 1
             if col >= MAX_COLS:
@@ -678,11 +870,14 @@ def _clip_sheet(sheet_xml: bytes) -> tuple[bytes, bool]:
 
 # OpenDocument repeats a row or a cell with an attribute: a 700-byte .ods can ask for a value in
 # each of 90 million cells (python-calamine then takes 5 GB and 18 s). Repeats are cut to the limits.
-_ODS_TABLE_RE = re.compile(rb"<table:table(?=[\s>])([^>]*)>(.*?)</table:table>", re.S)
+_ODS_TABLE = _Element.named(b"table:table", rb"(?=[\s/>])")
 _ODS_NAME_RE = re.compile(rb'table:name="([^"]*)"')
-_ODS_ROW_RE = re.compile(rb"<table:table-row(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</table:table-row>)", re.S)
+_ODS_ROW = _Element.named(b"table:table-row", rb"(?=[\s/>])")
+#: A cell or covered cell. Its content may not run into the next cell (it never does in a valid
+#: file): two names close it, so it cannot be bounded by the last closing tag as an _Element is.
 _ODS_CELL_RE = re.compile(
-    rb"<table:(table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(?:/>|(?<!/)>(.*?)</table:\1>)", re.S)
+    rb"<table:(table-cell|covered-table-cell)(?=[\s/>])([^<>]*?)"
+    rb"(?:/>|(?<!/)>((?:[^<]|<(?!table:(?:covered-)?table-cell[\s/>]))*?)</table:\1>)")
 _ODS_ROWS_REPEATED_RE = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
 _ODS_COLS_REPEATED_RE = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
 _ODS_VALUED = b"office:value-type"
@@ -719,10 +914,15 @@ def _clip_ods_row(cells: bytes) -> tuple[bytes, bool]:
 def _clip_ods_table(body: bytes) -> tuple[bytes, bool]:
     """A table's rows up to MAX_ROWS rows and MAX_COLS columns; and whether a value was left out."""
     row_no, out, pos, cut = 0, [], 0, False
-    for row in _ODS_ROW_RE.finditer(body):
+    for row in _ODS_ROW.finditer(body):
         if row_no >= MAX_ROWS:  # every row from here on goes (the structure around them stays)
             rest = body[row.start():]
-            out += [body[pos:row.start()], _ODS_ROW_RE.sub(b"", rest)]
+            out.append(body[pos:row.start()])
+            at = 0
+            for later in _ODS_ROW.finditer(rest):
+                out.append(rest[at:later.start()])
+                at = later.end()
+            out.append(rest[at:])
             return b"".join(out), cut or _ODS_VALUED in rest
         n = _repeat(row.group(1), _ODS_ROWS_REPEATED_RE)
         cells, cells_cut = _clip_ods_row(row.group(2) or b"")
@@ -748,7 +948,9 @@ def _clip_ods(content: bytes) -> tuple[bytes, dict[str, bool]]:
         holding a value was left out.
     """
     out, pos, cut = [], 0, {}
-    for table in _ODS_TABLE_RE.finditer(content):
+    for table in _ODS_TABLE.finditer(content):
+        if table.group(2) is None:  # <table:table …/>: no rows
+            continue
         body, table_cut = _clip_ods_table(table.group(2))
         name = _ODS_NAME_RE.search(table.group(1))
         cut[_xml_unescape(name.group(1)) if name else ""] = table_cut
@@ -759,6 +961,30 @@ def _clip_ods(content: bytes) -> tuple[bytes, dict[str, bool]]:
         return content, cut
     out.append(content[pos:])
     return b"".join(out), cut
+
+
+#: Spaces an .ods may ask for with ``<text:s text:c="N"/>``, all cells together: calamine makes
+#: every one of them (a 1 KB file asked for 4 billion).
+MAX_ODS_SPACES = 1_000_000
+_ODS_SPACES_RE = re.compile(rb'text:c="([0-9]+)"')
+
+
+def _check_ods_content(content: bytes) -> None:
+    """Refuse an .ods's content.xml that python-calamine would never finish reading: XML that is not
+    well-formed (a table without its end makes calamine loop forever) or too many spaces asked for.
+
+    Raises:
+        _BrokenPart: why.
+    """
+    problem = xmlcheck.xml_problem(content)
+    if problem is not None:
+        raise _BrokenPart(f"文件已损坏（content.xml：{problem}）")
+    if b"text:c=" in content:
+        spaces = 0
+        for m in _ODS_SPACES_RE.finditer(content):
+            spaces += int(m.group(1)) if len(m.group(1)) < 10 else MAX_ODS_SPACES + 1
+            if spaces > MAX_ODS_SPACES:
+                raise _BrokenPart(f"content.xml 要求重复的空格（text:c）合计超过 {MAX_ODS_SPACES} 个，未读取")
 
 
 def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]], dict[str, bytes]]:
@@ -773,15 +999,21 @@ def _scan_sheets(zf: zipfile.ZipFile) -> tuple[dict[str, tuple[dict, dict, bool]
         if "content.xml" not in names:
             return {}, {}
         content = _read_part(zf, "content.xml")
+        _check_ods_content(content)
         clipped_content, cut = _clip_ods(content)
         return ({sheet: ({}, {}, was_cut) for sheet, was_cut in cut.items()},
                 {} if clipped_content is content else {"content.xml": clipped_content})
     found, clipped = {}, {}
-    for sheet, part in _sheet_parts(zf, _read_part(zf, "xl/workbook.xml")).items():
-        if not part or part not in names:
+    parts = _sheet_parts(zf, _read_part(zf, "xl/workbook.xml"))
+    repeated = _repeated_sheets(parts)
+    for sheet, part in parts.items():
+        if not part or part not in names or sheet in repeated:
             continue
         xml = _read_part(zf, part)
         cut = False
+        plain = _unprefixed(xml)
+        if plain is not None:  # calamine reads the copy this module can scan and clip
+            xml = clipped[part] = plain
         if _past_limits(xml):
             xml, cut = _clip_sheet(xml)
             clipped[part] = xml
@@ -831,11 +1063,15 @@ def _fast_grids(zf: _WorkbookZip | _QuickZip, path: Path) -> list[Grid] | None:
             if "xl/sharedStrings.xml" in names else []
         defined = _defined_names(workbook)
         grids = []
+        read: set[str] = set()
         for sheet in sheets:
             if sheet.kind == "chartsheet" or not sheet.visible:
                 continue
             if sheet.kind != "worksheet" or sheet.part not in names:
                 return None
+            if sheet.part in read:  # named by an earlier sheet too: read once (see _repeated_sheets)
+                continue
+            read.add(sheet.part)
             xml, cut = _read_part(zf, sheet.part), False
             try:  # the reader checks the limits as it goes (no scan of the sheet beforehand)
                 values = ooxml.sheet_values(xml, strings, styles, (MAX_ROWS, MAX_COLS))
@@ -875,6 +1111,7 @@ def workbook_grids(path: Path) -> list[Grid]:
     percent: dict[str, set[tuple[int, int]]] = {}
     defined: dict[str, dict[str, tuple[int, int, int, int]]] = {}
     scanned: dict[str, tuple[dict, dict, bool]] = {}
+    repeated: set[str] = set()  # sheets whose part an earlier sheet names
     source: str | io.BytesIO = str(path)  # an in-memory copy when a sheet had to be clipped
     prepared = None
     if zf is None and path.suffix.lower() == ".xls" and data.startswith(xls.OLE2_MAGIC):
@@ -897,10 +1134,14 @@ def workbook_grids(path: Path) -> list[Grid]:
             try:
                 scanned, clipped = _scan_sheets(zf)
                 percent, defined = _ooxml_extras(zf, clipped)
+                if "xl/workbook.xml" in zf.namelist():
+                    repeated = _repeated_sheets(_sheet_parts(zf, _read_part(zf, "xl/workbook.xml")))
                 if clipped:
                     source = _replaced(zf, clipped)
                 elif isinstance(zf, _WorkbookZip):
                     source = io.BytesIO(zf.data)  # the bytes read already: no second read of the file
+            except _BrokenPart as exc:
+                raise ReadError(path, str(exc)) from exc
             except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error) as exc:
                 raise ReadError(path, f"文件已损坏（{exc}）") from exc
     try:
@@ -925,7 +1166,7 @@ def workbook_grids(path: Path) -> list[Grid]:
         for meta in workbook.sheets_metadata[:MAX_SHEETS]:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
                 continue
-            if str(meta.visible) != str(pc.SheetVisibleEnum.Visible):
+            if str(meta.visible) != str(pc.SheetVisibleEnum.Visible) or meta.name in repeated:
                 continue
             try:
                 sheet = workbook.get_sheet_by_name(meta.name)
@@ -947,6 +1188,16 @@ def workbook_grids(path: Path) -> list[Grid]:
             )
     finally:
         workbook.close()
+    return _cut_long_text(grids)
+
+
+def _cut_long_text(grids: list[Grid]) -> list[Grid]:
+    """python-calamine's grids with every text cut to MAX_CELL_CHARS (perfxl's reader cuts as it reads)."""
+    for grid in grids:
+        for row in grid.rows:
+            for c, value in enumerate(row):
+                if type(value) is str and len(value) > MAX_CELL_CHARS:
+                    row[c] = value[:MAX_CELL_CHARS]
     return grids
 
 
@@ -963,6 +1214,32 @@ def _raise_if_not_panic(exc: BaseException) -> None:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
+
+
+#: How the reasons begin when python-calamine could not open a workbook or read one of its sheets:
+#: its own words then are often only "Cannot detect file format".
+_CALAMINE_FAILED = ("无法打开工作簿", "工作表“")
+_UNDETECTED = "Cannot detect file format"
+
+
+def _explained(path: Path, exc: ReadError) -> ReadError:
+    """``exc``, or, when python-calamine failed on a zip whose XML is what is wrong, a ReadError
+    that says in Chinese which part and what (read again: this is the failure path)."""
+    if not exc.reason.startswith(_CALAMINE_FAILED):
+        return exc
+    problem = None
+    try:
+        zf = _check_zip(path)
+        if zf is not None:
+            with zf:
+                problem = xmlcheck.zip_xml_problem(zf, _read_part)
+    except (ReadError, zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error):
+        pass
+    if problem is not None:
+        return ReadError(path, f"文件已损坏（{problem}）")
+    if _UNDETECTED in exc.reason:
+        return ReadError(path, exc.reason.replace(_UNDETECTED, "无法识别的文件格式：内容不是完好的 xlsx、xls、xlsb 或 ods 工作簿"))
+    return exc
 
 
 def load_grids(path: str | Path) -> list[Grid]:
@@ -984,8 +1261,8 @@ def load_grids(path: str | Path) -> list[Grid]:
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
     size = st.st_size
-    if stat.S_ISDIR(st.st_mode):
-        raise ReadError(path, "是文件夹，不是文件")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(path, not_regular(st.st_mode))
     if size == 0:
         raise ReadError(path, "空文件（0 字节）")
     if size > MAX_FILE_BYTES:
@@ -994,7 +1271,10 @@ def load_grids(path: str | Path) -> list[Grid]:
         if suffix in TEXT_SUFFIXES:
             return text_grids(path, read_text(path))
         if suffix in WORKBOOK_SUFFIXES:
-            return workbook_grids(path)
+            try:
+                return workbook_grids(path)
+            except ReadError as exc:
+                raise _explained(path, exc) from exc.__cause__
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
     raise ReadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt）")

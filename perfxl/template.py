@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import functools
+import io
 import math
 import re
 import unicodedata
@@ -44,7 +45,7 @@ from .files import atomic_output, atomic_outputs, make_folder, remove_folders, x
 from .names import INDICATOR_FIELDS, RESULT_NAMES, name_of  # noqa: F401 - part of the template's API
 from .model import BENEFIT, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator
 from .rules import DEFAULT_RULES, RuleProfile
-from .sources import WORKBOOK_SUFFIXES, ReadError, column_letter, load_grids, read_text, render
+from .sources import MAX_COLS, MAX_ROWS, WORKBOOK_SUFFIXES, ReadError, column_letter, load_grids, read_text, render
 from .values import normalize_text, parse_value
 
 SHEET = "绩效自评表"
@@ -911,14 +912,31 @@ def _heading_key(value: object) -> str:
     return "".join(normalize_text(str(value)).split()).rstrip(":").replace("（", "(").replace("）", ")")
 
 
-def _list_rows(path: Path) -> list[list[object]]:
+#: A project list in CSV: 20,000 rows of a few hundred bytes (a workbook's is bounded as any sheet is).
+MAX_LIST_BYTES = 10 * 1024 * 1024
+
+
+def _list_rows(path: Path) -> tuple[list[list[object]], bool]:
+    """The rows of a project list, at most MAX_ROWS of MAX_COLS cells, and whether it went further."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = read_text(path)
-        return [row for row in csv.reader(text.splitlines())]
+        reader = csv.reader(io.StringIO(read_text(path, MAX_LIST_BYTES)))
+        rows: list[list[object]] = []
+        clipped = False
+        try:
+            for row in reader:
+                if len(rows) == MAX_ROWS:
+                    return rows, True
+                rows.append(row[:MAX_COLS])
+                clipped = clipped or len(row) > MAX_COLS
+        except csv.Error as exc:  # a field over 128 KB, a NUL byte, an unclosed quote
+            what = (f"有字段超过 {csv.field_size_limit()} 个字符" if "field larger" in str(exc)
+                    else "含有 NUL 字符" if "NUL" in str(exc) else f"格式错误（{exc}）")
+            raise ReadError(path, f"CSV 第 {reader.line_num} 行{what}，无法读取") from exc
+        return rows, clipped
     if suffix in WORKBOOK_SUFFIXES:
         grids = load_grids(path)
-        return grids[0].rows if grids else []
+        return (grids[0].rows, grids[0].clipped) if grids else ([], False)
     raise ReadError(path, f"项目清单应为 CSV 或 Excel 文件，不支持“{suffix or '无扩展名'}”")
 
 
@@ -955,12 +973,14 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
     """
     path = Path(path)
     options = options or TemplateOptions()
-    rows = _list_rows(path)
+    rows, clipped = _list_rows(path)
     found = find_list_header(rows)
     if found is None:
         raise ReadError(path, "不是项目清单：没有含“项目名称”和“填报单位”或“预算数”的标题行")
     header, columns = found
     forms, problems = [], []
+    if clipped:
+        problems.append(f"{path}：项目清单超过 {MAX_ROWS} 行或 {MAX_COLS} 列，超出部分未读取")
     for r in range(header + 1, len(rows)):
         row = rows[r]
         values = {f: row[c] for c, f in columns.items() if c < len(row) and row[c] not in (None, "")}

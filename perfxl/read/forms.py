@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..model import DEPARTMENT, EXECUTION, EXECUTION_L2, PROJECT, Amounts, Form, Indicator, ReadNote, Source
-from ..sources import JSON_SUFFIXES, MAX_COLS, MAX_FILE_BYTES, MAX_ROWS, Grid, ReadError, load_grids
+from ..sources import JSON_SUFFIXES, MAX_COLS, MAX_ROWS, Grid, ReadError, load_grids
 from ..values import normalize_text
 from .builder import FormBuilder
 from .cells import Cell, grid_cells
@@ -216,16 +216,30 @@ def read_forms(path: str | Path) -> list[Form]:
 
 
 def _read_json(path: Path) -> list[Form]:
-    """Forms as ``perfxl read --json`` prints them: one object or an array."""
+    """Forms as ``perfxl read --json`` prints them: one object or an array.
+
+    What is read is bounded before it is parsed (``sources.MAX_JSON_BYTES``, ``MAX_JSON_CONTAINERS``
+    objects and arrays, ``MAX_JSON_FORMS`` forms): a few MB of ``[{},{},…]`` would be millions of
+    objects, each a form to validate.
+    """
+    from ..sources import MAX_CELL_CHARS, MAX_JSON_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FORMS, cut_long_strings, \
+        read_regular
+
+    raw = read_regular(path, MAX_JSON_BYTES)  # a regular file only: /dev/zero or a FIFO never ends
+    if raw.count(b"{") + raw.count(b"[") > MAX_JSON_CONTAINERS:  # braces in strings count too: an upper bound
+        raise ReadError(path, f"JSON 文件中的对象和数组超过 {MAX_JSON_CONTAINERS} 个，未读取")
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ReadError(path, f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，未读取")
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReadError(path, f"不是有效的 JSON 文件（{exc}）") from exc
+        data = json.loads(raw.decode("utf-8-sig"))
+    except ValueError as exc:  # not UTF-8, not JSON, an integer of more than 4,300 digits
+        why = "有超过 4300 位的整数" if "integer string conversion" in str(exc) else str(exc)[:160]
+        raise ReadError(path, f"不是有效的 JSON 文件（{why}）") from exc
     except RecursionError as exc:  # [[[[…]]]] nested deeper than Python's stack
         raise ReadError(path, "不是有效的 JSON 文件（嵌套层数过多）") from exc
+    if len(raw) > MAX_CELL_CHARS:  # it may hold a text longer than a cell's
+        data = cut_long_strings(data)
     items = data if isinstance(data, list) else [data]
+    if len(items) > MAX_JSON_FORMS:
+        raise ReadError(path, f"JSON 文件中的表超过 {MAX_JSON_FORMS} 张（{len(items)} 张），未读取，请拆分后再提交")
     forms = []
     for i, item in enumerate(items):
         try:
@@ -234,7 +248,7 @@ def _read_json(path: Path) -> list[Form]:
             form = Form.model_validate(item)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
+            where = ".".join(str(p) for p in first["loc"])[:80]
             raise ReadError(path, f"第 {i + 1} 张表的 {where} 无效：{first['msg']}") from exc
         form.source = Source(file=str(path), sheet=None, method="json")
         forms.append(form)

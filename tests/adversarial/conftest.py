@@ -42,6 +42,34 @@ print(json.dumps({
 """
 
 
+#: What one hostile input of up to 1 MB may cost ``perfxl check`` or ``perfxl consolidate`` end to
+#: end (interpreter start, worker processes, the summary written), measured in a fresh process.
+BUDGET_SECONDS = 5.0
+BUDGET_MB = 500.0
+
+# The peak is of every process: RUSAGE_CHILDREN holds the largest of the command and of the
+# workers it waited for.
+_MEASURE_CLI = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run([sys.executable, "-m", "perfxl.cli", *sys.argv[1:]], capture_output=True, text=True)
+print(json.dumps({
+    "code": done.returncode, "stdout": done.stdout, "stderr": done.stderr,
+    "seconds": time.perf_counter() - start,
+    "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}, ensure_ascii=False))
+"""
+
+
+def measured_cli(*args) -> dict:
+    """``perfxl ARGS`` as a user runs it, in a fresh process: its exit code, output, seconds and the
+    peak memory of it and its workers."""
+    done = subprocess.run([sys.executable, "-c", _MEASURE_CLI, *map(str, args)], capture_output=True, text=True,
+                          timeout=MAX_SECONDS * 3, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout)
+    assert "Traceback" not in got["stdout"] + got["stderr"], got["stderr"][-2000:]
+    return got
 # perfxl as a user runs it, in a fresh process: the file size limit (when given) makes every write
 # past it fail with EFBIG, as a full disk fails with ENOSPC (SIGXFSZ is ignored, or it would kill
 # the process instead); its peak memory and time are written to a file at exit.

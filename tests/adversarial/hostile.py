@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import math
 import zipfile
 from dataclasses import dataclass
@@ -269,11 +270,7 @@ def xlsx_bytes(sheets: dict[str, list[list]] | list[list], merged: tuple[str, ..
     if isinstance(sheets, list):
         sheets = {"自评表": sheets}
     named = [(name, sheet_xml(rows, merged if i == 0 else ())) for i, (name, rows) in enumerate(sheets.items())]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in _package(named).items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+    return zipped(_package(named))
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]] | list[list], merged: tuple[str, ...] = ()) -> Path:
@@ -325,7 +322,7 @@ def _form_with_tail(path: Path, tail: bytes) -> Path:
 def far_cell(path: Path) -> Path:
     """The clean form and one more cell, at XFD1048576: a 1 KB file whose used range is the whole
     sheet (17 billion cells for a reader that allocates the range)."""
-    return _form_with_tail(path, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    return _form_with_tail(path, _FAR_ROW)
 
 
 def wide_unplaced_row(path: Path, width: int = 16_384) -> Path:
@@ -411,22 +408,10 @@ def _ods_cell(value: object) -> str:
 def repeated_ods(path: Path, rows: int = 9_000, cols: int = 10_000) -> Path:
     """The clean form as .ods, then one row holding the number 1 repeated ``cols`` times, the row
     repeated ``rows`` times: a file of a few KB that asks for 90 million values."""
-    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
-                   for row in form_rows())
-    body += (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
-             f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
-             "</table:table-row>")
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="自评表">{body}</table:table>'
-               "</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
-                'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
-                'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        zf.writestr("META-INF/manifest.xml", manifest)
+    tail = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
+            f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
+            "</table:table-row>")
+    path.write_bytes(ods_bytes(form_rows(), tail.encode()))
     return path
 
 
@@ -521,3 +506,204 @@ def file_hashes(paths) -> dict[str, str]:
     import hashlib
 
     return {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+
+
+# ------------------------------------------------------------------------------- unclosed tags
+
+#: Where a run of repeated XML goes in each part of the clean form's workbook: the text it is put
+#: before. Every regular-expression scan of these parts once tried each of thousands of unclosed
+#: tags against the rest of the part: time grew with the square of their number.
+REPEAT_PLACES = {
+    "xl/worksheets/sheet1.xml": b"</sheetData>",
+    "xl/sharedStrings.xml": b"</sst>",
+    "xl/_rels/workbook.xml.rels": b"</Relationships>",
+    "xl/workbook.xml": b"</workbook>",
+    "xl/styles.xml": b"</styleSheet>",
+}
+
+_SHARED_STRINGS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                   f'<sst {_NS} count="1" uniqueCount="1"><si><t>翻译费</t></si></sst>')
+_STRINGS_REL = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/sharedStrings" Target="sharedStrings.xml"/>')
+
+
+def repeated_xlsx(part: str, unit: bytes, n: int, around: tuple[bytes, bytes] = (b"", b""),
+                  calamine: bool = False) -> bytes:
+    """The clean form's workbook with ``unit`` repeated ``n`` times in ``part`` (see
+    :data:`REPEAT_PLACES`), between ``around``: a few KB zipped, whatever ``n``.
+
+    ``calamine`` puts a comment in the workbook part, which perfxl's own reader leaves to
+    python-calamine: the scans of that path then read the parts.
+    """
+    parts = _package([("自评表", sheet_xml(form_rows()))])
+    parts["xl/sharedStrings.xml"] = _SHARED_STRINGS.encode()
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", _STRINGS_REL.encode() + b"</Relationships>")
+    at = REPEAT_PLACES[part]
+    parts[part] = parts[part].replace(at, around[0] + unit * n + around[1] + at, 1)
+    data = zipped(parts)
+    return with_comment(data) if calamine else data
+
+
+def zipped(parts: dict[str, bytes]) -> bytes:
+    """A zip holding ``parts`` (name → content), deflated."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def replace_part(data: bytes, part: str, change) -> bytes:
+    """A workbook's bytes with one part changed: ``change(its bytes)`` gives the new ones."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    parts[part] = change(parts[part])
+    return zipped(parts)
+
+
+def with_comment(data: bytes) -> bytes:
+    """The workbook with a comment in its workbook part: perfxl's own reader leaves such a workbook
+    to python-calamine, so the scans of that path read its parts."""
+    return replace_part(data, "xl/workbook.xml", lambda xml: xml.replace(b"<sheets>", b"<!-- --><sheets>"))
+
+
+def ods_bytes(rows: list[list], tail: bytes = b"") -> bytes:
+    """An .ods holding ``rows`` in one table, with raw ``tail`` XML after its rows."""
+    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
+                   for row in rows).encode()
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="自评表">').encode() + body + tail + (
+               b"</table:table></office:spreadsheet></office:body></office:document-content>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+    return buf.getvalue()
+
+
+_ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                 'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+                 'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                 'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+
+
+# ------------------------------------------------------------------------------------------- .xls
+
+def _biff(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _biff_text(text: str, length: str) -> bytes:
+    """A BIFF8 unicode string with a ``length`` ("B" or "H") character count, stored as UTF-16."""
+    return struct.pack("<" + length + "B", len(text), 1) + text.encode("utf-16-le")
+
+
+def _biff_cell(row: int, col: int, value: object) -> bytes:
+    if isinstance(value, Percent):
+        value = value.fraction
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _biff(0x0203, struct.pack("<HHHd", row, col, 0, float(value)))  # NUMBER
+    return _biff(0x0204, struct.pack("<HHH", row, col, 0) + _biff_text(str(value), "H"))  # LABEL
+
+
+def xls_bytes(rows: list[list], extra_cells: list[tuple[int, int, object]] = ()) -> bytes:
+    """An .xls (BIFF8 in an OLE2 compound file) holding ``rows`` in one sheet, and ``extra_cells``
+    ((row, col, value), 0-based) wherever they say: what no spreadsheet program would write."""
+    cells = [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")]
+    cells += list(extra_cells)
+    last_row, last_col = max(r for r, _, _ in cells), max(c for _, c, _ in cells)
+    sheet = (_biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
+             + _biff(0x0200, struct.pack("<IIHHH", 0, last_row + 1, 0, min(last_col + 1, 0xFFFF), 0))
+             + b"".join(_biff_cell(r, c, v) for r, c, v in cells) + _biff(0x000A, b""))
+    bof = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
+    name = "自评表"
+    boundsheet_len = 4 + 6 + 2 + 2 * len(name)
+    offset = len(bof) + boundsheet_len + 4  # the sheet's BOF follows the globals' EOF
+    globals_ = bof + _biff(0x0085, struct.pack("<IBB", offset, 0, 0) + _biff_text(name, "B")) + _biff(0x000A, b"")
+    return _compound_file(globals_ + sheet)
+
+
+def _compound_file(stream: bytes) -> bytes:
+    """An OLE2 compound file (version 3, 512-byte sectors) holding one stream named Workbook."""
+    stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))  # not in the mini stream
+    n = len(stream) // 512
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    # sector 0: the FAT; sector 1: the directory; sectors 2…: the stream
+    fat = [0xFFFFFFFD, end] + [2 + i + 1 for i in range(n - 1)] + [end]
+    assert len(fat) <= 128
+    fat_sector = struct.pack("<128I", *(fat + [free] * (128 - len(fat))))
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0"
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child)
+                + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 + struct.pack("<IIHH", start, size, 0, 0))
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))).ljust(512, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I108I", 0, *([free] * 108)))
+    return header + fat_sector + directory + stream
+
+
+def shared_part_xlsx(sheets: int = 50, rows: int = 5_000) -> bytes:
+    """A workbook of ``sheets`` sheets that all point at one sheet part: the clean form followed by
+    ``rows`` rows of four numbers each. Every sheet is that part again."""
+    filler = "".join(f'<row r="{r}">' + "".join(f'<c r="{column_letter(c)}{r}"><v>{r}</v></c>' for c in range(4))
+                     + "</row>" for r in range(len(form_rows()) + 1, len(form_rows()) + 1 + rows)).encode()
+    sheet = sheet_xml(form_rows()).replace(b"</sheetData>", filler + b"</sheetData>")
+    parts = _package([(f"表{i}", sheet if i == 1 else None) for i in range(1, sheets + 1)])
+    rels = "xl/_rels/workbook.xml.rels"
+    for i in range(2, sheets + 1):
+        parts[rels] = parts[rels].replace(f'Target="worksheets/sheet{i}.xml"'.encode(), b'Target="worksheets/sheet1.xml"')
+    return zipped(parts)
+
+
+def long_text_xlsx(chars: int, shared: bool = True, calamine: bool = False) -> bytes:
+    """The clean form whose 项目名称 is ``chars`` characters long (3 bytes each in UTF-8): a shared
+    string, or an inline one; ``calamine`` sends the workbook to python-calamine (see
+    :func:`with_comment`). A few hundred KB zipped, whatever ``chars``."""
+    name = "翻" * chars
+    if shared:
+        r, c = CELL["project"]
+        ref = f"{column_letter(c)}{r + 1}".encode()
+
+        def shared_cell(sheet: bytes) -> bytes:
+            at = sheet.index(b'<c r="' + ref + b'"')
+            return sheet[:at] + b'<c r="' + ref + b'" t="s"><v>0</v></c>' + sheet[sheet.index(b"</c>", at) + 4:]
+
+        data = replace_part(repeated_xlsx("xl/sharedStrings.xml", b"", 0), "xl/worksheets/sheet1.xml", shared_cell)
+        data = replace_part(data, "xl/sharedStrings.xml", lambda xml: xml.replace("翻译费".encode(), name.encode()))
+    else:
+        data = xlsx_bytes(edited({"project": name}))
+    return with_comment(data) if calamine else data
+
+
+_FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+def far_cell_hidden(how: str) -> bytes:
+    """The clean form with one more cell at XFD1048576, in a workbook the clipping scans once
+    missed: ``single quotes`` on the workbook's sheet attributes (perfxl's reader leaves it to
+    python-calamine, whose path then found no sheet), a ``prefix`` on every element of the sheet
+    (``<x:row>``: no ``<row`` to find), or a ``cell past its row`` (Z1048576 in a row without a
+    number: 26 columns of a million rows, 900 MB in python-calamine)."""
+    data = xlsx_bytes(form_rows())
+    if how == "single quotes":
+        data = replace_part(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>"))
+        return replace_part(data, "xl/workbook.xml", lambda x: x.replace(
+            '<sheet name="自评表" sheetId="1" r:id="rId1"/>'.encode(), "<sheet name='自评表' sheetId='1' r:id='rId1'/>".encode()))
+    if how == "cell past its row":  # the row says nothing, the cell's reference says row 1,048,576
+        return with_comment(replace_part(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(
+            b"</sheetData>", b'<row><c r="Z1048576"><v>1</v></c></row></sheetData>')))
+    if how == "prefix":
+        def prefixed(xml: bytes) -> bytes:
+            xml = xml.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>").replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")
+            for tag in (b"worksheet", b"sheetData", b"row", b"c", b"is", b"t", b"v", b"mergeCells", b"mergeCell"):
+                xml = xml.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(b"<" + tag + b">", b"<x:" + tag + b">")
+                xml = xml.replace(b"</" + tag + b">", b"</x:" + tag + b">")
+            return xml
+        return replace_part(data, "xl/worksheets/sheet1.xml", prefixed)
+    raise ValueError(how)
