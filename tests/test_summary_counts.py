@@ -239,3 +239,14 @@ def test_title_of_one_unit_and_title_given(tmp_path):
 @pytest.mark.parametrize("a,b", [("ＡＢＣ项目", "abc项目"), ("ABC 项目", "abc项目"), ("ａｂｃ\u3000项目", "ABC项目")])
 def test_name_keys(a, b):
     assert name_key(a) == name_key(b)
+
+
+def test_every_code_the_checker_documents_has_a_chinese_type():
+    import re
+
+    import perfxl.checker
+
+    documented = set(re.findall(r"^([a-z][a-z0-9-]+)\s+(?:error|warning)", perfxl.checker.__doc__, re.M))
+    assert len(documented) >= 25
+    assert documented <= set(ISSUE_TYPES)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in ISSUE_TYPES[code]) for code in ISSUE_TYPES)
