@@ -34,7 +34,7 @@ from collections.abc import Iterator
 
 import xlwings
 
-from .files import OutputError, atomic_output
+from .files import OutputError, atomic_output, make_folder, open_temporary, os_reason, refuse_existing
 
 #: The module "UDF MODULES" must name.
 UDF_MODULE = "perfxl.udfs"
@@ -42,6 +42,10 @@ UDF_MODULES_KEY = "UDF MODULES"
 INTERPRETER_KEY = "INTERPRETER_WIN"
 #: The sheet xlwings reads workbook settings from.
 CONFIG_SHEET = "xlwings.conf"
+#: An xlwings.conf holds a few lines; a bigger file is not one (and is not read into memory).
+MAX_CONFIG_BYTES = 1 << 20
+#: What a setting's value may not hold: a line break would start a setting of its own.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class AddinError(Exception):
@@ -83,9 +87,19 @@ def default_interpreter() -> str | None:
 _LINE = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"\s*$')
 
 
-def _config_line(key: str, value: str) -> str:
+def _setting_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a setting's value in xlwings.conf, or None when it can."""
     if '"' in value:
-        raise AddinError(f"{key} 的值不能含有双引号：{value}")
+        return "不能含有双引号"
+    if _CONTROL.search(value):
+        return "不能含有换行等控制字符"
+    return None
+
+
+def _config_line(key: str, value: str) -> str:
+    problem = _setting_problem(value)
+    if problem:
+        raise AddinError(f"{key} 的值{problem}：{value!r}")
     return f'"{key}","{value}"'
 
 
@@ -185,10 +199,13 @@ def update_user_config(path: str | os.PathLike | None = None, interpreter: str |
     target = Path(path) if path is not None else user_config_path()
     encoding = _ansi_encoding()
     try:
+        refuse_existing(target, force=True)  # before reading: a device may never end, a link leads elsewhere
         # Bytes decoded by hand: read_text would turn CRLF into LF.
-        old = target.read_bytes().decode(encoding, errors="surrogateescape") if target.exists() else ""
+        old = _read_config(target).decode(encoding, errors="surrogateescape")
+    except OutputError as exc:
+        raise AddinError(str(exc)) from exc
     except OSError as exc:
-        raise AddinError(f"{target}: 无法读取（{exc.strerror or exc}）") from exc
+        raise AddinError(f"{target}: 无法读取（{os_reason(exc)}）") from exc
     interpreter = interpreter or default_interpreter()
     settings = [(UDF_MODULES_KEY, UDF_MODULE)]
     if interpreter:
@@ -202,16 +219,32 @@ def update_user_config(path: str | os.PathLike | None = None, interpreter: str |
     except UnicodeEncodeError as exc:
         raise AddinError(f"{target}: 设置中有 {encoding} 编码无法表示的字符（{exc.object[exc.start:exc.end]}）") from exc
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         # Written beside the target and renamed, so that a failure never leaves half a file.
         with atomic_output(target, force=True) as tmp:
-            Path(tmp).write_bytes(data)
+            with open_temporary(tmp) as fh:
+                fh.write(data)
     except OutputError as exc:
         raise AddinError(str(exc)) from exc
-    except OSError as exc:
-        raise AddinError(f"{target}: 无法写入（{exc.strerror or exc}）") from exc
     update.written = True
     return update
+
+
+def _read_config(path: Path) -> bytes:
+    """The file's bytes, b"" when there is none.
+
+    Raises:
+        AddinError: it is larger than :data:`MAX_CONFIG_BYTES`.
+        OSError: it cannot be read.
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return b""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise AddinError(f"{path}: 文件超过 {MAX_CONFIG_BYTES // (1 << 20)} MB，不是 xlwings.conf，未读取")
+    return data
 
 
 # --- "Import Functions" without Excel ---------------------------------------------------------------
@@ -381,20 +414,24 @@ def generate_vba(module: types.ModuleType | str = UDF_MODULE, *, module_name: st
     return buf.getvalue()
 
 
-def write_vba(path: str | os.PathLike, module: types.ModuleType | str = UDF_MODULE) -> Path:
+def write_vba(path: str | os.PathLike, module: types.ModuleType | str = UDF_MODULE, *, force: bool = False) -> Path:
     """Write :func:`generate_vba` of ``module`` as a .bas file the VBA editor can import.
 
-    Lines end in CRLF and the text is ASCII (names only), as the VBA editor expects.
+    Lines end in CRLF and the text is ASCII (names only), as the VBA editor expects. Written as
+    every output is (:func:`perfxl.files.atomic_output`): an existing file only with ``force``.
 
     Returns:
         The path written.
 
     Raises:
-        AddinError: the file cannot be written.
+        AddinError: the file is refused or cannot be written.
     """
     target = Path(path)
+    data = generate_vba(module).replace("\n", "\r\n").encode("ascii")
     try:
-        target.write_text(generate_vba(module), encoding="ascii", newline="\r\n")
-    except OSError as exc:
-        raise AddinError(f"{target}: 无法写入（{exc.strerror or exc}）") from exc
+        with atomic_output(target, force=force) as tmp:
+            with open_temporary(tmp) as fh:
+                fh.write(data)
+    except OutputError as exc:
+        raise AddinError(str(exc)) from exc
     return target

@@ -1,88 +1,27 @@
-"""The checker: what is wrong in a form, as findings with a stable code, a level and a location.
+"""The checker: every form of every file checked, as findings gathered in reports.
 
-Every finding is data (:class:`Finding`); a :class:`Report` gathers them per file and prints as
-text or JSON. The rules behind the findings come from the scoring engine and the rule profile, so
-that the checker and the scores never disagree. Codes (stable, for filters and scripts):
-
-=========================== ======= =========================================================
-code                        level   meaning
-=========================== ======= =========================================================
-missing-field               error   项目名称 (project forms), 填报单位 or 填报人 (where the form has the line) missing
-missing-budget              error   no 预算数
-zero-budget                 error   预算数 is 0: no 预算执行率
-negative-amount             error   a 预算数, 到位数 or 执行数 (or a part of one) below 0
-no-indicators               error   no indicator rows at all
-not-a-number                error   text, a date or NaN where a number belongs (reader)
-cell-error                  error   a cached error value such as #DIV/0! (reader)
-formula-no-value            error   a formula with no cached result: never calculated, reads as empty (reader)
-sheet-clipped               warning the sheet goes past 20,000 rows or 64 columns; the rest was not read (reader)
-spent-above-budget          error   执行数 above 预算数
-spent-above-received        error   执行数 above 到位数
-received-above-budget       warning 到位数 above 预算数
-parts-not-total             error   财政资金 + 上年结转 + 其他 ≠ 合计
-progress-mismatch           error   stated 预算执行进度 ≠ 执行数 / 预算数
-level1-weights-not-100      error   一级 weights (or all 分值 with the funds 分值) above 100, or not 100 where all are given
-level1-over-weight          error   an 一级's scores sum above its weight
-score-above-weight          error   a score above its weight (warning when the weight is inferred)
-score-differs-from-rule     error   self-score ≠ rule score beyond the tolerance (warning when inferred)
-total-not-sum               error   stated 总分 ≠ the sum of the scores
-missing-total               warning no 总分
-actual-missing              error   a target without an actual
-score-missing               error   an indicator without 自评得分 (where the table has the column)
-indicator-unscorable        warning the rules cannot score an indicator (unclear qualitative result)
-target-too-low              warning actual far above target: was the target set too low?
-unexplained-shortfall       warning targets not fully met, but section 五 empty or still the instructions
-cell-value-mismatch         error   a cached in-cell result disagrees with the engine (perfxl templates)
-=========================== ======= =========================================================
+The checks themselves are :mod:`perfxl.checks`, each registered with its code and level
+(:data:`perfxl.checks.CODES` is the list of codes, and the README's table is made from it). A
+:class:`Report` gathers the findings per file and prints as text or JSON.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import math
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import partial
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .engine import (as_fraction, exec_rate, execution_counts_separately, level1_weight, round_score, score_form,
-                     scored)
-from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, DEPARTMENT, EXECUTION, PROJECT
-from .model import Form
+from .checks import ERROR, WARNING, Finding, run  # noqa: F401 - Finding and the levels are part of the checker's API
+from .display import json_text, visible
+from .engine import score_form, scored
+from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, Form, ReadNote, Source
 from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
 from .sources import ReadError
-from .values import parse_value
-from .workers import PARALLEL_MIN_FILES, pool_chunksize, worker_count  # noqa: F401 - re-exported
+from .workers import PARALLEL_MIN_FILES, pool_chunksize, worker_count, worker_start  # noqa: F401 - re-exported
 
-ERROR, WARNING = "error", "warning"
-
-#: Reader notes that are warnings: the form may still be complete (every other note is an error).
-_WARNING_NOTES = {"sheet-clipped"}
-
-#: The form's own instruction for section 五, left in place when nothing was written.
-_INSTRUCTION_RE = re.compile(r"主要填写|纠偏措施及对策建议|修改完善措施")
-
-
-@dataclass
-class Finding:
-    """One thing wrong in a form.
-
-    Attributes:
-        code: stable identifier (see the module docstring).
-        level: ``error`` or ``warning``.
-        message: what is wrong, in Chinese, with the numbers.
-        location: ``sheet!cell`` or ``line N``; "" when the form does not have the field at all.
-        file: the file.
-        project: the form's 项目名称, to tell forms of one file apart.
-    """
-
-    code: str
-    level: str
-    message: str
-    location: str = ""
-    file: str = ""
-    project: str = ""
 
 
 @dataclass
@@ -160,9 +99,11 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        return json_text(self.to_dict(), indent=2)
 
     def to_text(self) -> str:
+        """The report for a terminal, a line per form and per finding; control characters from the
+        forms are shown as escapes (:func:`perfxl.display.visible`), line by line."""
         lines = []
         for fr in self.files:
             if fr.error is not None:
@@ -182,35 +123,7 @@ class Report:
         lines.append(
             f"共 {s['files']} 个文件，{s['forms']} 张表：错误 {s['errors']}，警告 {s['warnings']}，无法读取 {s['unreadable']}"
         )
-        return "\n".join(lines)
-
-
-def _close(a: float, b: float, tolerance: float) -> bool:
-    return abs(a - b) <= tolerance + 1e-9
-
-
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return f"{round(x, 4):g}"
-
-
-def _softened(res) -> tuple[str, str]:
-    """The level of a finding about an indicator's score, and the words to add to its message:
-    a warning when the weight was inferred, since the rule is then only a guess."""
-    if res.weight_inferred:
-        return WARNING, "（分值系按一级指标分值平均推定）"
-    return ERROR, ""
-
-
-def _where(form: Form, path: str) -> str:
-    """Where ``path`` was found; for a cell left empty (``indicators.0.score``), its row."""
-    while path:
-        where = form.location(path)
-        if where:
-            return where
-        path = path.rpartition(".")[0] if path.startswith("indicators.") else ""
-    return ""
+        return "\n".join(map(visible, lines))
 
 
 def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
@@ -225,245 +138,54 @@ def check_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[Finding]:
     """
     if form.computed is None:
         form = scored(form, rules)
-    # Each field is read once into a local where it is used more than once: reading a pydantic
-    # model's attribute costs about ten times a local's (BaseModel defines __getattr__).
-    computed = form.computed
-    source = form.source
-    indicators = form.indicators
-    project = form.project or ""
-    file = source.file if source and source.file else ""
-    out: list[Finding] = []
+    return run(form, rules)
 
-    def add(code: str, level: str, message: str, path: str = "") -> None:
-        out.append(Finding(code, level, message, _where(form, path), file, project))
 
-    if source:
-        for note in source.notes:
-            level = WARNING if note.code in _WARNING_NOTES else ERROR
-            out.append(Finding(note.code, level, note.message, note.location, file, project))
+#: The largest magnitude of a number perfxl computes with. Excel keeps 15 significant digits, no
+#: budget comes near (10¹⁵ 元 is more than a national budget), and below it no sum of a
+#: department's forms can pass the float range (1.8e308) and become an infinity.
+MAX_NUMBER = 1e15
 
-    # A field is missing where the form has its line; a layout without the line (the central form has
-    # no 填报单位 or 填报人, a scoring rubric no 项目名称 or amounts) is not faulted for it. A form read
-    # from JSON or by perfxl's names has every line.
-    has_line = form.location if source is not None and source.method == "labels" else (lambda path: "*")
-    if form.kind == PROJECT and not form.project and has_line("project"):
-        add("missing-field", ERROR, "未填写项目名称", "project")
-    if not form.unit and (has_line("unit") or not form.group_unit and (
-            has_line("implementing_unit") or has_line("department"))):
-        add("missing-field", ERROR, "未填写填报单位", "unit")  # the 实施单位 of a central form stands in
-    if not form.filled_by and has_line("filled_by"):
-        add("missing-field", ERROR, "未填写填报人", "filled_by")
 
-    # 二、预算执行情况
-    budget_total, received_total, spent_total = form.budget_total, form.received.total, form.spent.total
-    rate = computed.exec_rate
-    tol = rules.amount_tolerance
-    if budget_total is None:
-        if has_line("budget.total"):
-            add("missing-budget", ERROR, "未填写预算数，无法计算预算执行率", "budget.total")
-    elif budget_total == 0:
-        add("zero-budget", ERROR, "预算数为 0，无法计算预算执行率", "budget.total")
-    blocks = []  # (block, label, total, fiscal, other, carryover)
-    for block, label in AMOUNT_BLOCKS.items():
+def drop_bad_numbers(form: Form) -> list[ReadNote]:
+    """Empty every number of ``form`` that is NaN, infinite or of :data:`MAX_NUMBER` or more
+    (amounts, 分值, 自评得分, 一级 weights, 总分), with a ``not-a-number`` note for each.
+
+    A workbook cell can hold 1e308 and perfxl's JSON 1e400 or NaN; none may make a sum, a score or
+    a written workbook infinite or NaN: the value is read as missing, and said to be.
+
+    Returns:
+        The notes, one per value emptied, with its location (the field's path where the form has
+        none); they are added to the form's ``source.notes`` too, which the checker reports.
+    """
+    notes: list[ReadNote] = []
+
+    def usable(value: float | None, path: str, label: str) -> bool:
+        if value is None or -MAX_NUMBER < value < MAX_NUMBER:
+            return True
+        why = f"不是有效数字（{value}）" if not math.isfinite(value) else f" {value:g} 超出可计算的范围"
+        notes.append(ReadNote(code="not-a-number", location=form.location(path) or path, message=label + why))
+        return False
+
+    for block, block_label in AMOUNT_BLOCKS.items():
         amounts = getattr(form, block)
-        blocks.append((block, label, amounts.total, amounts.fiscal, amounts.other, amounts.carryover))
-    for block, label, total, fiscal, other, carryover in blocks:
-        # (x or 0.0) < 0 is x < 0 for a number and False for None: most blocks need no closer look.
-        if not ((total or 0.0) < 0 or (fiscal or 0.0) < 0 or (other or 0.0) < 0 or (carryover or 0.0) < 0):
-            continue
-        for part, which in AMOUNT_PARTS.items():
-            amount = getattr(getattr(form, block), part)
-            if amount is not None and amount < 0:
-                add("negative-amount", ERROR, f"{label}{which}为负数（{_fmt(amount)}）", f"{block}.{part}")
-    if spent_total is not None and budget_total is not None and spent_total > budget_total + tol:
-        add("spent-above-budget", ERROR, f"执行数 {_fmt(spent_total)} 大于预算数 {_fmt(budget_total)}", "spent.total")
-    if spent_total is not None and received_total is not None and spent_total > received_total + tol:
-        add("spent-above-received", ERROR, f"执行数 {_fmt(spent_total)} 大于到位数 {_fmt(received_total)}", "spent.total")
-    if received_total is not None and budget_total is not None and received_total > budget_total + tol:
-        add("received-above-budget", WARNING, f"到位数 {_fmt(received_total)} 大于预算数 {_fmt(budget_total)}", "received.total")
-    for block, label, total, fiscal, other, carryover in blocks:
-        if total is None or (fiscal is None and other is None and carryover is None):
-            continue
-        parts = (fiscal or 0.0) + (carryover or 0.0) + (other or 0.0)
-        if not _close(parts, total, tol):
-            carried = f" + 上年结转 {_fmt(carryover)}" if carryover is not None else ""
-            add("parts-not-total", ERROR,
-                f"{label}：财政资金 {_fmt(fiscal)}{carried} + 其他 {_fmt(other)} = {_fmt(parts)}，不等于合计 {_fmt(total)}",
-                f"{block}.total")
-    stated_progress = form.stated_progress
-    if stated_progress and budget_total and spent_total is not None and rate is not None:
-        stated = as_fraction(parse_value(stated_progress), rules)
-        if stated is not None and not _close(stated * 100, rate * 100, rules.progress_tolerance):
-            add("progress-mismatch", ERROR,
-                f"填写的预算执行进度 {stated_progress} 与 执行数/预算数 = {_fmt(spent_total)}/{_fmt(budget_total)} = {rate * 100:.2f}% 不符",
-                "stated_progress")
-
-    has_execution_row = False
-    for i, ind in enumerate(indicators):
-        if not ind.is_execution:
-            continue
-        has_execution_row = True
-        # The 预算执行率 row's 实际完成值 is a stated rate too (项目考察评审经费: 82% for 2.6/3.2).
-        actual = ind.actual
-        if form.location(f"indicators.{i}.actual") == form.location("stated_progress"):
-            continue  # the funds table's 执行率, checked above as the stated progress
-        if actual and budget_total and spent_total is not None and rate is not None:
-            written = parse_value(actual)
-            if written.percent and not _close(written.number, rate * 100, rules.progress_tolerance):
-                add("progress-mismatch", ERROR,
-                    f"预算执行率指标的实际完成值 {actual} 与 执行数/预算数 = {_fmt(spent_total)}/{_fmt(budget_total)} = {rate * 100:.2f}% 不符",
-                    f"indicators.{i}.actual")
-
-    # 四、绩效指标
-    if not indicators:
-        add("no-indicators", ERROR, "没有填写任何绩效指标")
-    level1_weights = form.level1_weights
-    if level1_weights:
-        s = sum(level1_weights.values())
-        # a form that weighs only some 一级 (the funds block's 10 for 预算执行率) can only be too much
-        # short of 100 is a fault only in a whole table (its 总分 row read) weighing every 一级
-        complete = form.stated_total is not None and all(ind.level1 in level1_weights for ind in indicators)
-        if s > 100 + 0.01 or complete and not _close(s, 100, 0.01):
-            parts = "、".join(f"{k}{_fmt(v)}" for k, v in level1_weights.items())
-            add("level1-weights-not-100", ERROR, f"一级指标分值合计 {_fmt(s)}，应为 100（{parts}）")
-    if out[-1:] and out[-1].code == "level1-weights-not-100":
-        pass  # one finding for one excess, where the 一级 weights already show it
-    elif indicators and all(ind.weight is not None for ind in indicators):
-        s = sum(ind.weight for ind in indicators)  # type: ignore[misc]
-        if s > 100 + 0.01:
-            add("level1-weights-not-100", ERROR, f"各指标分值合计 {_fmt(s)}，超过 100")
-    scores: list[float] = []  # the self-scores written, in form order
-    by_level1: dict[str, list] = {}  # 一级 → [its first indicator, the sum of its scores], in one pass
-    for i, ind in enumerate(indicators):
-        score = ind.score
-        if score is not None:
-            scores.append(score)
-        level1 = ind.level1
-        group = by_level1.get(level1)
-        if group is None:
-            by_level1[level1] = [i, score or 0.0]
-        else:
-            group[1] += score or 0.0
-    for level1, (first, total) in by_level1.items():
-        weight = level1_weight(form, level1, rules)
-        if weight is not None and total > weight + 1e-9:
-            add("level1-over-weight", ERROR, f"{level1}自评得分合计 {_fmt(total)}，超过该一级指标分值 {_fmt(weight)}",
-                f"indicators.{first}.score")
-
-    shortfall = False
-    tolerance, over_achievement = rules.tolerance, rules.over_achievement
-    rubric = form.kind == DEPARTMENT
-    no_score_column = bool(source and source.columns) and "score" not in source.columns  # type: ignore[union-attr]
-    weighted_rows = any(ind.weight is not None and not ind.is_execution for ind in indicators)
-    for i, (ind, res) in enumerate(zip(indicators, computed.indicators)):
-        # Messages and locations are made only for a finding: most indicators have none.
-        if res.met is False:
-            shortfall = True
-        target, actual, score = ind.target, ind.actual, ind.score
-        if target and not actual and not ind.is_execution:
-            add("actual-missing", ERROR, f"“{ind.name}”有预期指标值“{target}”，但未填写实际完成值", f"indicators.{i}.actual")
-            continue
-        if score is None:
-            if no_score_column and not ind.is_execution:
-                continue  # an older form's table has no 得分 column: nothing was left blank
-            if ind.weight is None and weighted_rows:
-                continue  # a sub-item (其中…) with no 分值 beside weighted rows: not scored on its own
-            add("score-missing", ERROR, f"“{ind.name}”未填写自评得分", f"indicators.{i}.score")
-            continue
-        weight = res.weight
-        if weight is not None and score > weight + 1e-9:
-            soft, basis = _softened(res)
-            add("score-above-weight", soft, f"“{ind.name}”自评得分 {_fmt(score)} 超过分值 {_fmt(weight)}{basis}",
-                f"indicators.{i}.score")
-            continue
-        rule_score, kind = res.rule_score, res.kind
-        if rule_score is None:
-            if rubric and not target and not actual:
-                continue  # a department form's rubric row (分值 | 评分标准 | 得分): scored by judgement
-            if kind == "qualitative" or res.note:
-                add("indicator-unscorable", WARNING, f"“{ind.name}”无法按规则复核：{res.note or '无法判断'}", f"indicators.{i}.actual")
-            continue
-        low, high = res.low, res.high
-        if low is None:
-            low = rule_score
-        if high is None:
-            high = rule_score
-        if score < low - tolerance - 1e-9 or score > high + tolerance + 1e-9:
-            soft, basis = _softened(res)
-            if kind == "execution":
-                stated_rate = f"预算执行率 {rate * 100:.2f}%" if rate is not None else "预算执行率"
-                why = f"按{stated_rate}，得分应为 {_fmt(rule_score)}"
-            elif low != high:
-                why = f"按定性指标分档，得分应在 {_fmt(low)}～{_fmt(high)} 之间"
-            else:
-                why = f"按“{target}”与“{actual}”，得分应为 {_fmt(rule_score)}"
-            add("score-differs-from-rule", soft, f"“{ind.name}”自评得分 {_fmt(score)}，{why}{basis}", f"indicators.{i}.score")
-        if kind == "quantitative" and res.direction == "positive":
-            t, a = parse_value(target), parse_value(actual)
-            if t.number and a.number and not (t.percent or a.percent) and a.number >= over_achievement * t.number > 0:
-                add("target-too-low", WARNING,
-                    f"“{ind.name}”实际完成值 {actual} 是预期指标值 {target} 的 {a.number / t.number:.1f} 倍，目标是否设定过低",
-                    f"indicators.{i}.actual")
-
-    stated_total = form.stated_total
-    if stated_total is None:
-        if indicators:
-            add("missing-total", WARNING, "未填写总分")
-    elif scores:
-        total = sum(scores)
-        budget_score = computed.budget_score
-        if not has_execution_row and budget_score is not None and \
-                execution_counts_separately(form, level1_weight(form, EXECUTION, rules)):
-            total += budget_score  # scored in the 项目资金 table, not as an indicator row
-        total = round_score(total, rules)
-        if not _close(total, stated_total, 0.01):
-            add("total-not-sum", ERROR, f"总分 {_fmt(stated_total)} 不等于各项自评得分之和 {_fmt(total)}", "stated_total")
-
-    problems = (form.problems or "").strip()
-    if shortfall and (not problems or _INSTRUCTION_RE.search(problems)):
-        state = "仍是表格自带的填写说明" if problems else "为空"
-        add("unexplained-shortfall", WARNING,
-            f"有指标未完全达成，但“五、存在问题、原因及下一步整改措施”{state}，应说明原因和整改措施", "problems")
-    if source and source.results:
-        for key, cached, expected in _stale_results(form, rules):
-            add("cell-value-mismatch", ERROR,
-                f"单元格中的{_RESULT_LABELS[key.rsplit('.', 1)[-1]]} {_fmt_result(cached)} 与规则计算结果 "
-                f"{_fmt_result(expected)} 不一致（公式结果过期，或被手工改写）", f"computed.{key}")
-    return out
-
-
-_RESULT_LABELS = {"exec_rate": "复核执行进度", "total": "复核总分", "grade": "复核等级", "rule_score": "复核得分"}
-
-
-def _fmt_result(value) -> str:
-    if value is None or value == "":
-        return "（空）"
-    return value if isinstance(value, str) else _fmt(value)
-
-
-def _stale_results(form: Form, rules: RuleProfile) -> list[tuple[str, object, object]]:
-    """(key, cached, expected) for each cached result of perfxl's own cells that the engine does not
-    give. A cell never calculated (no cached value) is not stale: there is nothing to disagree."""
-    computed = form.computed
-    # The 复核执行进度 cell is 执行数 / 预算数 only; the engine's rate may come from the row's 实际完成值.
-    rate = exec_rate(form.spent.total, form.budget_total)
-    expected: dict[str, object] = {"exec_rate": rate, "total": computed.total, "grade": computed.grade}
-    for i, res in enumerate(computed.indicators):
-        expected[f"indicators.{i}.rule_score"] = res.rule_score
-    stale = []
-    for key, cached in form.source.results.items():
-        if key not in expected or cached is None:
-            continue
-        want = expected[key]
-        if isinstance(cached, float) and isinstance(want, (int, float)):
-            # A rate is a fraction shown to 2 decimals of a percent; a score to the profile's decimals.
-            step = 1e-6 if key == "exec_rate" else 0.5 * 10 ** -rules.decimals
-            if abs(cached - want) <= step:
-                continue
-        elif cached == want or (cached == "" and want is None):
-            continue
-        stale.append((key, cached, want))
-    return stale
+        for part, part_label in AMOUNT_PARTS.items():
+            if not usable(getattr(amounts, part), f"{block}.{part}", block_label + part_label):
+                setattr(amounts, part, None)
+    for i, ind in enumerate(form.indicators):
+        for key, label in (("weight", "分值"), ("score", "自评得分")):
+            if not usable(getattr(ind, key), f"indicators.{i}.{key}", f"指标“{ind.name or ind.level2}”的{label}"):
+                setattr(ind, key, None)
+    for level1, value in list(form.level1_weights.items()):
+        if not usable(value, f"level1_weights.{level1}", f"{level1}的分值"):
+            del form.level1_weights[level1]
+    if not usable(form.stated_total, "stated_total", "总分"):
+        form.stated_total = None
+    if notes:
+        if form.source is None:
+            form.source = Source()
+        form.source.notes.extend(notes)
+    return notes
 
 
 def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileReport:
@@ -475,6 +197,7 @@ def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileRepo
         report.error = exc.reason
         return report
     for form in forms:
+        drop_bad_numbers(form)
         # The forms were just read and are ours: score them in place rather than copy each (scored()).
         form.computed = score_form(form, rules)
         report.forms.append(FormReport(form=form, findings=check_form(form, rules)))
@@ -502,6 +225,9 @@ def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None =
     workers = worker_count(len(paths), jobs)
     if workers == 1:
         return Report(files=[work(p) for p in paths])
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=worker_start)
+    try:
         return Report(files=list(pool.map(work, paths, chunksize=pool_chunksize(len(paths), workers))))
+    finally:  # after Ctrl-C, the files not yet read are not read
+        pool.shutdown(wait=True, cancel_futures=True)
 

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
+import errno
+import math
 import os
 from pathlib import Path
+import signal
 import sys
 
 import click
 
 from .checker import check_files
+from .clickzh import install as _click_in_chinese
+from .display import json_text, visible
 from .engine import scored
+from .files import os_reason
 from .inputs import Inputs, list_inputs
 from .model import DEPARTMENT, Form
 from .read import read_forms
 from .rules import RulesError, load_rules
 from .sources import TEXT_SUFFIXES, ReadError
 
+_click_in_chinese()  # before the options below are made: click names some of its words then
+
 _RULES_HELP = "评分规则文件（TOML），覆盖 财预〔2020〕10号 默认规则"
+
+
+class Failure(click.ClickException):
+    """What stops a command before or while it writes (an output refused, a full disk): one line,
+    exit 2 unless the command documents another code for it."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _rules(path):
@@ -63,8 +80,112 @@ _JOBS_HELP = ("并行进程数：0（默认）在文件不少于 40 个时使用
 _jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=False, help=_JOBS_HELP)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="perfxl")
+#: The exit code of a run ended by Ctrl-C or a termination signal (128 + SIGINT, as a shell reports it).
+INTERRUPTED = 130
+
+
+class _Command(click.Command):
+    """A perfxl command: its usage line says [选项], not [OPTIONS]."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    """The perfxl command group. Whatever ends a command — a usage error, an output refused or not
+    writable, Ctrl-C, SIGTERM or SIGHUP, a full disk behind standard output — ends it with Chinese
+    lines on stderr and its exit code, never a traceback; every output's ``finally`` has run."""
+
+    command_class = _Command
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            with _signals_interrupt():
+                try:
+                    code = super().main(args, prog_name, complete_var, False, **extra)
+                except SystemExit as exc:  # the commands exit with their own codes
+                    code = exc.code
+                if sys.stdout is not None:  # None: started with stdout closed
+                    sys.stdout.flush()  # a full disk behind stdout shows here, not at the interpreter's exit
+        except (click.Abort, KeyboardInterrupt):
+            _tell("已中断：没有留下写了一半的文件，已有的文件保持原样")
+            code = INTERRUPTED
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, click.UsageError) and ctx is not None:
+                _tell(f"用法：{ctx.command_path} {' '.join(ctx.command.collect_usage_pieces(ctx))}")
+                _tell(f"（{ctx.command_path} --help 查看帮助）")
+            _tell(f"错误：{exc.format_message()}")
+            code = exc.exit_code
+        except OSError as exc:
+            _stdout_to_devnull()  # what stays buffered for a full disk would fail again at exit
+            where = f"{exc.filename}：" if exc.filename else "标准输出：" if exc.errno in _FULL else ""
+            _tell(f"错误：{where}{os_reason(exc)}")
+            code = 2
+        sys.exit(code)
+
+
+#: Errors that a write to a full or limited disk gives.
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _tell(line: str) -> None:
+    """An error line on stderr, as :func:`_say` shows it (which may itself fail on a broken stderr)."""
+    with contextlib.suppress(OSError):
+        _say(line, err=True)
+
+
+def _say(line: str, err: bool = False) -> None:
+    """One line for the terminal: what came from a form or a file name is shown, never obeyed."""
+    click.echo(visible(line), err=err)
+
+
+def _stdout_to_devnull() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """SIGTERM and SIGHUP end a command as Ctrl-C does, through every ``finally`` (temporary files
+    removed, a partly written output dropped), instead of killing the process where it stands.
+
+    Only in this process: a worker forked from it meanwhile ends as the signal means.
+    """
+    owner = os.getpid()
+
+    def interrupt(signum, frame):
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        try:
+            saved[sig] = signal.signal(sig, interrupt)
+        except (ValueError, OSError):  # not the main thread: leave the signals alone
+            break
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            if handler is not None:  # None: a handler not set from Python, which cannot be put back
+                signal.signal(sig, handler)
+
+
+@click.group(cls=_Group, options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="perfxl", help="显示版本并退出。")
 def main():
     """perfxl：区级部门预算项目绩效自评表的读取、复核评分与检查工具。"""
 
@@ -91,7 +212,7 @@ def _form_text(form: Form) -> str:
     lines.append(f"  总分：自评 {_n(form.stated_total)}，复核 {_n(c.total)}（{c.grade or '—'}）")
     if c.weights_inferred:
         lines.append("  * 表中无分值列，分值按一级指标分值平均推定")
-    return "\n".join(lines)
+    return "\n".join(map(visible, lines))  # line by line: a field's own line break cannot start a line
 
 
 def _n(x) -> str:
@@ -107,24 +228,30 @@ def read(files, as_json, rules_file):
 
     退出码：0 全部读取成功；2 有文件无法读取（其余文件照常输出），或用法错误。
     """
+    from .checker import drop_bad_numbers
+
     rules = _rules(rules_file)
     paths = _inputs(files).files
     out, failed, many = [], False, len(paths) > 1
     for path in paths:
         try:
-            forms = [scored(f, rules) for f in read_forms(path)]
+            forms = read_forms(path)
         except ReadError as exc:
-            click.echo(f"{exc.path}: 无法读取：{exc.reason}", err=True)
+            _say(f"{exc.path}: 无法读取：{exc.reason}", err=True)
             failed = True
             continue
+        for form in forms:  # NaN, infinities and 1e300 are read as empty, and said to be (check: not-a-number)
+            for note in drop_bad_numbers(form):
+                _say(f"{path}: {note.location}：{note.message}，按空值处理", err=True)
+        forms = [scored(f, rules) for f in forms]
         many = many or len(forms) > 1 or path.suffix.lower() in TEXT_SUFFIXES
         out.extend(forms)
     if as_json:
         data = [f.model_dump(mode="json") for f in out]
-        click.echo(json.dumps(data if many else (data[0] if data else []), ensure_ascii=False, indent=2))
+        click.echo(json_text(data if many else (data[0] if data else []), indent=2))
     else:
         for form in out:
-            click.echo(f"== {form.source.file if form.source else ''}")
+            _say(f"== {form.source.file if form.source else ''}")
             click.echo(_form_text(form))
     sys.exit(2 if failed else 0)
 
@@ -150,9 +277,9 @@ def check(files, as_json, rules_file, errors_only, jobs):
     click.echo(report.to_json() if as_json else report.to_text())
     for fr in report.unreadable:
         if as_json:  # the text report already names them on stdout
-            click.echo(f"{fr.file}: 无法读取：{fr.error}", err=True)
+            _say(f"{fr.file}: 无法读取：{fr.error}", err=True)
     if _passed_over(found):
-        click.echo(_passed_over(found), err=True)
+        _say(_passed_over(found), err=True)
     sys.exit(report.exit_code())
 
 
@@ -188,8 +315,6 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
     _xlsx(output, "汇总表")
     found = _inputs(files)
     paths = found.files
-    if csv_dir:
-        _writable_folder(csv_dir)
     if feedback_dir:
         _outside_inputs(feedback_dir, files)
     client = _dask_client(dask_address) if dask_address else None
@@ -201,33 +326,31 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
         progress.__enter__()
     try:
         summary = run_consolidate(paths, output, rules=rules, title=title, year=year, executor=executor,
-                                  force=force, collect=bool(as_json or csv_dir), shown=found.shown,
+                                  force=force, collect=as_json, csv_dir=csv_dir, shown=found.shown,
                                   feedback=feedback_dir,
                                   on_file=(lambda _r: progress.update(1)) if progress else None)
     except ConsolidateError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     finally:
         if progress is not None:
             progress.__exit__(None, None, None)
         if client is not None:
             client.close()
         elif executor is not None:
-            executor.shutdown()
+            executor.shutdown(cancel_futures=True)
     for file, reason in summary.unreadable:
-        click.echo(f"{file}: 无法读取：{reason}", err=True)
-    if csv_dir:
-        summary.write_csv(csv_dir)
+        _say(f"{file}: 无法读取：{reason}", err=True)
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(summary.to_dict(), indent=2))
     else:
         t = summary.totals
         passed = _passed_over(found)
-        click.echo(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表（计入 {summary.counted}，"
-                   f"重复 {summary.duplicates}，未填报 {summary.unfilled}），无法读取 {len(summary.unreadable)} 个"
-                   + (f"，{passed}" if passed else "") + f"；问题 {summary.findings} 条（错误 {summary.errors}）；"
+        _say(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表（计入 {summary.counted}，"
+             f"重复 {summary.duplicates}，未填报 {summary.unfilled}），无法读取 {len(summary.unreadable)} 个"
+             + (f"，{passed}" if passed else "") + f"；问题 {summary.findings} 条（错误 {summary.errors}）；"
                    f"预算执行率 {_pct(t.get('exec_rate'))}")
         if summary.feedback:
-            click.echo(f"反馈：{feedback_dir} 中 {len(summary.feedback)} 个文件")
+            _say(f"反馈：{feedback_dir} 中 {len(summary.feedback)} 个文件")
     sys.exit(summary.exit_code())
 
 
@@ -268,12 +391,27 @@ def _weights(items) -> dict[str, float] | None:
     for item in items:
         name, sep, value = item.replace("＝", "=").partition("=")
         try:
-            out[_LEVEL1_SHORT.get(name.strip(), name.strip())] = float(value)
+            weight = float(value)
         except ValueError:
-            raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50") from None
-        if not sep or not name.strip():
+            weight = math.nan
+        if not sep or not name.strip() or not _usable(weight):
             raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50")
+        out[_LEVEL1_SHORT.get(name.strip(), name.strip())] = weight
     return out
+
+
+def _usable(number: float) -> bool:
+    """Not NaN, not infinite (click's float takes "inf" and "nan"), below checker.MAX_NUMBER."""
+    from .checker import MAX_NUMBER
+
+    return -MAX_NUMBER < number < MAX_NUMBER
+
+
+def _number(ctx, param, value):
+    """A number option's value, refused unless :func:`_usable`."""
+    if value is not None and not _usable(value):
+        raise click.UsageError(f"--{param.name} {value:g}：应为数字，且绝对值小于 1e15")
+    return value
 
 
 @main.command()
@@ -284,7 +422,7 @@ def _weights(items) -> dict[str, float] | None:
 @click.option("--year", type=click.IntRange(1900, 2999), help="年度（默认留空，由填报人填写）")
 @click.option("--unit", help="填报单位")
 @click.option("--project", help="项目名称")
-@click.option("--budget", type=float, help="预算数（万元）")
+@click.option("--budget", type=float, callback=_number, help="预算数（万元）")
 @click.option("--rows", type=click.IntRange(1, 50), default=3, show_default=True, help="每个二级指标的空白指标行数")
 @click.option("--weight", "weights", multiple=True, metavar="一级=分值",
               help="一级指标分值，可重复，如 --weight 产出=40 --weight 效益=40（默认取评分规则）")
@@ -297,6 +435,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
 
     退出码：0 全部写出；1 项目清单中有行无法使用（其余照常写出）；2 用法错误。
     """
+    from .checker import drop_bad_numbers
     from .files import OutputError
     from .template import TemplateOptions, write_template, write_templates
 
@@ -309,20 +448,24 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
             written = [write_template(_xlsx(output, "模板"), options=options, rules=rules, force=force)]
         else:
             forms, blank = _template_sources(source, options, rules, problems)
+            for i, form in enumerate(forms, start=1):  # a JSON form may hold 1e400 or NaN: no cell can
+                problems.extend(f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
+                                for note in drop_bad_numbers(form))
             if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not Path(output).is_dir():
                 written = [write_template(_xlsx(output, "模板（写多个时 -o 为以 / 结尾的文件夹）"), forms[0],
-                                          options=options, rules=rules, force=force)]
+                                          options=options, rules=rules, force=force, inputs=[source])]
             else:
                 if output.lower().endswith((".xlsx", ".xlsm")):
                     raise click.UsageError(f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿："
                                            f"-o 应为文件夹，而不是 {output}")
-                written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force)
+                written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force,
+                                          inputs=[source])
     except (OutputError, ReadError) as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     for problem in problems:
-        click.echo(problem, err=True)
+        _say(problem, err=True)
     for path in written:
-        click.echo(f"已写出 {path}")
+        _say(f"已写出 {path}")
     sys.exit(1 if problems else 0)
 
 
@@ -348,57 +491,54 @@ def _template_sources(source, options, rules, problems):
 @main.command()
 @click.option("--path", "config_path", type=click.Path(dir_okay=False),
               help="写入此 xlwings.conf，而不是用户配置 %USERPROFILE%\\.xlwings\\xlwings.conf")
-@click.option("--interpreter", help="Excel 调用的 python.exe（INTERPRETER_WIN）；Windows 上默认为当前 Python")
+@click.option("--interpreter",
+              help="Excel 调用的 python.exe（INTERPRETER_WIN）；Windows 上默认为当前 Python")
 @click.option("--vba", "vba_file", type=click.Path(dir_okay=False),
               help="另写出 Import Functions 会生成的 VBA 模块（.bas，可在 VBA 编辑器中导入）")
+@click.option("--force", is_flag=True, help="覆盖已存在的 VBA 模块文件（--vba）")
 @click.option("--dry-run", is_flag=True, help="只显示将写入的配置，不写任何文件")
-def addin(config_path, interpreter, vba_file, dry_run):
+def addin(config_path, interpreter, vba_file, force, dry_run):
     """让 Excel 能调用 perfxl 的单元格函数（xlwings UDF）：在 xlwings.conf 中把 UDF Modules 指向 perfxl.udfs。
 
-    保留配置文件中已有的其他设置。退出码：0 成功；1 文件无法读取或写入；2 用法错误。
+    保留配置文件中已有的其他设置。退出码：0 成功；1 文件无法读取或写入；2 用法错误（含 --vba 文件已存在而未用 --force）。
     """
-    from .addin import AddinError, UDF_MODULE, update_user_config, write_vba
+    from .addin import AddinError, UDF_MODULE, update_user_config, user_config_path, write_vba
+    from .files import OutputError, check_output
 
+    if vba_file and not dry_run:  # refused before xlwings.conf is changed
+        conf = Path(config_path) if config_path else user_config_path()
+        if os.path.realpath(vba_file) == os.path.realpath(conf):
+            raise Failure(f"--vba {vba_file} 与配置文件 {conf} 是同一个文件")
+        try:
+            check_output(vba_file, force=force)
+        except OutputError as exc:
+            raise Failure(str(exc)) from exc
     try:
         update = update_user_config(config_path, interpreter, dry_run=dry_run)
         if vba_file and not dry_run:
-            write_vba(vba_file)
+            write_vba(vba_file, force=force)
     except AddinError as exc:
-        click.echo(f"错误：{exc}", err=True)
-        sys.exit(1)
+        raise Failure(str(exc), exit_code=1) from exc
     if dry_run:
-        click.echo(f"（试运行，未写入）{update.path} 将为：")
-        click.echo(update.text.replace("\r\n", "\n"), nl=False)
+        _say(f"（试运行，未写入）{update.path} 将为：")
+        for line in update.text.splitlines():
+            _say(line)
         if vba_file:
-            click.echo(f"（试运行）将写出 VBA 模块 {vba_file}")
+            _say(f"（试运行）将写出 VBA 模块 {vba_file}")
     elif update.written:
-        click.echo(f"已更新 {update.path}：")
+        _say(f"已更新 {update.path}：")
         for key, old, new in update.changes:
-            click.echo(f"  {key}：{old or '（无）'} → {new}")
+            _say(f"  {key}：{old or '（无）'} → {new}")
     else:
-        click.echo(f"{update.path} 已指向 {UDF_MODULE}，无需修改。")
+        _say(f"{update.path} 已指向 {UDF_MODULE}，无需修改。")
     if vba_file and not dry_run:
-        click.echo(f"已写出 VBA 模块 {vba_file}（即 Import Functions 生成的 xlwings_udfs 模块）")
+        _say(f"已写出 VBA 模块 {vba_file}（即 Import Functions 生成的 xlwings_udfs 模块）")
     if update.interpreter is None:
         click.echo("提示：当前不是 Windows，未设置 INTERPRETER_WIN；请在 Windows 上运行 perfxl addin，"
                    "或用 --interpreter 指定 python.exe 的路径。", err=True)
     if not dry_run:
         click.echo("下一步：xlwings addin install 安装加载项；打开模板并另存为 .xlsm，"
                    "在 VBA 编辑器（Alt+F11）工具→引用中勾选 xlwings；在 xlwings 选项卡点 Import Functions。")
-
-
-def _writable_folder(folder) -> None:
-    """Make ``folder`` and check a file can be written in it, before any input is read.
-
-    Raises:
-        click.UsageError: it cannot be made or written to.
-    """
-    import tempfile
-    try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=folder).close()
-    except OSError as exc:
-        raise click.UsageError(f"无法写入 CSV 文件夹 {folder}（{exc.strerror or exc}）") from exc
 
 
 def _pct(x) -> str:

@@ -21,7 +21,8 @@ Amounts are added in 万元 (forms in 元 or 千元 converted); 来源文件 is 
 it relative to its folder (:class:`perfxl.inputs.Inputs`), never this machine's absolute path.
 
 Text is always written with ``write_string``, so a 项目名称 such as ``=SUM(A1)`` stays text. The
-output is written to a temporary file in its own folder and moved in place with :func:`os.replace`.
+workbook and the CSVs (``csv_dir``) are written through :func:`perfxl.files.atomic_outputs`: to
+temporary files beside them, put in place together when every one is complete.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import functools
+import math
 import os
 from collections import Counter
 from concurrent.futures import Executor
@@ -39,9 +41,11 @@ from typing import Callable, Iterable
 
 from . import duplicates as dup
 from .checker import ERROR, WARNING, check_file
-from .codes import DUPLICATE, UNFILLED, UNREADABLE, issue_type
-from .files import OutputError, atomic_output, check_output
-from .inputs import is_one_of, shown_names
+from .checks import CODES
+from .display import writable
+from .files import (OutputError, atomic_outputs, check_outputs, make_folder, open_temporary, remove_folders,
+                    xlsx_workbook)
+from .inputs import shown_names
 from .model import DEPARTMENT, MONEY_UNITS
 from .workers import InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
@@ -93,11 +97,30 @@ _BATCH_ROWS = 1000
 
 
 class ConsolidateError(ValueError):
-    """The output cannot be written: it exists (without ``force``), it is one of the inputs, or its
-    folder cannot be written to."""
+    """An output cannot be written: it exists (without ``force``), it is one of the inputs, it is
+    not a regular file, its folder cannot be written to, or writing it failed (a full disk)."""
 
 
 # --------------------------------------------------------------------------------------- workers
+
+def _finite(x: float | None) -> float | None:
+    """``x``, or None for NaN or an infinity (what no cell, CSV or JSON may hold)."""
+    return x if x is None or math.isfinite(x) else None
+
+
+#: Codes the summary itself gives (not the checker): a file that cannot be read, a form sent twice,
+#: a form never filled in. Their 问题类型 is here; every other code's is
+#: :data:`perfxl.checks.CODES` (``title``), the one list of the checker's codes.
+UNREADABLE, DUPLICATE, UNFILLED = "unreadable", "duplicate-form", "unfilled-form"
+SUMMARY_TITLES: dict[str, str] = {UNREADABLE: "文件无法读取", DUPLICATE: "重复报送", UNFILLED: "未填报"}
+
+
+def issue_type(code: str) -> str:
+    """The 问题类型 of ``code``: :data:`perfxl.checks.CODES`' title, or the summary's own; an unknown
+    code (a newer checker's) is shown as itself."""
+    known = CODES.get(code)
+    return known.title if known is not None else SUMMARY_TITLES.get(code, code)
+
 
 def _wan(money_unit: str | None, *amounts: float | None) -> tuple[float | None, ...]:
     """Amounts in 万元 (forms in 元 or 千元 are converted, so that the sums add like with like)."""
@@ -124,7 +147,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
         report = check_file(path, rules)
         mtime = os.stat(path).st_mtime
     except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not stop the others
-        return {"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": [], "mtime": 0.0}
+        return writable({"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": [], "mtime": 0.0})
     forms = []
     for r in report.forms:
         f, c = r.form, r.form.computed
@@ -143,7 +166,8 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
         forms.append({
             "unit": f.group_unit, "kind": f.kind, "project": f.project, "year": f.year, "money_unit": f.money_unit,
             "budget": budget, "received": received, "spent": spent,
-            "exec_rate": c.exec_rate if c else None,
+            # check_file leaves every number below 1e15, but 执行数 / a tiny 预算数 can still be infinite
+            "exec_rate": _finite(c.exec_rate) if c else None,
             "stated_total": f.stated_total,
             "total": c.total if c else None,
             "grade": c.grade if c else None,
@@ -156,7 +180,8 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
             "anchor": anchor,
             "unfilled_at": "" if filled else (f.location("spent.total") or f.location("budget.total") or anchor),
         })
-    return {"file": file, "error": report.error, "forms": forms, "mtime": mtime}
+    # a lone surrogate (a file name that is not UTF-8, \ud800 in JSON) fits in no workbook or CSV
+    return writable({"file": file, "error": report.error, "forms": forms, "mtime": mtime})
 
 
 def check_files_for_summary(paths, rules: RuleProfile = DEFAULT_RULES) -> list[dict]:
@@ -227,19 +252,37 @@ class Summary:
             "feedback": [str(p) for p in self.feedback],
         }
 
-    def write_csv(self, folder) -> list[Path]:
-        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        out = []
-        for name, rows in self.sheets.items():
-            path = folder / f"{name}.csv"
-            with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-                w = csv.writer(fh)
-                for row in rows:
-                    w.writerow(csv_row(name, row))
-            out.append(path)
-        return out
+    def write_csv(self, folder, *, force: bool = False) -> list[Path]:
+        """One UTF-8-with-BOM CSV per sheet (needs ``collect=True``); formula-like cells are quoted,
+        rates written as the workbook shows them (``45.64%``).
+
+        Written as every output is (:func:`perfxl.files.atomic_outputs`): all or none, an existing
+        CSV replaced only with ``force``, never through a link.
+
+        Raises:
+            OutputError: a CSV is refused or cannot be written.
+        """
+        paths = csv_paths(folder, self.sheets)
+        with atomic_outputs(paths, force=force) as temps:
+            _write_csv_files(self.sheets, temps)
+        return paths
+
+
+#: The tables written as CSV: every sheet, and 问题清单's 单位问题汇总 block as its own.
+CSV_TABLES = (*SHEETS, UNIT_ISSUES)
+
+
+def csv_paths(folder, sheets=CSV_TABLES) -> list[Path]:
+    """The CSV file of each table in ``folder``: ``项目汇总.csv`` …"""
+    return [Path(folder) / f"{name}.csv" for name in sheets]
+
+
+def _write_csv_files(sheets: dict[str, list[list]], paths: list[str]) -> None:
+    for path, (name, rows) in zip(paths, sheets.items()):
+        with open_temporary(path, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            for row in rows:
+                w.writerow(csv_row(name, row))
 
 
 def csv_row(sheet: str, row: list) -> list[str]:
@@ -276,9 +319,8 @@ def _percent(fraction: float) -> str:
 class _Writer:
     """The four sheets of one XlsxWriter workbook, written in row order (constant_memory)."""
 
-    def __init__(self, path: str, collect: bool):
-        self.wb = QuickZipWorkbook(path, {"constant_memory": True})
-        wb = self.wb
+    def __init__(self, wb: QuickZipWorkbook, collect: bool):
+        self.wb = wb
         self.fmt = {
             None: None,
             "amount": wb.add_format({"num_format": "0.00"}),
@@ -400,14 +442,11 @@ class _Writer:
         chart.set_legend({"none": True})
         self.ws[UNITS].insert_chart(total_row + 2, 7, chart, {"x_scale": 1.2, "y_scale": 1.2})
 
-    def close(self) -> None:
-        self.wb.close()
-
 
 # ------------------------------------------------------------------------------------------ main
 
 def _rate(spent, budget):
-    return spent / budget if spent is not None and budget else None
+    return _finite(spent / budget) if spent is not None and budget else None
 
 
 def _r2(x):
@@ -415,6 +454,7 @@ def _r2(x):
 
 
 def _sum(values):
+    # every amount is below 1e15 (checker.MAX_NUMBER): no sum of them becomes infinite
     present = [v for v in values if v is not None]
     return round(sum(present), 6) if present else None
 
@@ -427,7 +467,7 @@ def _mean(values):
 def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
                 year: int | None = None, executor: Executor | None = None, force: bool = False,
                 collect: bool = False, on_file: Callable[[dict], None] | None = None,
-                shown: list[str] | None = None, feedback=None) -> Summary:
+                shown: list[str] | None = None, feedback=None, csv_dir=None) -> Summary:
     """Consolidate forms into one summary workbook.
 
     Args:
@@ -447,49 +487,64 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
         shown: how 来源文件 shows each path (:attr:`perfxl.inputs.Inputs.shown`); by default
             :func:`perfxl.inputs.shown_names`.
         feedback: a folder to write each unit's findings to (:mod:`perfxl.feedback`), or None.
+        csv_dir: also write one CSV per sheet into this folder (made when missing), together with
+            the workbook: both are written, or neither.
 
     Raises:
-        ConsolidateError: the output exists (without ``force``) or is one of the inputs.
+        ConsolidateError: an output exists (without ``force``), is one of the inputs, is not a
+            regular file or cannot be written (checked before any file is read); or writing failed.
     """
     paths = [p if isinstance(p, Path) else Path(p) for p in paths]  # a Path made again costs 3 µs a file
-    shown = shown_names(paths) if shown is None else shown
+    # a lone surrogate (a file name that is not UTF-8) fits in no workbook or CSV: its escape does
+    shown = writable(list(shown_names(paths) if shown is None else shown))
     out = Path(output)
-    if is_one_of(out, paths):
-        raise ConsolidateError(f"输出文件 {out} 也是输入文件之一，拒绝覆盖")
-    if out.exists() and not force:
-        raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）")
-    if out.is_dir():
-        raise ConsolidateError(f"输出 {out} 是文件夹")
-    folder = out.parent if str(out.parent) else Path(".")
+    title = writable(title)  # from the command line: not UTF-8 there is a lone surrogate here
+    made: list[Path] = []  # folders made here, taken away again when nothing is written
     try:  # before any file is read: a run of an hour must not end in "cannot write"
-        folder.mkdir(parents=True, exist_ok=True)
-        check_output(out, force=force)
-    except (OSError, OutputError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).split(": ", 1)[-1]
-        raise ConsolidateError(f"无法写入输出文件 {out}（{reason}）") from exc
-    if feedback is not None:
-        from .feedback import check_folder, write_feedback
         try:
-            check_folder(feedback, force=force)
+            made += make_folder(out.parent)
         except OutputError as exc:
-            raise ConsolidateError(str(exc)) from exc
-    own = executor is None
-    ex = reading_executor(len(paths)) if own else executor
-    try:
-        try:
-            with atomic_output(out, force=force) as tmp:
-                summary, plan = _write(paths, shown, tmp, out, rules, title, year, ex, collect, on_file,
-                                       feedback is not None)
-        except OutputError as exc:  # the output appeared meanwhile
-            raise ConsolidateError(f"输出文件 {out} 已存在（使用 --force 覆盖）") from exc
-        if feedback is not None:
+            raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
+        targets = [out]
+        if csv_dir is not None:
             try:
-                summary.feedback = write_feedback(feedback, plan, ex, force=force)
-            except (OSError, OutputError) as exc:  # the summary is written; the feedback could not be
-                raise ConsolidateError(f"汇总表已写出，但反馈文件夹 {feedback} 无法写入（{exc}）") from exc
-    finally:
-        if own:
-            ex.shutdown(wait=True)
+                made += make_folder(csv_dir)
+            except OutputError as exc:
+                raise ConsolidateError(f"无法写入 CSV 文件夹 {csv_dir}：{exc}") from exc
+            targets += csv_paths(csv_dir)
+        try:
+            check_outputs(targets, force=force, inputs=paths)
+        except OutputError as exc:
+            raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
+        if feedback is not None:
+            from .feedback import check_folder, write_feedback
+            try:
+                check_folder(feedback, force=force)
+            except OutputError as exc:
+                raise ConsolidateError(str(exc)) from exc
+        own = executor is None
+        ex = reading_executor(len(paths)) if own else executor
+        try:
+            try:  # the inputs were checked just now, once: not again for each output
+                with atomic_outputs(targets, force=force) as temps:
+                    with xlsx_workbook(temps[0], {"constant_memory": True}, QuickZipWorkbook) as wb:
+                        summary, plan = _write(paths, shown, wb, out, rules, title, year, ex,
+                                               collect or csv_dir is not None, on_file, feedback is not None)
+                    if csv_dir is not None:
+                        _write_csv_files(summary.sheets, temps[1:])
+            except OutputError as exc:  # an output appeared meanwhile, or the disk is full
+                raise ConsolidateError(str(exc)) from exc
+            if feedback is not None:
+                try:
+                    summary.feedback = write_feedback(feedback, plan, ex, force=force)
+                except (OSError, OutputError) as exc:  # the summary is written; the feedback could not be
+                    raise ConsolidateError(f"汇总表已写出，但反馈文件夹 {feedback} 无法写入（{exc}）") from exc
+        finally:
+            if own:  # after Ctrl-C, files not yet read are not read
+                ex.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        remove_folders(made)
+        raise
     return summary
 
 
@@ -512,9 +567,9 @@ _COUNT = {PROJECTS: HEADERS[PROJECTS].index("问题数"), DEPARTMENTS: HEADERS[D
 _UNFILLED_MESSAGE = "未填报：没有执行数，也没有自评得分和总分（收到的仍是空白或预填的模板），不计入合计与平均"
 
 
-def _write(paths, shown, tmp, out, rules, title, year, executor, collect, on_file, plan) -> tuple[Summary, list]:
+def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file, plan) -> tuple[Summary, list]:
     """Read the files and write the summary; returns it, and what each unit is sent when ``plan``."""
-    w = _Writer(tmp, collect)
+    w = _Writer(wb, collect)
     work = functools.partial(check_files_for_summary, rules=rules)
     # absolute: a worker of another machine (Dask) or another folder finds the files where this one does
     # (joined, not os.path.abspath: that asks for the folder and normalises the path again for each file)
@@ -613,7 +668,6 @@ def _write(paths, shown, tmp, out, rules, title, year, executor, collect, on_fil
     w.filter(DEPARTMENTS, w.row[DEPARTMENTS] - 1)
 
     _issue_sheet(w, forms, listed, display)
-    w.close()
     if collect:
         summary.sheets = {name: w.kept[name] for name in (*SHEETS, UNIT_ISSUES)}
     return summary, (_feedback_plan(forms, listed, display, paths) if plan else [])

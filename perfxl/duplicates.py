@@ -5,7 +5,7 @@ sheet copied in a workbook); a pre-filled template comes back untouched. Added u
 the department's 预算数 doubles and its 预算执行率 drops. So:
 
 - **the same form** is one with the same 项目名称 and unit (填报单位, else 实施单位, else 主管部门)
-  once both are NFKC-normalised, case-folded and stripped of whitespace (``ＡＢＣ项目``,
+  once both are NFKC-normalised, case-folded and stripped of whitespace and invisible characters (``ＡＢＣ项目``,
   ``abc项目`` and ``ABC 项目`` are one), a department's form one with the same unit, or a filled
   form with the same content (amounts, 总分 and indicator table, whatever its names). Forms linked
   by either, directly or through another, are one group;
@@ -18,17 +18,30 @@ the department's 预算数 doubles and its 预算执行率 drops. So:
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 
 #: What a summary row's 状态 says.
 COUNTED, DUPLICATE, UNFILLED = "计入", "重复", "未填报"
 
 
+#: Left out of a name before it is compared: spaces of every width, and the invisible format
+#: characters (zero-width space and joiners, soft hyphen, bidi marks, BOM).
+_NOT_COMPARED = re.compile("[\\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+
+
 def name_key(text: str | None) -> str:
-    """``text`` as compared for sameness: NFKC, case-folded, without any whitespace."""
+    """``text`` as compared for sameness: NFKC (full-width ＡＢＣ and （） as ABC and ()), case-folded,
+    without any whitespace or invisible format character."""
     if not text:
         return ""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return _name_key(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_key(text: str) -> str:
+    return _NOT_COMPARED.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def form_key(kind: str, project: str | None, unit_key: str) -> str | None:

@@ -32,13 +32,15 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .display import writable
 from .engine import exec_rate, grade, scored
-from .files import atomic_output
+from .files import atomic_output, atomic_outputs, make_folder, remove_folders, xlsx_workbook
 from .names import INDICATOR_FIELDS, RESULT_NAMES, name_of  # noqa: F401 - part of the template's API
 from .model import BENEFIT, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator
 from .rules import DEFAULT_RULES, RuleProfile
@@ -583,8 +585,8 @@ class _Sheet:
         ws = self.ws
         if (last_col is not None and last_col != col) or (last_row is not None and last_row != row):
             ws.merge_range(row, col, row if last_row is None else last_row, col if last_col is None else last_col, "", fmt)
-        if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)
+        if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+            ws.write_blank(row, col, None, fmt)  # no cell holds NaN or an infinity: left empty
         elif isinstance(value, str):
             ws.write_string(row, col, value, fmt)
         else:
@@ -788,13 +790,13 @@ class _Sheet:
 
 def _write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank: bool, rows: int) -> None:
     """Write one form (blank, pre-filled or filled) to ``target`` (a path or a binary file object)."""
-    import xlsxwriter
-
+    data = form.model_dump()
+    if writable(data) is not data:  # a lone surrogate (\ud800 in JSON) fits in no workbook
+        form = Form.model_validate(writable(data))
     layout = Layout(plan_rows(form, rows, filled=not blank))
     fx = formulas_for(kind, layout, rules)
     computed = scored(form, rules).computed
-    wb = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
-    try:
+    with xlsx_workbook(target, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}) as wb:
         ws = wb.add_worksheet(SHEET, worksheet_class=_worksheet_class())
         sheet = _Sheet(ws, _Formats(wb), layout, fx, form, blank)
         sheet.header()
@@ -823,8 +825,6 @@ def _write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank:
             "created": _dt.datetime(2020, 1, 1),
         })
         wb.set_custom_property("perfxl_formulas", kind)
-    finally:
-        wb.close()
 
 
 def blank_form(options: TemplateOptions, rules: RuleProfile = DEFAULT_RULES) -> Form:
@@ -856,6 +856,7 @@ def write_template(
     options: TemplateOptions | None = None,
     rules: RuleProfile = DEFAULT_RULES,
     force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> Path:
     """Write the official template: blank, pre-filled from ``options``, or ``form`` filled in.
 
@@ -865,6 +866,7 @@ def write_template(
         options: the template's options (formula kind, rows per 二级, and for a blank one its fields).
         rules: the rule profile the formulas follow.
         force: overwrite an existing file.
+        inputs: files read to make it (``--from``), which it may never overwrite.
 
     Returns:
         The path written.
@@ -876,7 +878,7 @@ def write_template(
     path = Path(path)
     blank = form is None
     form = blank_form(options, rules) if form is None else form.model_copy(update={"computed": None})
-    with atomic_output(path, force=force) as tmp:
+    with atomic_output(path, force=force, inputs=inputs) as tmp:
         _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
     return path
 
@@ -991,12 +993,29 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
     return ProjectList(forms=forms, problems=problems)
 
 
+#: A file name's limit is 255 bytes on most file systems; the name keeps room for ``.xlsx`` and for
+#: the temporary name it is first written under.
+_NAME_BYTES = 180
+
+
 def file_name_for(form: Form, index: int) -> str:
-    """A safe, readable file name for a form's workbook: ``003-投资服务局-党建经费.xlsx``."""
+    """A safe, readable file name for a form's workbook: ``003-投资服务局-党建经费.xlsx``.
+
+    Characters Windows forbids and control characters become ``_``; format characters (the
+    right-to-left override that shows ``exe.xlsx`` as ``xlsx.exe``, zero-width spaces) and lone
+    surrogates are left out; the name is cut to whole characters within :data:`_NAME_BYTES` bytes.
+    """
     parts = [f"{index:03d}"] + [p for p in (form.unit, form.project) if p]
-    name = "-".join(parts)
-    name = "".join("_" if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in name).strip(" .")
-    return name[:120] + ".xlsx"
+    kept = []
+    for ch in "-".join(parts):
+        kind = unicodedata.category(ch)
+        if kind in ("Cf", "Cs"):
+            continue
+        kept.append("_" if ch in '<>:"/\\|?*' or kind == "Cc" else ch)
+    name = "".join(kept).strip(" .")
+    while len(name.encode("utf-8")) > _NAME_BYTES:
+        name = name[:-1]
+    return name.rstrip(" .") + ".xlsx"
 
 
 def write_templates(
@@ -1007,6 +1026,7 @@ def write_templates(
     rules: RuleProfile = DEFAULT_RULES,
     blank: bool = True,
     force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> list[Path]:
     """One workbook per form into ``folder`` (created when missing).
 
@@ -1017,17 +1037,25 @@ def write_templates(
         rules: the rule profile.
         blank: the forms are pre-filled lists (stated cells get formulas); False writes them as written.
         force: overwrite existing files.
+        inputs: files read to make them (``--from``), which none may overwrite.
 
     Returns:
-        The files written, in order.
+        The files written, in order: all of them, or none (every file is checked before any is
+        written, and they are put in place together).
+
+    Raises:
+        OutputError: the folder cannot be made, a file exists (without ``force``) or is not a
+            regular file, or writing failed (a full disk); a folder made here is removed again.
     """
     options = options or TemplateOptions()
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for i, form in enumerate(forms, start=1):
-        path = folder / file_name_for(form, i)
-        with atomic_output(path, force=force) as tmp:
-            _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
-        written.append(path)
-    return written
+    made = make_folder(folder)
+    paths = [folder / file_name_for(form, i) for i, form in enumerate(forms, start=1)]
+    try:
+        with atomic_outputs(paths, force=force, inputs=inputs) as temps:
+            for form, tmp in zip(forms, temps):
+                _write_workbook(tmp, form, kind=options.formulas, rules=rules, blank=blank, rows=options.rows)
+    except BaseException:
+        remove_folders(made)
+        raise
+    return paths

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 #: Below this many files a process pool costs more to start than it saves (unless asked for).
@@ -71,14 +72,23 @@ def fewer_collections() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
+def worker_start() -> None:
+    """What each reading process does first: leave Ctrl-C to the main process, which stops the pool
+    and cleans up (a worker interrupted while it waits for work prints a traceback, and can leave
+    the pool waiting for it forever); and collect garbage less often (:func:`fewer_collections`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    fewer_collections()
+
+
 def reading_executor(n_files: int, jobs: int | None = None) -> Executor:
     """The executor to read ``n_files`` files with (see :func:`worker_count`); the caller shuts it down.
 
     Returns:
         An :class:`InlineExecutor` for one worker, else a ``ProcessPoolExecutor`` whose workers
-        collect garbage less often (:func:`fewer_collections`).
+        start with :func:`worker_start`. Shut it down with ``cancel_futures=True`` on failure, so
+        that Ctrl-C does not wait for every file not yet read.
     """
     workers = worker_count(n_files, jobs)
     if workers == 1:
         return InlineExecutor()
-    return ProcessPoolExecutor(max_workers=workers, initializer=fewer_collections)
+    return ProcessPoolExecutor(max_workers=workers, initializer=worker_start)

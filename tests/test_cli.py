@@ -145,6 +145,19 @@ def test_bad_rules_file_is_a_usage_error(tmp_path):
     assert "decimals" in result.output
 
 
+def test_the_wheel_holds_every_package_of_perfxl():
+    # a non-editable install holds only the packages pyproject names: perfxl.read must be one
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    named = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "perfxl").rglob("__init__.py")}
+    assert found <= named
+
+
 # ---------------------------------------------------------------------------------------------
 # the CLI as a user checks it (issue 13)
 

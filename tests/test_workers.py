@@ -25,9 +25,3 @@ def test_reading_executor(monkeypatch):
     finally:
         ex.shutdown()
 
-
-def test_one_rule_for_check_and_consolidate():
-    from perfxl import checker, consolidate
-
-    assert checker.worker_count is consolidate.reading_executor.__globals__["worker_count"]
-    assert checker.pool_chunksize is consolidate.pool_chunksize

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -38,6 +40,72 @@ print(json.dumps({
     "peak_mb": peak_kb / 1024,
 }, ensure_ascii=False))
 """
+
+
+# perfxl as a user runs it, in a fresh process: the file size limit (when given) makes every write
+# past it fail with EFBIG, as a full disk fails with ENOSPC (SIGXFSZ is ignored, or it would kill
+# the process instead); its peak memory and time are written to a file at exit.
+_RUN_CLI = """
+import atexit, json, os, re, resource, signal, sys, time
+limit = int(os.environ.get("PERFXL_TEST_FSIZE") or 0)
+if limit:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+start = time.perf_counter()
+
+def measured():
+    with open("/proc/self/status") as fh:
+        peak_kb = int(re.search(r"VmHWM:\\s*(\\d+) kB", fh.read()).group(1))
+    with open(os.environ["PERFXL_TEST_MEASURE"], "w") as fh:
+        fh.write(json.dumps({"seconds": time.perf_counter() - start, "peak_mb": peak_kb / 1024}))
+
+atexit.register(measured)
+from perfxl.cli import main
+main(sys.argv[1:], prog_name="perfxl")
+"""
+
+
+@dataclass
+class Done:
+    """A finished ``perfxl`` process: exit code, output, seconds and peak memory (None if it was killed)."""
+
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float | None
+    peak_mb: float | None
+
+    def one_error_line(self) -> str:
+        """Its only line on stderr (asserted to be the only one, and no traceback)."""
+        lines = [line for line in self.stderr.splitlines() if line.strip()]
+        assert "Traceback" not in self.stderr, self.stderr
+        assert len(lines) == 1, self.stderr
+        return lines[0]
+
+
+def cli_process(*args, tmpdir: Path, fsize: int | None = None, **popen) -> subprocess.Popen:
+    """``perfxl ARGS`` started in a fresh process with TMPDIR ``tmpdir`` (and a file size limit)."""
+    env = {**os.environ, "TMPDIR": str(tmpdir), "PERFXL_TEST_MEASURE": str(tmpdir.parent / f"measure-{tmpdir.name}.json"),
+           "PERFXL_TEST_FSIZE": str(fsize or ""), "PYTHONPATH": str(ROOT)}
+    popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
+    return subprocess.Popen([sys.executable, "-c", _RUN_CLI, *map(str, args)], text=True, env=env, cwd=ROOT, **popen)
+
+
+def finished(proc: subprocess.Popen, tmpdir: Path, timeout: float = MAX_SECONDS * 3) -> Done:
+    """Wait for a :func:`cli_process` (a hang fails the test) and collect what it left."""
+    out, err = proc.communicate(timeout=timeout)
+    measure = tmpdir.parent / f"measure-{tmpdir.name}.json"
+    data = json.loads(measure.read_text()) if measure.exists() else {}
+    measure.unlink(missing_ok=True)
+    return Done(proc.returncode, out or "", err or "", data.get("seconds"), data.get("peak_mb"))
+
+
+def run_cli(*args, tmpdir: Path, fsize: int | None = None) -> Done:
+    """``perfxl ARGS`` in a fresh process, to its end; time and peak memory asserted within the bounds."""
+    done = finished(cli_process(*args, tmpdir=tmpdir, fsize=fsize), tmpdir)
+    assert done.seconds is not None and done.seconds < MAX_SECONDS, done
+    assert done.peak_mb < MAX_PEAK_MB, done
+    return done
 
 
 def run(*args):
