@@ -228,7 +228,7 @@ def _relative_to_common(shown: list[str], absolute: list[int]) -> None:
     if not absolute:
         return
     try:
-        common = os.path.commonpath([os.path.dirname(shown[i]) for i in absolute])
+        common = os.path.commonpath({os.path.dirname(shown[i]) for i in absolute})  # each folder once
     except ValueError:  # different drives (Windows): each is shown by its name
         common = None
     prefix = os.path.join(common, "") if common else None  # the folder with its separator

@@ -239,3 +239,13 @@ def test_title_of_one_unit_and_title_given(tmp_path):
 @pytest.mark.parametrize("a,b", [("ＡＢＣ项目", "abc项目"), ("ABC 项目", "abc项目"), ("ａｂｃ\u3000项目", "ABC项目")])
 def test_name_keys(a, b):
     assert name_key(a) == name_key(b)
+
+
+def test_every_code_has_a_chinese_type():
+    from perfxl.checks import CODES
+    from perfxl.consolidate import SUMMARY_TITLES
+
+    codes = [*CODES, *SUMMARY_TITLES]
+    assert len(codes) >= 28
+    assert all(issue_type(code) != code and any("\u4e00" <= ch <= "\u9fff" for ch in issue_type(code))
+               for code in codes)
