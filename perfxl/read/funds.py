@@ -18,7 +18,7 @@ from .cells import Cell, has_digit, is_rate, squash
 from .layouts import FUNDS_COLUMNS, FUNDS_ROWS
 
 #: Notes in brackets left out of a heading or row label: 全年预算数(A), 执行率(B/A), 项目资金(万元).
-_BRACKETED_RE = re.compile(r"[(（][^)）]*[)）]")
+_BRACKETED_RE = re.compile(r"[(（][^()（）]*[)）]")  # no bracket inside: linear on a run of （
 _AMOUNT_COLUMNS = frozenset({"initial_budget", "budget", "received", "spent"})
 
 

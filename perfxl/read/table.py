@@ -51,7 +51,7 @@ _NAME_PREFIX_RE = re.compile(r"^(?:指标\s*\d+\s*[:：]?\s*|[(（]?\d{1,2}[)）
 _INDICATOR_NO_RE = re.compile(r"^指标\s*\d")
 TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计(?:得分)?|总\s*得\s*分|总\s*计|综合得分)\s*[:：]?")
 #: A heading's notes in brackets, left out before it is matched: 实际完成值(B), 权重（%）.
-_BRACKETED_RE = re.compile(r"[(（【\[][^)）】\]]*[)）】\]]")
+_BRACKETED_RE = re.compile(r"[(（【\[][^()（）【】\[\]]*[)）】\]]")  # no bracket inside: linear on a run of （
 
 #: Every heading spelling → its role, longest first: a heading takes the longest it starts or ends with.
 _HEADING_WORDS = sorted(((w, role) for role, words in TABLE_HEADINGS.items() for w in words),
