@@ -11,7 +11,9 @@ Run from the repository root::
    openpyxl.load_workbook of it. The table gives, per column, the median over the seed files of
    each file's median, and the slowest file's median.
 2. Batch: perfxl.checker.check_files over --files copies of the seed files (distinct names in a
-   temporary folder), single process, against a loop of openpyxl.load_workbook over the same files.
+   temporary folder), in this process (``InlineExecutor``: the reading alone), against a loop of
+   openpyxl.load_workbook over the same files; then as ``perfxl check`` reads them: in one worker
+   process (as below 40 files: each report is sent back), and over every core.
 
 The process is pinned to one CPU where the platform allows it (os.sched_setaffinity).
 """
@@ -74,6 +76,7 @@ def main(argv=None) -> int:
     import python_calamine as pc
 
     from perfxl.checker import check_files
+    from perfxl.workers import InlineExecutor
     from perfxl.engine import scored
     from perfxl.read import read_forms
 
@@ -130,11 +133,15 @@ def main(argv=None) -> int:
             dest = Path(tmp) / f"{i:05d}-{seed.name}"
             shutil.copyfile(seed, dest)
             paths.append(dest)
-        check_files(paths[: len(seeds)])  # warm-up (single process, pinned to one core)
+        check_files(paths[: len(seeds)], executor=InlineExecutor())  # warm-up (pinned to one core)
         gc.collect()
         t0 = time.perf_counter()
-        report = check_files(paths)
+        report = check_files(paths, executor=InlineExecutor())
         t_check = time.perf_counter() - t0
+        gc.collect()
+        t0 = time.perf_counter()
+        check_files(paths, jobs=1)  # one guarded worker, on the same core
+        t_worker = time.perf_counter() - t0
         unread = sum(1 for f in report.files if f.error)
         gc.collect()
         t0 = time.perf_counter()
@@ -153,6 +160,7 @@ def main(argv=None) -> int:
     print("| | total s | ms / file |")
     print("|---|---:|---:|")
     print(f"| perfxl check_files (read+score+check) | {t_check:.2f} | {t_check / n * 1000:.2f} |")
+    print(f"| perfxl check_files, one worker process | {t_worker:.2f} | {t_worker / n * 1000:.2f} |")
     print(f"| openpyxl load_workbook only | {t_openpyxl:.2f} | {t_openpyxl / n * 1000:.2f} |")
     print(f"| perfxl check_files, all {len(all_cpus or [1])} cores | {t_par:.2f} | {t_par / n * 1000:.2f} |")
     print(f"\nperfxl check is {t_openpyxl / t_check:.1f}x faster than openpyxl merely loading on one core, "

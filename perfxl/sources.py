@@ -25,6 +25,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -675,8 +676,7 @@ class _Element(NamedTuple):
         to the last closing tag (see :func:`ooxml.closed_end`), self-closing ones after it."""
         endpos = len(xml) if endpos is None else endpos
         end = ooxml.closed_end(xml, self.close, pos, endpos)
-        yield from self.full.finditer(xml, pos, end)
-        yield from self.empty.finditer(xml, end, endpos)
+        return chain(self.full.finditer(xml, pos, end), self.empty.finditer(xml, end, endpos))
 
 
 _CELL = _Element.named(b"c")
@@ -1033,6 +1033,10 @@ def _replaced(zf: zipfile.ZipFile, parts: dict[str, bytes]):
     return buf
 
 
+#: A sheet part this large may hold more rows than are read: they are counted before it is read.
+_BIG_SHEET_BYTES = 1024 * 1024
+
+
 def _fast_grids(zf: _WorkbookZip | _QuickZip, path: Path) -> list[Grid] | None:
     """The grids of an .xlsx read by :mod:`perfxl.ooxml` from the parts in hand, or None when the
     workbook holds something only python-calamine reads right (then calamine reads it).
@@ -1073,7 +1077,11 @@ def _fast_grids(zf: _WorkbookZip | _QuickZip, path: Path) -> list[Grid] | None:
                 continue
             read.add(sheet.part)
             xml, cut = _read_part(zf, sheet.part), False
-            try:  # the reader checks the limits as it goes (no scan of the sheet beforehand)
+            # the reader checks the limits as it goes; a sheet of more rows than are read (a form's
+            # is 30 KB) is cut first, not read to its end for nothing
+            if len(xml) > _BIG_SHEET_BYTES and xml.count(b"<row") > MAX_ROWS:
+                xml, cut = _clip_sheet(xml)
+            try:
                 values = ooxml.sheet_values(xml, strings, styles, (MAX_ROWS, MAX_COLS))
             except ooxml.NeedsPlacing:
                 xml, cut = _clip_sheet(xml)
