@@ -16,7 +16,7 @@ from .inputs import expand_inputs
 from .model import Amounts, Computed, Form, Indicator, IndicatorResult
 from .read import parse_grid, read_forms
 from .rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
-from .sources import ReadError
+from .load import ReadError
 from .template import TemplateOptions, read_project_list, write_template, write_templates
 from .values import ParsedValue, parse_value
 

@@ -19,7 +19,7 @@ from .engine import score_form, scored
 from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, Form, ReadNote, Source
 from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
-from .sources import ReadError
+from .load import ReadError
 from .workers import (  # noqa: F401 - re-exported
     FILE_TIMEOUT, PARALLEL_MIN_FILES, FileFailed, pool_chunksize, reading_executor, worker_count, worker_start,
 )

@@ -21,7 +21,7 @@ from .inputs import Inputs, list_inputs
 from .model import DEPARTMENT, Form
 from .read import read_forms
 from .rules import RulesError, load_rules
-from .sources import TEXT_SUFFIXES, ReadError
+from .load import TEXT_SUFFIXES, ReadError
 from .workers import FILE_TIMEOUT, FileFailed, reading_executor
 
 _click_in_chinese()  # before the options below are made: click names some of its words then
@@ -485,7 +485,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
 
 def _template_sources(source, options, rules, problems):
     """(forms, blank) to write from --from: a project list pre-fills; forms are written as written."""
-    from .sources import load_grids
+    from .load import load_grids
     from .template import find_list_header, read_project_list
 
     path = Path(source)

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .sources import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
+from .load import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
 
 #: What a folder search picks up: forms, not perfxl's own JSON (named JSON files are read).
 FOLDER_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES

@@ -45,7 +45,7 @@ from .files import atomic_output, atomic_outputs, make_folder, remove_folders, x
 from .names import INDICATOR_FIELDS, RESULT_NAMES, name_of  # noqa: F401 - part of the template's API
 from .model import BENEFIT, EXECUTION, EXECUTION_L2, OUTPUT, SATISFACTION, Amounts, Form, Indicator
 from .rules import DEFAULT_RULES, RuleProfile
-from .sources import MAX_COLS, MAX_ROWS, WORKBOOK_SUFFIXES, ReadError, column_letter, load_grids, read_text, render
+from .load import MAX_COLS, MAX_ROWS, WORKBOOK_SUFFIXES, ReadError, column_letter, load_grids, read_text, render
 from .values import normalize_text, parse_value
 
 SHEET = "绩效自评表"

@@ -35,6 +35,8 @@ import math
 import re
 import unicodedata
 
+from .load.grid import number_text
+
 OPS = (">=", "<=", ">", "<", "=")
 
 # Note for a number input that is not finite; :attr:`ParsedValue.qualitative` is False for it.
@@ -279,16 +281,6 @@ def _parse_value(value: str | float | int | None, *, percent_cell: bool = False)
 # --- numbers from cells ------------------------------------------------------------------------
 
 
-def _number_text(value: float) -> str:
-    """A float as a person sees it: 12 significant digits hide float noise, no exponent."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:.12g}"
-    if "e" in text:
-        text = f"{value:.12f}".rstrip("0").rstrip(".")
-    return text
-
-
 def _shift_percent(value: float) -> float:
     """value × 100 without float noise (0.985 → 98.5, not 98.49999999999999)."""
     mantissa, _, exponent = repr(value).partition("e")
@@ -305,9 +297,9 @@ def _parse_number(value: int | float, percent_cell: bool) -> ParsedValue:
     if percent_cell:
         points = _shift_percent(number)
         if not math.isfinite(points):
-            return ParsedValue(raw=_number_text(number), note=f"{_NOT_FINITE}（{_TOO_LARGE}）")
-        return ParsedValue(raw=_number_text(points) + "%", number=points, unit="%", percent=True)
-    raw = str(value) if isinstance(value, int) and abs(value) < 10**15 else _number_text(number)
+            return ParsedValue(raw=number_text(number), note=f"{_NOT_FINITE}（{_TOO_LARGE}）")
+        return ParsedValue(raw=number_text(points) + "%", number=points, unit="%", percent=True)
+    raw = str(value) if isinstance(value, int) and abs(value) < 10**15 else number_text(number)
     return ParsedValue(raw=raw, number=number)
 
 
@@ -388,7 +380,7 @@ def _number_words(text: str) -> str:
         if word[0].isdigit():
             return word + "%"
         number = _cn_to_number(word)
-        return m.group(0) if number is None else _number_text(number) + "%"
+        return m.group(0) if number is None else number_text(number) + "%"
 
     return _PERCENT_WORD_RE.sub(percent, text)
 
@@ -401,7 +393,7 @@ def _cn_value(main: str) -> str | None:
     number = _cn_to_number(m.group("num"))
     if number is None:
         return None
-    return f"{m.group('pre')}{_number_text(number)}{m.group('unit') or ''}{m.group('suf') or ''}"
+    return f"{m.group('pre')}{number_text(number)}{m.group('unit') or ''}{m.group('suf') or ''}"
 
 
 def _to_float(text: str) -> float | None:

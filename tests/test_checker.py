@@ -14,7 +14,7 @@ from perfxl.engine import scored
 from perfxl.model import Form
 from perfxl.read import parse_grid
 from perfxl.rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
-from perfxl.sources import Grid
+from perfxl.load import Grid
 
 ROOT = Path(__file__).resolve().parent.parent
 DUMP = ROOT / "examples" / "forms-2020.txt"

@@ -1,4 +1,4 @@
-"""Reading forms: files to grids of cells (:mod:`perfxl.sources`), grids to :class:`~perfxl.model.Form`.
+"""Reading forms: files to grids of cells (:mod:`perfxl.load`), grids to :class:`~perfxl.model.Form`.
 
 Every field is found by its label or its column's heading, not by a fixed address; what the
 layouts of other districts and years call each field is data in :mod:`perfxl.read.layouts`.

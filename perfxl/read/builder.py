@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import AMOUNT_BLOCKS, ReadNote
-from ..sources import Grid, is_excel_error
+from ..load import Grid, is_excel_error
 from ..values import parse_value
 from .cells import Cell
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import product
 
-from ..sources import Grid, is_excel_error, render
+from ..load import Grid, is_excel_error, render
 from ..values import parse_value
 from ..model import MONEY_UNITS
 from .layouts import LABEL_SPELLINGS

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..model import DEPARTMENT, EXECUTION, EXECUTION_L2, PROJECT, Amounts, Form, Indicator, ReadNote, Source
-from ..sources import JSON_SUFFIXES, MAX_COLS, MAX_ROWS, Grid, ReadError, load_grids
+from ..load import JSON_SUFFIXES, MAX_COLS, MAX_ROWS, Grid, ReadError, load_grids
 from ..values import normalize_text
 from .builder import FormBuilder
 from .cells import Cell, grid_cells
@@ -218,11 +218,11 @@ def read_forms(path: str | Path) -> list[Form]:
 def _read_json(path: Path) -> list[Form]:
     """Forms as ``perfxl read --json`` prints them: one object or an array.
 
-    What is read is bounded before it is parsed (``sources.MAX_JSON_BYTES``, ``MAX_JSON_CONTAINERS``
+    What is read is bounded before it is parsed (``load.MAX_JSON_BYTES``, ``MAX_JSON_CONTAINERS``
     objects and arrays, ``MAX_JSON_FORMS`` forms): a few MB of ``[{},{},…]`` would be millions of
     objects, each a form to validate.
     """
-    from ..sources import MAX_CELL_CHARS, MAX_JSON_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FORMS, cut_long_strings, \
+    from ..load import MAX_CELL_CHARS, MAX_JSON_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FORMS, cut_long_strings, \
         read_regular
 
     raw = read_regular(path, MAX_JSON_BYTES)  # a regular file only: /dev/zero or a FIFO never ends

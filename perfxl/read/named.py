@@ -15,7 +15,7 @@ import re
 
 from ..model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, EXECUTION_L2, Amounts, Form, Indicator, Source
 from ..names import INDICATOR_FIELDS, RESULT_NAMES, name_of
-from ..sources import Grid, is_excel_error, render
+from ..load import Grid, is_excel_error, render
 from .builder import FormBuilder
 from .cells import Cell
 from .layouts import YEAR_RE

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from perfxl.sources import column_letter
+from perfxl.load import column_letter
 
 TITLE = "区级部门预算项目绩效自评表"
 

@@ -14,7 +14,7 @@ from perfxl.engine import scored
 from perfxl.model import Form
 from perfxl.read import parse_grid, read_forms
 from perfxl.read.cells import LABELS
-from perfxl.sources import Grid, ReadError
+from perfxl.load import Grid, ReadError
 from perfxl.values import ParsedValue, parse_value
 from tests.adversarial import hostile as h
 

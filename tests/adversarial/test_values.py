@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from perfxl.checker import check_file
-from perfxl.sources import column_letter
+from perfxl.load import column_letter
 from tests.adversarial import hostile as h
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from perfxl.read import cells as R
 from tests.support.labels import ANY_LABEL_RE
-from perfxl.sources import load_grids
+from perfxl.load import load_grids
 
 SEEDS = sorted(Path(__file__).resolve().parent.parent.parent.joinpath("examples", "forms").glob("*.xlsx"))
 

@@ -237,7 +237,7 @@ def test_total_row_needs_its_first_character(text):
 def test_cells_are_the_plain_rendering_of_every_cell():
     from pathlib import Path
 
-    from perfxl.sources import load_grids, render
+    from perfxl.load import load_grids, render
 
     seeds = sorted(Path(__file__).resolve().parent.parent.parent.joinpath("examples", "forms").glob("*.xlsx"))
     assert seeds
@@ -306,7 +306,7 @@ def _reference_is_rate(cell) -> bool:
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(min_value=-1e15, max_value=1e15)
        | st.integers(-10**6, 10**6).map(lambda n: n / 1000), st.booleans())
 def test_is_rate_of_a_number_is_its_percent_format(value, percent):
-    from perfxl.sources import render
+    from perfxl.load import render
 
     cell = C.Cell(0, 0, value, render(value, percent), percent)
     assert C.is_rate(cell) == _reference_is_rate(cell)
@@ -317,7 +317,7 @@ def _reference_render(value, percent=False):
     import datetime as dt
     import math
 
-    from perfxl.sources import _number_text  # the reference for render
+    from perfxl.load import number_text as _number_text  # the reference for render
 
     if value is None or value == "":
         return ""
@@ -338,7 +338,7 @@ def _reference_render(value, percent=False):
 @given(st.floats() | st.integers(-10**20, 10**20) | st.booleans() | st.none() | st.text(max_size=4)
        | st.dates() | st.datetimes() | st.times(), st.booleans())
 def test_render_takes_a_float_first_and_renders_as_before(value, percent):
-    from perfxl.sources import render
+    from perfxl.load import render
 
     assert render(value, percent) == _reference_render(value, percent)
 
@@ -346,7 +346,7 @@ def test_render_takes_a_float_first_and_renders_as_before(value, percent):
 @settings(max_examples=3000, deadline=None)
 @given(st.floats() | st.integers(-10**6, 10**6) | st.booleans() | st.text(max_size=6))
 def test_number_of_a_float_is_the_float(value):
-    from perfxl.sources import Grid, render
+    from perfxl.load import Grid, render
 
     b = B.FormBuilder(Grid(rows=[[value]], file="x", sheet="S"))
     cell = C.Cell(0, 0, value, render(value))
@@ -383,7 +383,7 @@ def test_section_labels_are_two_characters():
        st.booleans())
 def test_cells_render_whole_floats_as_render_does(values, percent):
     """_cells writes a whole float out itself: the text render() gives, percent cells or not."""
-    from perfxl.sources import Grid, render
+    from perfxl.load import Grid, render
 
     grid = Grid(rows=[values], file="x", sheet="S", percent={(0, c) for c in range(len(values))} if percent else set())
     got = [(cell.col, cell.text) for row in C.grid_cells(grid, 0, 1) for cell in row]

@@ -2,7 +2,7 @@
 
 :func:`xlsx_bytes` packs the given ``<sheetData>`` content, shared strings and number formats into
 a minimal valid .xlsx, so that a test can put any cell shape, escape or style in front of both of
-perfxl's readers (:mod:`perfxl.ooxml` and python-calamine) and compare what they read.
+perfxl's readers (:mod:`perfxl.load.fast` and python-calamine) and compare what they read.
 """
 
 from __future__ import annotations

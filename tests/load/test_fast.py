@@ -1,8 +1,7 @@
-"""perfxl's own .xlsx cell reader (perfxl.ooxml) gives exactly what python-calamine gives.
+"""The fast path (perfxl.load.fast, perfxl's own .xlsx cell reader) gives exactly what python-calamine gives.
 
-Every workbook is read twice by :func:`perfxl.sources.load_grids`: once as perfxl reads it (the
-fast reader, falling back to calamine for what it does not handle) and once through calamine
-alone. The two must agree on every grid: values and their types, percent cells, defined names,
+Every workbook is read twice by :func:`perfxl.load.load_grids`: with ``engine="auto"`` (the fast
+path, handing to calamine what it does not read) and with ``engine="calamine"`` (calamine alone). The two must agree on every grid: values and their types, percent cells, defined names,
 cached errors, uncalculated formulas and clipping; or both must refuse the file with the same
 reason. Workbooks come from every writer at hand (openpyxl, XlsxWriter, LibreOffice, raw XML) and
 from hypothesis, which writes cells in every shape SpreadsheetML allows.
@@ -10,7 +9,6 @@ from hypothesis, which writes cells in every shape SpreadsheetML allows.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import shutil
 import tempfile
@@ -18,17 +16,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import python_calamine as pc
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from perfxl import ooxml
-from perfxl import sources as S
+from perfxl.load import Declined, ReadError, column_letter, load_grids
+from perfxl.load.fast import place
 from perfxl.read import read_forms
 from perfxl.template import TemplateOptions, write_template
 from tests.support.libreoffice import recalculate_many
-from tests.support.spreadsheetml import styles_xml, text_run, xlsx_bytes
+from tests.support.spreadsheetml import text_run, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "examples" / "forms").glob("*.xlsx"))
 TEMPLATES = sorted((ROOT / "templates").glob("*.xlsx"))
 
@@ -43,37 +40,23 @@ def _tagged(value):
 
 
 def _outcome(path: Path, fast: bool):
-    """What load_grids gives: the grids as comparable data, or the ReadError's reason."""
-    saved = S._fast_grids
-    if not fast:
-        S._fast_grids = lambda zf, p: None
+    """What load_grids gives, by the fast path where it reads the file or by calamine alone: the
+    grids as comparable data, or the ReadError's reason."""
     try:
-        grids = S.load_grids(path)
-    except S.ReadError as exc:
+        grids = load_grids(path, engine="auto" if fast else "calamine")
+    except ReadError as exc:
         return ("error", exc.reason)
-    finally:
-        S._fast_grids = saved
     return [(g.sheet, [[_tagged(v) for v in row] for row in g.rows], sorted(g.percent), g.names,
              sorted(g.no_value.items()), g.clipped) for g in grids]
 
 
 def _took_fast_path(path: Path) -> bool:
-    """Whether load_grids read the file with perfxl's own reader (not python-calamine)."""
-    answers = []
-    saved = S._fast_grids
-
-    def spy(zf, p):
-        answers.append(saved(zf, p))
-        return answers[-1]
-
-    S._fast_grids = spy
+    """Whether the fast path reads the file (not python-calamine)."""
     try:
-        S.load_grids(path)
-    except S.ReadError:
-        pass
-    finally:
-        S._fast_grids = saved
-    return any(a is not None for a in answers)
+        load_grids(path, engine="fast")
+    except (Declined, ReadError):
+        return False
+    return True
 
 
 def assert_same_as_calamine(path: Path, fast_path: bool | None = None) -> None:
@@ -158,7 +141,7 @@ CASES = {
     "the last of two cells at one place": '<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>',
     "attributes in another order": '<row r="1"><c r="A1" t="inlineStr" s="1"><is><t>q</t></is></c>'
                                    '<c r="B1" cm="1" s="1"><v>0.5</v></c></row>',
-    # given its place when the sheet is cut to the limits (sources._clip_sheet)
+    # given its place when the sheet is cut to the limits (scan.clip_sheet)
     "cells placed by order": '<row><c><v>1</v></c><c><v>2</v></c></row><row><c t="inlineStr"><is><t>x</t></is></c></row>',
     # a style-only cell past the limits: not in the grid, nor among its percent cells
     "a styled cell past the limits": '<row r="1"><c r="A1" s="1"><v>1</v></c><c r="BZ1" s="1"/></row>'
@@ -198,7 +181,7 @@ def test_shared_strings_and_hidden_sheets(tmp_path):
                                  "表&三": '<row r="2"><c r="B2" t="s"><v>0</v></c></row>'},
                                 shared=shared, hidden=("隐藏",)))
     assert_same_as_calamine(path, fast_path=True)
-    assert [g.sheet for g in S.load_grids(path)] == ["表一", "表&三"]
+    assert [g.sheet for g in load_grids(path)] == ["表一", "表&三"]
 
 
 def test_a_shared_string_index_past_the_table_is_refused_as_calamine_refuses_it(tmp_path):
@@ -225,7 +208,7 @@ def test_a_sheet_past_the_limits_is_clipped_the_same_way(tmp_path):
     rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="BZ{r}"><v>1</v></c></row>' for r in (1, 2, 30_000))
     path = _sheet_file(tmp_path, "far.xlsx", rows)
     assert_same_as_calamine(path, fast_path=True)
-    assert S.load_grids(path)[0].clipped
+    assert load_grids(path)[0].clipped
 
 
 # -------------------------------------------------------------------------------- hypothesis
@@ -322,44 +305,13 @@ def test_plain_sheets_are_read_by_perfxl_itself(cells):
         assert_same_as_calamine(path, fast_path=True)
 
 
-# ------------------------------------------------------------------------------- date formats
-
-_DATE_TYPES = (dt.date, dt.datetime, dt.time, dt.timedelta)
-_FORMAT_CODES = st.lists(st.sampled_from(list('0#.,;[]"\\_ aApPmMdDhHsSyYeE/:%-$@*年月日红') + ["[h]", "[mm]", "AM/PM", "General", "[Red]"]),
-                         min_size=1, max_size=10).map("".join)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(_FORMAT_CODES, min_size=1, max_size=40, unique=True))
-@example(["yyyy-mm-dd", "0.00%", "[Red]0.00", "#,##0.00_);[Red](#,##0.00)", "[h]:mm:ss", "h:mm AM/PM", "a/p",
-          '"年"0', "\\d0", "_d0", "[$-804]yyyy年m月", "General", "0;[Red]-0", "[mm]", "[hh]", "[s].0", "[Blue][h]"])
-def test_date_formats_are_the_ones_calamine_reads_as_dates(codes):
-    """A number in each format, read by calamine: a date type exactly when is_date_format says so."""
-    cells = "".join(f'<c r="A{i + 1}" s="{i}"><v>40000.25</v></c>' for i in range(len(codes)))
-    rows = "".join(f'<row r="{i + 1}">' + f'<c r="A{i + 1}" s="{i}"><v>40000.25</v></c></row>' for i in range(len(codes)))
-    assert cells  # one cell per code
-    data = xlsx_bytes(rows, formats=list(codes))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "fmt.xlsx"
-        path.write_bytes(data)
-        values = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    for code, row in zip(codes, values):
-        assert isinstance(row[0], _DATE_TYPES) == ooxml.is_date_format(code), code
-
-
-def test_styles_part_gives_percent_and_date_styles():
-    styles = ooxml.cell_styles(styles_xml([0, 9, 10, "0.0%", 14, "yyyy-mm-dd", 2, "0.00_);[Red]0.00"]).encode())
-    assert styles.percent == {1, 2, 3}
-    assert styles.date == {4, 5}
-    assert ooxml.cell_styles(styles_xml([0, 'yyyy"年"m"月"']).replace(
-        'formatCode="yyyy&quot;年&quot;m&quot;月&quot;"', "formatCode='yyyy\"年\"m\"月\"'").encode()).date == {1}
-
+# ------------------------------------------------------------------------------- cell places
 
 @given(st.integers(1, 1_048_576), st.integers(0, 16_383))
 def test_a_cell_reference_is_placed_as_its_letters_and_digits_say(row, col):
-    ref = f"{S._column_letter(col)}{row}"
+    ref = f"{column_letter(col)}{row}"
     for _ in range(2):  # worked out, then remembered
-        assert ooxml.place(ref) == (row - 1, col)
+        assert place(ref) == (row - 1, col)
 
 
 # ------------------------------------------------------------------------------ the cell list
@@ -370,7 +322,7 @@ def _nonempty(grid) -> list:
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name)
 def test_the_cell_list_given_to_the_reader_is_the_grids_cells_in_order(path):
-    for grid in S.load_grids(path):
+    for grid in load_grids(path):
         assert grid.cells is not None
         assert [(at, v) for at, v in grid.cells if v != ""] == _nonempty(grid)
 
@@ -387,7 +339,7 @@ def test_a_sheet_out_of_order_gives_no_cell_list_and_reads_the_same(tmp_path, sh
     from perfxl.read.cells import grid_cells as _cells
 
     path = _sheet_file(tmp_path, "case.xlsx", sheet_data)
-    (grid,) = S.load_grids(path)
+    (grid,) = load_grids(path)
     assert (grid.cells is not None) is listed
     if listed:
         assert [(at, v) for at, v in grid.cells if v != ""] == _nonempty(grid)

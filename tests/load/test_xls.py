@@ -1,4 +1,4 @@
-"""Tests of .xls reading (perfxl/xls.py and its use in perfxl/sources.py).
+"""Tests of .xls reading (perfxl/load/xls.py and its use on the calamine path, perfxl/load/calamine.py).
 
 The workbooks are real .xls files that LibreOffice wrote (``tests/data/xls``, made by its
 ``make_xls.py``): the seed forms and a sheet of formats. Damaged ones are made here from them by
@@ -16,12 +16,12 @@ import pytest
 import python_calamine as pc
 import xlrd
 
-from perfxl import xls
-from perfxl.sources import MAX_COLS, MAX_ROWS, MAX_SHEETS, ReadError, load_grids, render
+from perfxl.load import xls
+from perfxl.load import MAX_COLS, MAX_ROWS, MAX_SHEETS, ReadError, load_grids, render
 from tests.adversarial.conftest import MAX_PEAK_MB, MAX_SECONDS, assert_no_traceback, measured_check, run
 from tests.data.xls import make_xls
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "xls"
 XLSX = sorted((ROOT / "examples" / "forms").glob("[0-9][0-9]-*.xlsx"))
 SEED_XLS = [DATA / (p.stem + ".xls") for p in XLSX]
