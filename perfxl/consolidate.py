@@ -37,7 +37,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from . import duplicates as dup
 from .checker import ERROR, WARNING, check_file
@@ -69,6 +69,56 @@ HEADERS: dict[str, list[str]] = {
     ISSUES: ["填报单位", "项目名称", "问题类型", "代码", "级别", "位置", "说明", "来源文件"],
     UNIT_ISSUES: ["填报单位", "错误", "警告", "问题合计", "未填报", "重复"],
 }
+
+
+class ProjectRow(NamedTuple):
+    """A row of 项目汇总 (columns: ``HEADERS[PROJECTS]``)."""
+
+    unit: str
+    project: str
+    status: str | None
+    budget: float | None
+    received: float | None
+    spent: float | None
+    exec_rate: float | None
+    stated_total: float | None
+    total: float | None
+    difference: float | None
+    grade: str | None
+    findings: int | None
+    money_unit: str | None
+    file: str | None
+
+
+class DepartmentRow(NamedTuple):
+    """A row of 部门整体 (columns: ``HEADERS[DEPARTMENTS]``)."""
+
+    unit: str
+    status: str | None
+    budget: float | None
+    spent: float | None
+    exec_rate: float | None
+    stated_total: float | None
+    total: float | None
+    grade: str
+    findings: int | None
+    money_unit: str
+    file: str
+
+
+class IssueRow(NamedTuple):
+    """A row of 问题清单 (columns: ``HEADERS[ISSUES]``)."""
+
+    unit: str
+    project: str
+    kind: str
+    code: str
+    level: str
+    location: str
+    message: str
+    file: str
+
+
 #: Number format per column: "amount" (0.00), "rate" (0.00%), "score" (0.00) or None (as is).
 _FORMATS: dict[str, list[str | None]] = {
     PROJECTS: [None, None, None, "amount", "amount", "amount", "rate", "score", "score", "score", None, None, None,
@@ -160,7 +210,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
              res.rule_score if res is not None else None]
             for ind, res in zip(f.indicators, results)
         ]
-        filled = dup.is_filled(spent, f.stated_total, (row[6] for row in indicators))
+        filled = dup.is_filled(spent, f.stated_total, (ind.score for ind in f.indicators))
         unit_key = dup.name_key(f.group_unit)
         anchor = f.location("project") or f.location("unit") or (f"{f.source.sheet}!A1" if f.source and f.source.sheet else "")
         forms.append({
@@ -176,7 +226,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
             "unit_key": unit_key, "key": dup.form_key(f.kind, f.project, unit_key),
             "filled": filled,
             "complete": sum(x is not None for x in (budget, received, spent, f.stated_total))
-            + sum((row[4] is not None) + (row[6] is not None) for row in indicators),
+            + sum((ind.actual is not None) + (ind.score is not None) for ind in f.indicators),
             "anchor": anchor,
             "unfilled_at": "" if filled else (f.location("spent.total") or f.location("budget.total") or anchor),
         })
@@ -553,19 +603,32 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
 class _Form:
     """One form as the summary keeps it until every file is in (its statuses need them all)."""
 
-    __slots__ = ("row", "kind", "project", "findings", "filled", "complete", "mtime", "unit_key", "file",
-                 "anchor", "unfilled_at", "status")
+    __slots__ = ("kind", "unit", "project", "budget", "received", "spent", "exec_rate", "stated_total", "total",
+                 "grade", "money_unit", "items", "filled", "complete", "mtime", "unit_key", "file_index", "shown",
+                 "anchor", "unfilled_at", "status", "findings")
 
-    def __init__(self, row, kind, project, f, mtime, file):
-        self.row, self.kind, self.project, self.mtime, self.file = row, kind, project, mtime, file
-        self.findings, self.filled, self.complete = f["findings"], f["filled"], f["complete"]
+    def __init__(self, unit: str, project: str, f: dict, mtime: float, file_index: int, shown: str):
+        self.kind, self.unit, self.project, self.mtime = f["kind"], unit, project, mtime
+        self.budget, self.received, self.spent, self.exec_rate = f["budget"], f["received"], f["spent"], f["exec_rate"]
+        self.stated_total, self.total, self.grade = f["stated_total"], f["total"], f["grade"] or ""
+        self.money_unit = f["money_unit"] or ""
+        self.items, self.filled, self.complete = f["findings"], f["filled"], f["complete"]
         self.unit_key, self.anchor, self.unfilled_at = f["unit_key"], f["anchor"], f["unfilled_at"]
-        self.status = None
+        self.file_index, self.shown = file_index, shown
+        self.status: str | None = None  # 计入 / 重复 / 未填报, once every form is in
+        self.findings: int | None = None  # its rows in 问题清单, once listed (a duplicate's are not)
+
+    def project_row(self) -> ProjectRow:
+        stated, total = self.stated_total, self.total
+        difference = _r2(stated - total) if stated is not None and total is not None else None
+        return ProjectRow(self.unit, self.project, self.status, self.budget, self.received, self.spent, self.exec_rate,
+                          stated, total, difference, self.grade, self.findings, self.money_unit, self.shown)
+
+    def department_row(self) -> DepartmentRow:
+        return DepartmentRow(self.unit, self.status, self.budget, self.spent, self.exec_rate, self.stated_total,
+                             self.total, self.grade, self.findings, self.money_unit, self.shown)
 
 
-#: Columns of a 项目汇总 / 部门整体 row that the statuses fill in.
-_STATUS = {PROJECTS: HEADERS[PROJECTS].index("状态"), DEPARTMENTS: HEADERS[DEPARTMENTS].index("状态")}
-_COUNT = {PROJECTS: HEADERS[PROJECTS].index("问题数"), DEPARTMENTS: HEADERS[DEPARTMENTS].index("问题数")}
 _UNFILLED_MESSAGE = "未填报：没有执行数，也没有自评得分和总分（收到的仍是空白或预填的模板），不计入合计与平均"
 
 
@@ -610,18 +673,11 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
                 if spelled is None:
                     spelled = spellings[f["unit_key"]] = Counter()
                 spelled[unit] += 1
-                stated, total = f["stated_total"], f["total"]
-                if f["kind"] == DEPARTMENT:  # a department's whole budget: its own sheet, never the project totals
-                    row = [unit, None, f["budget"], f["spent"], f["exec_rate"], stated, total, f["grade"] or "",
-                           None, f["money_unit"] or "", file]
-                else:
-                    diff = _r2(stated - total) if stated is not None and total is not None else None
-                    row = [unit, project, None, f["budget"], f["received"], f["spent"], f["exec_rate"], stated, total,
-                           diff, f["grade"] or "", None, f["money_unit"] or "", file]
-                forms.append(_Form(row, f["kind"], project, f, result["mtime"], i))
+                forms.append(_Form(unit, project, f, result["mtime"], i, file))
                 # only a filled form is matched by content: two untouched templates of one budget are two forms
                 groups.add(f["key"], dup.content_key(f["kind"], f["year"], (f["budget"], f["received"], f["spent"]),
-                                                     stated, f["indicators"]) if f["filled"] and f["indicators"] else None)
+                                                     f["stated_total"], f["indicators"])
+                           if f["filled"] and f["indicators"] else None)
         if len(pending) >= _BATCH_ROWS:
             w.put_many(INDICATORS, pending)
             pending = []
@@ -633,7 +689,7 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
     listed = _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths)
     named_units = [key for key in display if key]
     projects = [f for f in forms if f.kind != DEPARTMENT]
-    counted = [f.row for f in projects if f.status == dup.COUNTED]
+    counted = [f for f in projects if f.status == dup.COUNTED]
     summary = Summary(
         output=out, title=title or (display[named_units[0]] if len(named_units) == 1 else None),
         year=year or (years.most_common(1)[0][0] if years else None), rules=rules.name,
@@ -641,8 +697,8 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
         counted=sum(f.status == dup.COUNTED for f in forms), unfilled=sum(f.status == dup.UNFILLED for f in forms),
         duplicates=sum(f.status == dup.DUPLICATE for f in forms), duplicate_groups=len(duplicate_groups),
         units=len(named_units), unreadable=[(str(paths[i]), reason) for i, reason in unreadable],
-        findings=len(listed), errors=sum(row[4] == _LEVELS[ERROR] for row, _ in listed),
-        warnings=sum(row[4] == _LEVELS[WARNING] for row, _ in listed),
+        findings=len(listed), errors=sum(row.level == _LEVELS[ERROR] for row, _ in listed),
+        warnings=sum(row.level == _LEVELS[WARNING] for row, _ in listed),
     )
 
     # 项目汇总
@@ -651,26 +707,27 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
     if collect:
         w.kept[PROJECTS] = []  # the JSON carries title and info separately
     w.header(PROJECTS)
-    rows = [f.row for f in projects]
+    rows = [f.project_row() for f in projects]
     for at in range(0, len(rows), _BATCH_ROWS):
         w.put_many(PROJECTS, rows[at:at + _BATCH_ROWS])
     w.filter(PROJECTS, w.row[PROJECTS] - 1)
-    sums = {k: _sum(r[i] for r in counted) for k, i in (("budget", 3), ("received", 4), ("spent", 5))}
+    sums = {"budget": _sum(f.budget for f in counted), "received": _sum(f.received for f in counted),
+            "spent": _sum(f.spent for f in counted)}
     overall = _rate(sums["spent"], sums["budget"])
     n_unfilled = sum(f.status == dup.UNFILLED for f in projects)
     n_duplicate = sum(f.status == dup.DUPLICATE for f in projects)
-    w.put(PROJECTS, ["合计", f"计入 {len(counted)} 个项目（不含重复 {n_duplicate} 个、未填报 {n_unfilled} 个）", "计入",
-                     sums["budget"], sums["received"], sums["spent"], overall, None, None, None, None,
-                     sum(r[_COUNT[PROJECTS]] or 0 for r in rows), None, None], total=True)
+    w.put(PROJECTS, ProjectRow("合计", f"计入 {len(counted)} 个项目（不含重复 {n_duplicate} 个、未填报 {n_unfilled} 个）",
+                               "计入", sums["budget"], sums["received"], sums["spent"], overall, None, None, None,
+                               None, sum(f.findings or 0 for f in projects), None, None), total=True)
     summary.totals = {"projects": len(counted), "unfilled": n_unfilled, "duplicates": n_duplicate,
                       "budget": sums["budget"], "received": sums["received"], "spent": sums["spent"],
-                      "exec_rate": overall, "grades": {g: sum(1 for r in counted if r[10] == g) for g in GRADES}}
+                      "exec_rate": overall, "grades": {g: sum(1 for f in counted if f.grade == g) for g in GRADES}}
 
     _unit_sheet(w, projects, display, summary)
 
     # 部门整体
     w.header(DEPARTMENTS)
-    w.put_many(DEPARTMENTS, [f.row for f in forms if f.kind == DEPARTMENT])
+    w.put_many(DEPARTMENTS, [f.department_row() for f in forms if f.kind == DEPARTMENT])
     w.filter(DEPARTMENTS, w.row[DEPARTMENTS] - 1)
 
     _issue_sheet(w, forms, listed, display)
@@ -693,24 +750,21 @@ def _feedback_plan(forms, listed, display, paths) -> list:
         return fb
 
     for row, about in listed:
-        fb = unit_of(row[0])
-        fb.findings.append(row)
+        fb = unit_of(row.unit)
+        fb.findings.append(list(row))
         if isinstance(about, _Form):
-            source = str(paths[about.file])
+            source = str(paths[about.file_index])
             copy = fb.copies.get(source)
             if copy is None:
                 copy = fb.copies[source] = Copy(source)
-            copy.notes.append((row[5] or about.anchor, row[4], f"{row[2]}（{row[3]}）：{row[6]}"))
+            copy.notes.append((row.location or about.anchor, row.level, f"{row.kind}（{row.code}）：{row.message}"))
             fb.sources.append(source)
         else:
             fb.sources.append(None)
-    for form in forms:
-        r = form.row
-        if form.kind == DEPARTMENT:
-            line = ["（部门整体）", r[1], r[2], r[3], r[4], r[5], r[6], r[8], r[10]]
-        else:
-            line = [r[1], r[2], r[3], r[5], r[6], r[7], r[8], r[11], r[13]]
-        unit_of(display[form.unit_key]).forms.append(line)
+    for f in forms:
+        line = [f.project if f.kind != DEPARTMENT else "（部门整体）", f.status, f.budget, f.spent, f.exec_rate,
+                f.stated_total, f.total, f.findings, f.shown]
+        unit_of(display[f.unit_key]).forms.append(line)
     return [units[name] for name in sorted(units, key=lambda u: (not u, u))]
 
 
@@ -726,8 +780,6 @@ def _mark_statuses(forms: list[_Form], groups: dup.Groups) -> list[tuple[int, li
     for form in forms:
         if form.status is None:
             form.status = dup.COUNTED if form.filled else dup.UNFILLED
-        sheet = DEPARTMENTS if form.kind == DEPARTMENT else PROJECTS
-        form.row[_STATUS[sheet]] = form.status
     return out
 
 
@@ -747,26 +799,26 @@ def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> l
     def place(n: int):
         form = forms[n]
         unit, project = display[form.unit_key], form.project
-        return not unit, unit, not project, project, form.file, n
+        return not unit, unit, not project, project, form.file_index, n
 
     for n in sorted((n for n, form in enumerate(forms) if form.status != dup.DUPLICATE), key=place):
         form = forms[n]
-        items = [[form.unfilled_at, UNFILLED, ERROR, _UNFILLED_MESSAGE]] if form.status == dup.UNFILLED else form.findings
-        form.row[_COUNT[DEPARTMENTS if form.kind == DEPARTMENT else PROJECTS]] = len(items)
-        unit, project, file = display[form.unit_key], form.project, shown[form.file]
-        listed += [([unit, project, issue_type(code), code, _LEVELS.get(level, level), location, message, file], form)
-                   for location, code, level, message in items]
+        items = [[form.unfilled_at, UNFILLED, ERROR, _UNFILLED_MESSAGE]] if form.status == dup.UNFILLED else form.items
+        form.findings = len(items)
+        unit, project, file = display[form.unit_key], form.project, form.shown
+        listed += [(IssueRow(unit, project, issue_type(code), code, _LEVELS.get(level, level), location, message, file),
+                    form) for location, code, level, message in items]
         if n in groups:
             others, why = groups[n]
-            names = [shown[f.file] + ("（同一文件中的另一张表）" if f.file == form.file else "") for f in others]
+            names = [f.shown + ("（同一文件中的另一张表）" if f.file_index == form.file_index else "") for f in others]
             more = f" 等 {len(names)} 份" if len(names) > 5 else ""
             what = f"项目“{project}”" if project else ("部门整体支出绩效自评表" if form.kind == DEPARTMENT else "这张表")
             message = (f"{what}共收到 {len(others) + 1} 份，只计入 {file}（{why}），"
                        f"另 {len(others)} 份重复，不计入合计：{'、'.join(names[:5])}{more}")
-            listed.append(([unit, project, issue_type(DUPLICATE), DUPLICATE, warning, "", message,
-                            "、".join(names[:5]) + more], str(paths[form.file])))
-    listed += [(["", "", issue_type(UNREADABLE), UNREADABLE, error, "", f"无法读取：{reason}", shown[i]], str(paths[i]))
-               for i, reason in unreadable]
+            listed.append((IssueRow(unit, project, issue_type(DUPLICATE), DUPLICATE, warning, "", message,
+                                    "、".join(names[:5]) + more), str(paths[form.file_index])))
+    listed += [(IssueRow("", "", issue_type(UNREADABLE), UNREADABLE, error, "", f"无法读取：{reason}", shown[i]),
+                str(paths[i])) for i, reason in unreadable]
     return listed
 
 
@@ -779,18 +831,18 @@ def _unit_sheet(w: _Writer, projects: list[_Form], display: dict[str, str], summ
         by_unit.setdefault(form.unit_key, []).append(form)
     for key in sorted(by_unit, key=lambda k: (not k, display[k])):
         members = by_unit[key]
-        rows = [f.row for f in members if f.status == dup.COUNTED]
-        b, s = _sum(r[3] for r in rows), _sum(r[5] for r in rows)
-        w.put(UNITS, [display[key] or _NO_UNIT, len(rows), sum(f.status == dup.UNFILLED for f in members),
+        counted = [f for f in members if f.status == dup.COUNTED]
+        b, s = _sum(f.budget for f in counted), _sum(f.spent for f in counted)
+        w.put(UNITS, [display[key] or _NO_UNIT, len(counted), sum(f.status == dup.UNFILLED for f in members),
                       sum(f.status == dup.DUPLICATE for f in members), b, s, _rate(s, b),
-                      _mean(r[7] for r in rows), _mean(r[8] for r in rows),
-                      *(sum(1 for r in rows if r[10] == g) for g in GRADES)])
+                      _mean(f.stated_total for f in counted), _mean(f.total for f in counted),
+                      *(sum(1 for f in counted if f.grade == g) for g in GRADES)])
     w.filter(UNITS, w.row[UNITS] - 1)
     total_row = w.row[UNITS]
-    counted = [f.row for f in projects if f.status == dup.COUNTED]
+    counted = [f for f in projects if f.status == dup.COUNTED]
     t = summary.totals
     w.put(UNITS, ["合计", t["projects"], t["unfilled"], t["duplicates"], t["budget"], t["spent"], t["exec_rate"],
-                  _mean(r[7] for r in counted), _mean(r[8] for r in counted),
+                  _mean(f.stated_total for f in counted), _mean(f.total for f in counted),
                   *(t["grades"][g] for g in GRADES)], total=True)
     if projects:
         w.grade_chart(header_row, total_row)
@@ -799,22 +851,22 @@ def _unit_sheet(w: _Writer, projects: list[_Form], display: dict[str, str], summ
 
 def _issue_sheet(w: _Writer, forms: list[_Form], listed: list, display: dict[str, str]) -> None:
     """问题清单: the 单位问题汇总 block, then every finding (sorted, with an autofilter)."""
-    per_unit: dict[str, list[int]] = {}  # unit → [errors, warnings, unfilled, duplicates]
+    per_unit: dict[str, Counter] = {}  # unit → how many of each: errors, warnings, unfilled, duplicates
     for row, _ in listed:
-        counts = per_unit.setdefault(row[0], [0, 0, 0, 0])
-        counts[0 if row[4] == _LEVELS[ERROR] else 1] += 1
+        per_unit.setdefault(row.unit, Counter())["errors" if row.level == _LEVELS[ERROR] else "warnings"] += 1
     for form in forms:
         if form.status != dup.COUNTED:
-            counts = per_unit.setdefault(display[form.unit_key], [0, 0, 0, 0])
-            counts[2 if form.status == dup.UNFILLED else 3] += 1
+            per_unit.setdefault(display[form.unit_key], Counter())[
+                "unfilled" if form.status == dup.UNFILLED else "duplicates"] += 1
     w.text_row(ISSUES, UNIT_ISSUES, w.title_fmt)
     w.header(ISSUES, table=UNIT_ISSUES)
     for unit in sorted(per_unit, key=lambda u: (not u, u)):
-        e, wn, unfilled, dups = per_unit[unit]
-        w.put(ISSUES, [unit or _NO_UNIT_ISSUES, e, wn, e + wn, unfilled, dups], table=UNIT_ISSUES)
-    totals = [sum(c[k] for c in per_unit.values()) for k in range(4)]
-    w.put(ISSUES, ["合计", totals[0], totals[1], totals[0] + totals[1], totals[2], totals[3]], total=True,
-          table=UNIT_ISSUES)
+        c = per_unit[unit]
+        w.put(ISSUES, [unit or _NO_UNIT_ISSUES, c["errors"], c["warnings"], c["errors"] + c["warnings"],
+                       c["unfilled"], c["duplicates"]], table=UNIT_ISSUES)
+    t = sum(per_unit.values(), Counter())
+    w.put(ISSUES, ["合计", t["errors"], t["warnings"], t["errors"] + t["warnings"], t["unfilled"], t["duplicates"]],
+          total=True, table=UNIT_ISSUES)
     w.skip(ISSUES)
     w.text_row(ISSUES, "问题明细", w.title_fmt)
     w.header(ISSUES)

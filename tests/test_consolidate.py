@@ -234,3 +234,10 @@ def test_readme_first_command_counts_each_example_once(tmp_path, monkeypatch):
     total = rows(out, "项目汇总")[-1]
     assert total[3] == pytest.approx(992.47) and total[1] == "计入 13 个项目（不含重复 13 个、未填报 0 个）"
     assert {Path(r[-1]).parts[0] for r in rows(out, "项目汇总")[3:-1]} == {"forms", "forms-2020.txt"}
+
+
+def test_each_named_row_has_one_field_per_column_of_its_sheet():
+    from perfxl.consolidate import HEADERS, DEPARTMENTS, ISSUES, PROJECTS, DepartmentRow, IssueRow, ProjectRow
+
+    for row, sheet in ((ProjectRow, PROJECTS), (DepartmentRow, DEPARTMENTS), (IssueRow, ISSUES)):
+        assert len(row._fields) == len(HEADERS[sheet]), sheet
