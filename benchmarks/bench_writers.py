@@ -73,12 +73,14 @@ def write_xlsxwriter(sheets, path):
 
 def write_perfxl(sheets, path):
     from perfxl.consolidate import _Writer
+    from perfxl.xlsxrows import QuickZipWorkbook
 
-    w = _Writer(path, collect=False)
+    wb = QuickZipWorkbook(path, {"constant_memory": True})
+    w = _Writer(wb, collect=False)
     for name, rows in sheets.items():
         w.header(name)
         w.put_many(name, rows[1:])
-    w.close()
+    wb.close()
 
 
 def write_openpyxl(sheets, path):

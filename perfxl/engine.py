@@ -22,7 +22,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 import math
 
-from .model import EXECUTION, Computed, Form, Indicator, IndicatorResult, trusted
+from .model import EXECUTION, Computed, Form, Indicator, IndicatorResult
 from .rules import DEFAULT_RULES, RuleProfile
 from .values import ParsedValue, parse_value
 
@@ -367,9 +367,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
         rules: the rule profile.
 
     Returns:
-        The computed results; the form itself is not changed. They are made without validation
-        (:func:`~perfxl.model.trusted`): every value is the engine's own, of its field's type as
-        long as the form's fields are of theirs (pydantic checked them when the form was made).
+        The computed results; the form itself is not changed.
     """
     weights = infer_weights(form, rules)
     results: list[IndicatorResult] = []
@@ -383,7 +381,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
             fields = _indicator_fields(ind.target, ind.actual, weight, rules)
         fields["weight"], fields["weight_inferred"] = weight, inferred
         weights_inferred = weights_inferred or inferred
-        results.append(trusted(IndicatorResult, fields))
+        results.append(IndicatorResult(**fields))
     if not has_execution_row:
         rate = exec_rate(form.spent.total, form.budget_total)
     budget_weight = level1_weight(form, EXECUTION, rules)
@@ -395,7 +393,7 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     total_r = total_score(pairs, rules)
     if total_r is not None and _unfilled(form):
         total_r = None  # a form sent back with no 完成值 and no 得分 has no total to grade
-    return trusted(Computed, {
+    return Computed(**{
         "exec_rate": rate,
         "budget_score": budget_score,
         "indicators": results,

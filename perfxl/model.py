@@ -8,8 +8,6 @@ findings can point at it.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from pydantic import BaseModel, ConfigDict, Field
 
 #: 一级指标 names as perfxl spells them (keys of ``level1_weights``).
@@ -29,68 +27,6 @@ MONEY_UNITS = {"万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 
 #: What a form is: a project's form (项目支出绩效自评表) or a department's (部门整体支出绩效自评表).
 PROJECT = "project"
 DEPARTMENT = "department"
-
-
-Model = TypeVar("Model", bound=BaseModel)
-
-_new_object = object.__new__
-_set_slot = object.__setattr__
-#: Per model class: (defaults in field order, {field: default factory}), see :func:`trusted`.
-_TRUSTED_LAYOUTS: dict[type, tuple[dict, dict]] = {}
-
-
-def trusted(cls: type[Model], fields: dict) -> Model:
-    """An instance of ``cls`` from ``fields`` without validating them: the same model as
-    ``cls(**fields)`` makes (field order, ``model_fields_set``) when every value already has its
-    field's type.
-
-    Only for values perfxl has just computed itself (the engine's results); anything from a file
-    or a caller goes through validation. Why: validating a small model costs more than computing
-    its values, and ``model_construct`` costs three times a validation (it loops over the fields
-    in Python); this is what it does, with the per-class work done once.
-
-    Args:
-        cls: a model with a default for every field, and without validators, private
-            attributes or extra fields (checked once per class: TypeError otherwise).
-        fields: field name → value, only the fields given (the others take their defaults);
-            the dict is not kept.
-    """
-    layout = _TRUSTED_LAYOUTS.get(cls)
-    if layout is None:
-        layout = _trusted_layout(cls)
-    defaults, factories = layout
-    values = defaults.copy()  # a copy of a dict in field order keeps that order through update()
-    values.update(fields)
-    for name, factory in factories.items():
-        if name not in fields:
-            values[name] = factory()
-    model = _new_object(cls)
-    _set_slot(model, "__dict__", values)
-    _set_slot(model, "__pydantic_fields_set__", set(fields))
-    _set_slot(model, "__pydantic_extra__", None)
-    _set_slot(model, "__pydantic_private__", None)
-    return model
-
-
-def _trusted_layout(cls: type[BaseModel]) -> tuple[dict, dict]:
-    """The defaults and default factories of ``cls``, checked to be a model :func:`trusted` can make."""
-    if (cls.__pydantic_post_init__ or cls.__private_attributes__ or cls.__pydantic_root_model__
-            or cls.model_config.get("extra") == "allow"
-            or cls.__pydantic_decorators__.field_validators or cls.__pydantic_decorators__.model_validators):
-        raise TypeError(f"{cls.__name__} needs validation or set-up that trusted() does not do")
-    defaults, factories = {}, {}
-    for name, info in cls.model_fields.items():
-        if info.default_factory is not None:
-            factories[name] = info.default_factory
-            defaults[name] = None  # a place in field order; replaced by a fresh value
-        elif info.is_required():
-            raise TypeError(f"{cls.__name__}.{name} has no default: trusted() would leave it unset")
-        elif info.default is None or isinstance(info.default, (str, int, float, bool)):
-            defaults[name] = info.default
-        else:  # pydantic copies a mutable default for each instance
-            raise TypeError(f"{cls.__name__}.{name} has a mutable default that trusted() would share")
-    _TRUSTED_LAYOUTS[cls] = defaults, factories
-    return defaults, factories
 
 
 class Amounts(BaseModel):
