@@ -455,3 +455,29 @@ def test_prop_parse_value_other_cache(value, percent):
         return
     got, want = parse_value(value, percent_cell=percent), _parse_value(value, percent_cell=percent)
     assert repr(got) == repr(want)
+
+
+def test_round_score_is_decimals_half_up():
+    # round_score rounds the digits of f"{value:.15g}" itself; Decimal's quantize is the reference.
+    import math
+    import random
+    import struct
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from perfxl.engine import round_score
+    from perfxl.rules import DEFAULT_RULES
+
+    rng = random.Random(11)
+    values = [0.0, -0.0, 2.675, 13.175, 0.85 * 15.5, -2.675, -0.001, -0.005, 0.005, 1e-5, 1e14 + 0.5, 7, -3, 99.995]
+    values += [rng.uniform(-200, 200) for _ in range(3000)]
+    values += [round(rng.uniform(-100, 100), rng.randint(0, 6)) for _ in range(3000)]
+    values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(500)]
+    for decimals in range(5):
+        rules = DEFAULT_RULES.model_copy(update={"decimals": decimals})
+        step = Decimal(1).scaleb(-decimals)
+        for value in values:
+            if not math.isfinite(value) or abs(value) > 1e20:
+                continue
+            want = float(Decimal(f"{value:.15g}").quantize(step, rounding=ROUND_HALF_UP))
+            got = round_score(value, rules)
+            assert got == want and math.copysign(1, got) == math.copysign(1, want), (value, decimals)
