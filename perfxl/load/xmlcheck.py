@@ -82,7 +82,7 @@ def zip_xml_problem(zf: zipfile.ZipFile, read) -> str | None:
 
     Args:
         zf: the workbook's zip.
-        read: ``read(zf, name)`` gives a part's content, bounded (``sources._read_part``).
+        read: ``read(zf, name)`` gives a part's content, bounded (:func:`perfxl.load.zipsafe.read_part`).
 
     Returns:
         ``"xl/sharedStrings.xml：XML 结构错误（…）"``, or None when every XML part is readable.
