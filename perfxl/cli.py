@@ -395,13 +395,11 @@ def _dask_client(address: str):
         raise click.UsageError(f"无法连接 Dask 调度器 {address}（{exc}）") from exc
 
 
-_LEVEL1_SHORT = {"产出": "产出指标", "效益": "效益指标", "满意度": "满意度指标", "预算执行率": "预算执行率指标"}
+def _with_weights(rules, items):
+    """The rule profile with the 一级 weights of ``--weight`` merged in (产出 or 产出指标 = 40)."""
+    from .read.layouts import LEVEL1_NAMES
 
-
-def _weights(items) -> dict[str, float] | None:
-    if not items:
-        return None
-    out = {}
+    weights = {}
     for item in items:
         name, sep, value = item.replace("＝", "=").partition("=")
         try:
@@ -410,8 +408,14 @@ def _weights(items) -> dict[str, float] | None:
             weight = math.nan
         if not sep or not name.strip() or not _usable(weight):
             raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50")
-        out[_LEVEL1_SHORT.get(name.strip(), name.strip())] = weight
-    return out
+        name = name.strip()
+        weights[LEVEL1_NAMES.get(name.removesuffix("指标"), name)] = weight
+    if not weights:
+        return rules
+    try:
+        return rules.with_level1_weights(weights)
+    except RulesError as exc:
+        raise click.UsageError(f"--weight {' --weight '.join(items)}：{exc}") from exc
 
 
 def _usable(number: float) -> bool:
@@ -453,9 +457,8 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
     from .files import OutputError
     from .template import TemplateOptions, write_template, write_templates
 
-    rules = _rules(rules_file)
-    options = TemplateOptions(year=year, unit=unit, project=project, budget=budget, rows=rows,
-                              level1_weights=_weights(weights), formulas=formulas)
+    rules = _with_weights(_rules(rules_file), weights)
+    options = TemplateOptions(year=year, unit=unit, project=project, budget=budget, rows=rows, formulas=formulas)
     problems: list[str] = []
     try:
         if source is None:
