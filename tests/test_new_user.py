@@ -3,6 +3,8 @@ code and lines, the workbooks written and what ``perfxl check`` says of them."""
 
 from __future__ import annotations
 
+import json
+
 from click.testing import CliRunner
 import openpyxl
 
@@ -57,3 +59,33 @@ def test_weights_not_summing_to_100_are_a_usage_error(tmp_path):
     result = run("template", "-o", out, "--weight", "产出=60")
     assert result.exit_code == 2 and "合计 110" in result.output and "应为 100" in result.output
     assert not out.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# A template filled by a program and never recalculated
+
+
+def column_of(ws, heading: str) -> str:
+    """The column letter under which ``heading`` stands (the first cell holding exactly it)."""
+    return next(c.column_letter for row in ws.iter_rows() for c in row if c.value == heading)
+
+
+def test_template_filled_by_a_program_says_formula_no_value_at_the_formula_cells(tmp_path):
+    blank = tmp_path / "模板.xlsx"
+    assert run("template", "-o", blank, "--unit", "投资服务局", "--project", "图书采购", "--budget", 10).exit_code == 0
+    wb = openpyxl.load_workbook(blank)  # a program fills it: openpyxl keeps formulas, drops their results
+    ws = wb[SHEET]
+    name, target, actual, score = (column_of(ws, h) for h in ("三级指标", "预期指标值", "实际完成值", "自评得分"))
+    row = next(c.row for c in ws[column_of(ws, "二级指标")] if c.value == "数量指标")
+    ws[f"{name}{row}"], ws[f"{target}{row}"], ws[f"{actual}{row}"] = "购置图书", "≥15册", "14册"
+    assert str(ws[f"{score}{row}"].value).startswith("=")  # 自评得分 is still the template's formula
+    filled = tmp_path / "程序填写.xlsx"
+    wb.save(filled)
+
+    report = json.loads(run("check", "--json", filled).output)
+    findings = [f for file in report["files"] for form in file["forms"] for f in form["findings"]]
+    codes = {(f["code"], f["location"]) for f in findings}
+    assert ("formula-no-value", f"{SHEET}!{score}{row}") in codes, findings
+    assert not {code for code, _ in codes} & {"score-missing", "missing-total"}, findings
+    # and the same form calculated (cached results written) has neither note
+    assert "formula-no-value" not in run("check", blank).output
