@@ -455,7 +455,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
     """
     from .checker import drop_bad_numbers
     from .files import OutputError
-    from .template import TemplateOptions, write_template, write_templates
+    from .write import TemplateOptions, write_template, write_templates
 
     rules = _with_weights(_rules(rules_file), weights)
     options = TemplateOptions(year=year, unit=unit, project=project, budget=budget, rows=rows, formulas=formulas)
@@ -489,7 +489,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
 def _template_sources(source, options, rules, problems):
     """(forms, blank) to write from --from: a project list pre-fills; forms are written as written."""
     from .sources import load_grids
-    from .template import find_list_header, read_project_list
+    from .write import find_list_header, read_project_list
 
     path = Path(source)
     is_list = path.suffix.lower() == ".csv"

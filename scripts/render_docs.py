@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from perfxl.model import Form  # noqa: E402
-from perfxl.template import TemplateOptions, write_template  # noqa: E402
+from perfxl.write import TemplateOptions, write_template  # noqa: E402
 from tests.support.libreoffice import pdf_info, recalculate_many  # noqa: E402
 
 DEFAULT_SEED = ROOT / "examples" / "truth" / "05.json"

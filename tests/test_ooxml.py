@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from perfxl import ooxml
 from perfxl import sources as S
 from perfxl.read import read_forms
-from perfxl.template import TemplateOptions, write_template
+from perfxl.write import TemplateOptions, write_template
 from tests.support.libreoffice import recalculate_many
 from tests.support.spreadsheetml import styles_xml, text_run, xlsx_bytes
 

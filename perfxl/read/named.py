@@ -1,6 +1,6 @@
 """Reading perfxl's own workbooks by their defined names, not by their labels.
 
-A template written by :mod:`perfxl.template` names every field (``perfxl_project``,
+A template written by :mod:`perfxl.write` names every field (``perfxl_project``,
 ``perfxl_budget_total``, ``perfxl_ind_target`` …). Names follow the cells when a user inserts rows
 or moves things, so reading by name is exact where reading by label has to guess. The cached
 results of perfxl's own formulas (复核执行进度, 复核得分, 总分, 等级) are read too, so that the
