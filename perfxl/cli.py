@@ -464,7 +464,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
         if source is None:
             written = [write_template(_xlsx(output, "模板"), options=options, rules=rules, force=force)]
         else:
-            forms, blank = _template_sources(source, options, rules, problems)
+            forms, blank, numbers = _template_sources(source, options, rules, problems)
             for i, form in enumerate(forms, start=1):  # a JSON form may hold 1e400 or NaN: no cell can
                 problems.extend(f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
                                 for note in drop_bad_numbers(form))
@@ -476,7 +476,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
                     raise click.UsageError(f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿："
                                            f"-o 应为文件夹，而不是 {output}")
                 written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force,
-                                          inputs=[source])
+                                          inputs=[source], numbers=numbers)
     except (OutputError, ReadError) as exc:
         raise Failure(str(exc)) from exc
     for problem in problems:
@@ -487,7 +487,8 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
 
 
 def _template_sources(source, options, rules, problems):
-    """(forms, blank) to write from --from: a project list pre-fills; forms are written as written."""
+    """(forms, blank, numbers) to write from --from: a project list pre-fills (its files numbered by
+    its 序号); forms are written as written."""
     from .sources import load_grids
     from .write import find_list_header, read_project_list
 
@@ -501,8 +502,8 @@ def _template_sources(source, options, rules, problems):
         problems.extend(projects.problems)
         if not projects.forms:
             raise click.UsageError(f"{path}: 项目清单中没有可用的项目")
-        return projects.forms, True
-    return read_forms(path), False
+        return projects.forms, True, projects.numbers
+    return read_forms(path), False, None
 
 
 @main.command()

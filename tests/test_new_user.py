@@ -4,12 +4,16 @@ code and lines, the workbooks written and what ``perfxl check`` says of them."""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 import openpyxl
 
 from perfxl.cli import main
+from perfxl.model import Form
 from perfxl.read import read_forms
+from perfxl.write import file_name_for
 
 SHEET = "绩效自评表"
 
@@ -89,3 +93,77 @@ def test_template_filled_by_a_program_says_formula_no_value_at_the_formula_cells
     assert not {code for code, _ in codes} & {"score-missing", "missing-total"}, findings
     # and the same form calculated (cached results written) has neither note
     assert "formula-no-value" not in run("check", blank).output
+
+
+# ---------------------------------------------------------------------------------------------
+# Project lists: long names, 合计 rows, 序号, amounts that are no budget
+
+LONG_UNIT = "北京市某某区" + "投资服务促进中心" * 6  # 162 bytes
+LONG_PROJECT = "关于" + "城市更新老旧小区综合整治" * 4  # 162 bytes
+
+
+def write_list(path, text: str):
+    path.write_text(text, encoding="utf-8-sig")
+    return path
+
+
+def test_list_with_300_byte_names_a_total_row_and_serial_numbers(tmp_path):
+    listing = write_list(tmp_path / "清单.csv",
+                         "序号,填报单位,项目名称,预算数（万元）\n"
+                         f"12,{LONG_UNIT},{LONG_PROJECT}一期,10\n"
+                         f"7,{LONG_UNIT},{LONG_PROJECT}二期,20\n"
+                         f"3,商务局,招商,5\n"
+                         ",合 计,,35\n")
+    assert len(f"{LONG_UNIT}{LONG_PROJECT}".encode()) > 300
+    result = run("template", "--from", listing, "-o", tmp_path / "模板")
+    assert result.exit_code == 0, result.output  # the 合计 row is skipped without a word
+    assert "跳过" not in result.output and "第 5 行" not in result.output and "Traceback" not in result.output
+    files = sorted((tmp_path / "模板").iterdir())
+    assert [f.name[:4] for f in files] == ["003-", "007-", "012-"]  # by 序号, not by the order written
+    for f in files:
+        assert len(f.name.encode()) <= 255 and f.name.endswith(".xlsx")
+    by_number = {f.name[:3]: f for f in files}
+    long_name = by_number["012"].name
+    assert "北京市某某区" in long_name and "关于城市更新" in long_name  # both the unit and the project show
+    forms = {n: read_forms(f)[0] for n, f in by_number.items()}
+    assert (forms["012"].project, forms["012"].budget.total) == (LONG_PROJECT + "一期", 10)
+    assert (forms["007"].unit, forms["003"].project) == (LONG_UNIT, "招商")
+
+
+def test_list_names_alike_once_cut_stay_apart(tmp_path):
+    listing = write_list(tmp_path / "清单.csv", "序号,填报单位,项目名称,预算数\n"
+                                                f"1,{LONG_UNIT},{LONG_PROJECT}一期,1\n1,{LONG_UNIT},{LONG_PROJECT}二期,2\n")
+    result = run("template", "--from", listing, "-o", tmp_path / "模板")
+    assert result.exit_code == 0, result.output
+    projects = sorted(read_forms(f)[0].project for f in (tmp_path / "模板").iterdir())
+    assert projects == [LONG_PROJECT + "一期", LONG_PROJECT + "二期"]
+
+
+def test_list_without_serial_numbers_is_numbered_in_written_order_and_subtotals_are_skipped(tmp_path):
+    listing = write_list(tmp_path / "清单.csv", "填报单位,项目名称,预算数\n投资服务局,党建经费,0.7\n"
+                                                "投资服务局小计,,0.7\n商务局,招商,5\n商务局 小计：,,5\n总计,,5.7\n")
+    result = run("template", "--from", listing, "-o", tmp_path / "模板")
+    assert result.exit_code == 0, result.output
+    assert sorted(f.name for f in (tmp_path / "模板").iterdir()) == ["001-投资服务局-党建经费.xlsx", "002-商务局-招商.xlsx"]
+
+
+def test_list_rows_with_zero_or_negative_budget_are_named_and_skipped(tmp_path):
+    listing = write_list(tmp_path / "清单.csv", "填报单位,项目名称,预算数\n甲,一号,-2\n乙,二号,0\n丙,三号,3\n")
+    result = run("template", "--from", listing, "-o", tmp_path / "模板")
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "已跳过" in line]
+    assert len(lines) == 2
+    assert "清单.csv 第 2 行" in lines[0] and "负数" in lines[0] and "-2" in lines[0]
+    assert "清单.csv 第 3 行" in lines[1] and "零" in lines[1]
+    assert [f.name for f in (tmp_path / "模板").iterdir()] == ["001-丙-三号.xlsx"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(unit=st.text(max_size=120), project=st.text(max_size=120),
+       number=st.one_of(st.integers(0, 10**6), st.text(max_size=60)))
+def test_a_file_name_fits_windows_and_the_name_limit(unit, project, number):
+    name = file_name_for(Form(unit=unit, project=project), number)
+    assert name.endswith(".xlsx") and len(name.encode("utf-8")) <= 185
+    assert not set(name) & set('<>:"/\\|?*')
+    assert not [ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Cs")]  # no control or bidi character
+    name.encode("utf-8")  # no lone surrogate, no character split

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files import atomic_outputs, make_folder, remove_folders
+from ..files import atomic_outputs, make_folder, remove_folders, safe_name, unique_name
 from ..model import Amounts, Form
 from ..rules import DEFAULT_RULES, RuleProfile
 from ..sources import (
@@ -35,7 +34,10 @@ LIST_COLUMNS = {
     "财政资金": "budget.fiscal", "其中:财政资金": "budget.fiscal", "其他": "budget.other", "其他资金": "budget.other",
     "年度": "year", "填报人": "filled_by", "联系电话": "phone",
     "年度预期目标": "goal", "绩效目标": "goal",
+    "序号": "number",  # no field of the form: the workbook's file is named by it
 }
+#: What a 合计 / 小计 row of a list says in a cell (合计, 小 计, 投资服务局小计, 总计：): it is no project.
+LIST_TOTAL_WORDS = ("合计", "小计", "总计", "共计", "累计")
 
 
 @dataclass
@@ -44,11 +46,36 @@ class ProjectList:
 
     forms: list[Form]
     problems: list[str]
+    #: each form's number as its file name starts: the list's 序号, else its place among the projects
+    numbers: list[str] = field(default_factory=list)
 
 
 def _heading_key(value: object) -> str:
     return "".join(normalize_text(str(value)).split()).rstrip(":").replace("（", "(").replace("）", ")")
 
+
+def _is_total_row(row: list[object], project: object) -> bool:
+    """A 合计 / 小计 row: no project of its own (or a total word as one), a total word in a cell."""
+    if project not in (None, "") and not _heading_key(project).endswith(LIST_TOTAL_WORDS):
+        return False
+    return any(isinstance(v, str) and _heading_key(v).endswith(LIST_TOTAL_WORDS) for v in row)
+
+
+def _number_text(value: object, place: int) -> str:
+    """A file's number: the 序号 as written (1 → ``001``), else its place among the projects."""
+    if value in (None, ""):
+        return f"{place:03d}"
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    text = render(value).strip()
+    if number is None and text.isdigit() and text.isascii():
+        number = int(text)
+    if number is not None and math.isfinite(number) and number == int(number) and 0 <= number < 10 ** 9:
+        return f"{int(number):03d}"
+    return text
+
+
+#: Amounts of a list as a message names them.
+_AMOUNT_NAMES = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
 
 #: A project list in CSV: 20,000 rows of a few hundred bytes (a workbook's is bounded as any sheet is).
 MAX_LIST_BYTES = 10 * 1024 * 1024
@@ -116,7 +143,7 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
     if found is None:
         raise ReadError(path, "不是项目清单：没有含“项目名称”和“填报单位”或“预算数”的标题行")
     header, columns = found
-    forms, problems = [], []
+    forms, problems, numbers = [], [], []
     if clipped:
         problems.append(f"{path}：项目清单超过 {MAX_ROWS} 行或 {MAX_COLS} 列，超出部分未读取")
     for r in range(header + 1, len(rows)):
@@ -124,6 +151,9 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
         values = {f: row[c] for c, f in columns.items() if c < len(row) and row[c] not in (None, "")}
         if not values:
             continue
+        if _is_total_row(row, values.get("project")):
+            continue  # 合计 / 小计: no project, said by nobody
+        serial = values.pop("number", None)
         where = f"{path} 第 {r + 1} 行"
         if "project" not in values:
             problems.append(f"{where}：没有项目名称，已跳过")
@@ -143,37 +173,49 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
                     amounts[fieldname.split(".")[1]] = float(number)
             else:
                 data[fieldname] = render(value)
+        if bad is None and (amounts.get("total", 1) <= 0 or any(v < 0 for v in amounts.values())):
+            negative = {k: v for k, v in amounts.items() if v < 0 or k == "total" and v <= 0}
+            which, amount = next(iter(negative.items()))
+            bad = f"{where}：{_AMOUNT_NAMES[which]}为{'零' if amount == 0 else '负数'}（{amount:g}），已跳过"
         if bad:
             problems.append(bad)
             continue
+        numbers.append(_number_text(serial, len(forms) + 1))
         base = blank_form(options.model_copy(update={"year": data.pop("year", options.year)}), rules)
         forms.append(base.model_copy(update={**data, "budget": Amounts(**amounts)}))
-    return ProjectList(forms=forms, problems=problems)
+    return ProjectList(forms=forms, problems=problems, numbers=numbers)
 
 
 #: A file name's limit is 255 bytes on most file systems; the name keeps room for ``.xlsx`` and for
 #: the temporary name it is first written under.
 _NAME_BYTES = 180
+#: The most of a name its number may take (a 序号 written as text may be long).
+_NUMBER_BYTES = 40
 
 
-def file_name_for(form: Form, index: int) -> str:
+def _cut(text: str, max_bytes: int) -> str:
+    """``text`` within ``max_bytes`` UTF-8 bytes, cut between characters."""
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+
+
+def file_name_for(form: Form, number: int | str) -> str:
     """A safe, readable file name for a form's workbook: ``003-投资服务局-党建经费.xlsx``.
 
-    Characters Windows forbids and control characters become ``_``; format characters (the
-    right-to-left override that shows ``exe.xlsx`` as ``xlsx.exe``, zero-width spaces) and lone
-    surrogates are left out; the name is cut to whole characters within :data:`_NAME_BYTES` bytes.
+    Characters Windows forbids and control characters become ``_``; format characters and lone
+    surrogates are left out (:func:`perfxl.files.safe_name`). Within :data:`_NAME_BYTES` bytes the
+    unit and the project share what the number leaves: the shorter keeps all it needs up to half,
+    so that a long 单位 never pushes the 项目名称, which tells the files apart, out of the name.
     """
-    parts = [f"{index:03d}"] + [p for p in (form.unit, form.project) if p]
-    kept = []
-    for ch in "-".join(parts):
-        kind = unicodedata.category(ch)
-        if kind in ("Cf", "Cs"):
-            continue
-        kept.append("_" if ch in '<>:"/\\|?*' or kind == "Cc" else ch)
-    name = "".join(kept).strip(" .")
-    while len(name.encode("utf-8")) > _NAME_BYTES:
-        name = name[:-1]
-    return name.rstrip(" .") + ".xlsx"
+    number = safe_name(f"{number:03d}" if isinstance(number, int) else number, _NUMBER_BYTES)
+    parts = [safe_name(p, _NAME_BYTES) for p in (form.unit, form.project) if p]
+    room = _NAME_BYTES - len(number.encode("utf-8")) - len(parts)  # a "-" before each part
+    sizes = [len(p.encode("utf-8")) for p in parts]
+    if sum(sizes) > room:
+        half = room // len(parts)
+        short = min(sizes)
+        limits = [half] * len(parts) if short >= half else [s if s == short else room - short for s in sizes]
+        parts = [_cut(p, n) for p, n in zip(parts, limits)]
+    return safe_name("-".join([number, *parts]), _NAME_BYTES + len(".xlsx"), ".xlsx")
 
 
 def write_templates(
@@ -185,6 +227,7 @@ def write_templates(
     blank: bool = True,
     force: bool = False,
     inputs: Iterable[str | Path] = (),
+    numbers: list[str] | None = None,
 ) -> list[Path]:
     """One workbook per form into ``folder`` (created when missing).
 
@@ -196,6 +239,7 @@ def write_templates(
         blank: the forms are pre-filled lists (stated cells get formulas); False writes them as written.
         force: overwrite existing files.
         inputs: files read to make them (``--from``), which none may overwrite.
+        numbers: what each file name starts with (a project list's 序号); default 001, 002 …
 
     Returns:
         The files written, in order: all of them, or none (every file is checked before any is
@@ -208,7 +252,9 @@ def write_templates(
     options = options or TemplateOptions()
     folder = Path(folder)
     made = make_folder(folder)
-    paths = [folder / file_name_for(form, i) for i, form in enumerate(forms, start=1)]
+    used: set[str] = set()  # two rows of one 序号 and name, or names alike once cut: -2, -3 …
+    paths = [folder / unique_name(file_name_for(form, number), used, _NAME_BYTES + len(".xlsx"))
+             for form, number in zip(forms, numbers or range(1, len(forms) + 1))]
     try:
         with atomic_outputs(paths, force=force, inputs=inputs) as temps:
             for form, tmp in zip(forms, temps):
