@@ -4,7 +4,9 @@ code and lines, the workbooks written and what ``perfxl check`` says of them."""
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from pathlib import Path
 
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
@@ -167,3 +169,21 @@ def test_a_file_name_fits_windows_and_the_name_limit(unit, project, number):
     assert not set(name) & set('<>:"/\\|?*')
     assert not [ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Cs")]  # no control or bidi character
     name.encode("utf-8")  # no lone surrogate, no character split
+
+
+# ---------------------------------------------------------------------------------------------
+# The README's guide for the people who fill the form
+
+
+def test_readme_pictures_and_templates_named_for_clerks_are_there_and_small():
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    guide = readme[readme.index("## 填报人指南"):]
+    guide = guide[:guide.index("\n## ", 1)]
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", guide)
+    assert len(pictures) >= 2
+    for picture in pictures:
+        data = (root / picture).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) <= 200 * 1024, picture
+    for template in re.findall(r"`(绩效自评表[^`]*\.xlsx)`", guide):
+        assert (root / "templates" / template).is_file(), template
