@@ -6,7 +6,7 @@ Run from the repository root::
     python3 benchmarks/bench_template.py                 # 50 writes, 1,000 projects
     python3 benchmarks/bench_template.py --reps 20 --projects 200
 
-1. One template, in this process: :func:`perfxl.template.write_template` of the blank template to
+1. One template, in this process: :func:`perfxl.write.write_template` of the blank template to
    a file, per formula kind (udf, the default, and native), median of --reps writes after a
    warm-up, pinned to one CPU where the platform allows it (os.sched_setaffinity).
 2. A project list, end to end: a CSV of --projects rows (填报单位, 项目名称, 预算数, 财政资金, 其他,
@@ -61,7 +61,7 @@ def one_template_ms(folder: Path, kind: str, reps: int) -> float:
     Returns:
         The median, in milliseconds.
     """
-    from perfxl.template import TemplateOptions, write_template
+    from perfxl.write import TemplateOptions, write_template
 
     options = TemplateOptions(formulas=kind)
     path = folder / f"blank-{kind}.xlsx"

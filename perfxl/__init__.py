@@ -17,7 +17,7 @@ from .model import Amounts, Computed, Form, Indicator, IndicatorResult
 from .read import parse_grid, read_forms
 from .rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
 from .load import ReadError
-from .template import TemplateOptions, read_project_list, write_template, write_templates
+from .write import TemplateOptions, read_project_list, write_template, write_templates
 from .values import ParsedValue, parse_value
 
 __version__ = "0.1.0"

@@ -20,6 +20,8 @@ from .rules import RuleProfile
 from .values import parse_value
 
 ERROR, WARNING = "error", "warning"
+#: Findings that a field was left empty: not given where the field's cell is an uncalculated formula.
+_UNFILLED_CODES = frozenset({"missing-field", "missing-budget", "actual-missing", "score-missing", "missing-total"})
 
 #: The form's own instruction for section 五, left in place when nothing was written.
 _INSTRUCTION_RE = re.compile(r"主要填写|纠偏措施及对策建议|修改完善措施")
@@ -92,11 +94,16 @@ class Context:
         self.rate = self.computed.exec_rate if self.computed else None
         self.shortfall = False  # set by the indicator checks: a target not fully met
         self.has_execution_row = any(ind.is_execution for ind in self.indicators)
+        # Cells holding a formula never calculated: the reader said so (formula-no-value) at each.
+        self.uncalculated = {n.location for n in self.source.notes if n.code == "formula-no-value"} \
+            if self.source else set()
 
     def has_line(self, path: str) -> bool:
         return not self.labelled or bool(self.form.location(path))
 
     def add(self, code: str, message: str, path: str = "", level: str | None = None) -> None:
+        if code in _UNFILLED_CODES and path and self.form.location(path) in self.uncalculated:
+            return  # not left unfilled: a formula whose value no program calculated, said at its cell
         self.findings.append(Finding(code, level or CODES[code].level, message, _where(self.form, path),
                                      self.file, self.project))
 
@@ -439,7 +446,7 @@ def _total(ctx: Context) -> None:
     scores = [ind.score for ind in ctx.indicators if ind.score is not None]
     if stated is None:
         if ctx.indicators:
-            ctx.add("missing-total", "未填写总分")
+            ctx.add("missing-total", "未填写总分", "stated_total")
         return
     if not scores:
         return

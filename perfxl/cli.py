@@ -395,13 +395,11 @@ def _dask_client(address: str):
         raise click.UsageError(f"无法连接 Dask 调度器 {address}（{exc}）") from exc
 
 
-_LEVEL1_SHORT = {"产出": "产出指标", "效益": "效益指标", "满意度": "满意度指标", "预算执行率": "预算执行率指标"}
+def _with_weights(rules, items):
+    """The rule profile with the 一级 weights of ``--weight`` merged in (产出 or 产出指标 = 40)."""
+    from .read.layouts import LEVEL1_NAMES
 
-
-def _weights(items) -> dict[str, float] | None:
-    if not items:
-        return None
-    out = {}
+    weights = {}
     for item in items:
         name, sep, value = item.replace("＝", "=").partition("=")
         try:
@@ -410,8 +408,14 @@ def _weights(items) -> dict[str, float] | None:
             weight = math.nan
         if not sep or not name.strip() or not _usable(weight):
             raise click.UsageError(f"--weight {item}：应写成 一级指标=分值，如 产出指标=50")
-        out[_LEVEL1_SHORT.get(name.strip(), name.strip())] = weight
-    return out
+        name = name.strip()
+        weights[LEVEL1_NAMES.get(name.removesuffix("指标"), name)] = weight
+    if not weights:
+        return rules
+    try:
+        return rules.with_level1_weights(weights)
+    except RulesError as exc:
+        raise click.UsageError(f"--weight {' --weight '.join(items)}：{exc}") from exc
 
 
 def _usable(number: float) -> bool:
@@ -451,17 +455,16 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
     """
     from .checker import drop_bad_numbers
     from .files import OutputError
-    from .template import TemplateOptions, write_template, write_templates
+    from .write import TemplateOptions, write_template, write_templates
 
-    rules = _rules(rules_file)
-    options = TemplateOptions(year=year, unit=unit, project=project, budget=budget, rows=rows,
-                              level1_weights=_weights(weights), formulas=formulas)
+    rules = _with_weights(_rules(rules_file), weights)
+    options = TemplateOptions(year=year, unit=unit, project=project, budget=budget, rows=rows, formulas=formulas)
     problems: list[str] = []
     try:
         if source is None:
             written = [write_template(_xlsx(output, "模板"), options=options, rules=rules, force=force)]
         else:
-            forms, blank = _template_sources(source, options, rules, problems)
+            forms, blank, numbers = _template_sources(source, options, rules, problems)
             for i, form in enumerate(forms, start=1):  # a JSON form may hold 1e400 or NaN: no cell can
                 problems.extend(f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
                                 for note in drop_bad_numbers(form))
@@ -473,7 +476,7 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
                     raise click.UsageError(f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿："
                                            f"-o 应为文件夹，而不是 {output}")
                 written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force,
-                                          inputs=[source])
+                                          inputs=[source], numbers=numbers)
     except (OutputError, ReadError) as exc:
         raise Failure(str(exc)) from exc
     for problem in problems:
@@ -484,9 +487,10 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
 
 
 def _template_sources(source, options, rules, problems):
-    """(forms, blank) to write from --from: a project list pre-fills; forms are written as written."""
+    """(forms, blank, numbers) to write from --from: a project list pre-fills (its files numbered by
+    its 序号); forms are written as written."""
     from .load import load_grids
-    from .template import find_list_header, read_project_list
+    from .write import find_list_header, read_project_list
 
     path = Path(source)
     is_list = path.suffix.lower() == ".csv"
@@ -498,8 +502,8 @@ def _template_sources(source, options, rules, problems):
         problems.extend(projects.problems)
         if not projects.forms:
             raise click.UsageError(f"{path}: 项目清单中没有可用的项目")
-        return projects.forms, True
-    return read_forms(path), False
+        return projects.forms, True, projects.numbers
+    return read_forms(path), False, None
 
 
 @main.command()

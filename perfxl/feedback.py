@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import OutputError, atomic_output
+from .files import OutputError, atomic_output, safe_name, unique_name  # noqa: F401 - names of feedback's API
 
 #: The most of a name (in UTF-8 bytes) a unit's folder and a file may take: Windows allows 255
 #: UTF-16 units a name and 260 a path, Linux 255 bytes a name; a Chinese character is 3 bytes.
@@ -42,8 +42,6 @@ MAX_COPY_XML_BYTES = 60 * 1024 * 1024
 NO_UNIT = "未识别单位"
 
 _FILLS = {"错误": "FFC7CE", "警告": "FFEB9C"}
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 #: Columns of a unit's 报送情况 sheet.
@@ -68,29 +66,6 @@ class UnitFeedback:
     sources: list[str | None] = field(default_factory=list)  # each finding's workbook (a key of copies)
     forms: list[list] = field(default_factory=list)
     copies: dict[str, Copy] = field(default_factory=dict)  # keyed by source path
-
-
-def safe_name(text: str, max_bytes: int, suffix: str = "") -> str:
-    """``text`` as a file name that Windows and Linux accept, with ``suffix``, in ``max_bytes``
-    UTF-8 bytes at most (the text is cut, never a character split, never the suffix)."""
-    name = _UNSAFE.sub("_", text).strip().rstrip(". ")
-    budget = max(max_bytes - len(suffix.encode("utf-8")), 1)
-    cut = name.encode("utf-8", "surrogatepass")[:budget].decode("utf-8", "ignore").rstrip(". ")
-    if not cut or cut.split(".")[0].upper() in _DEVICES:
-        cut = ("_" + cut).encode("utf-8", "surrogatepass")[:budget].decode("utf-8", "ignore")
-    return cut + suffix
-
-
-def unique_name(name: str, used: set[str], max_bytes: int) -> str:
-    """``name``, or ``name-2``, ``name-3`` … (within ``max_bytes``), unused in ``used`` whatever the
-    letter case (Windows does not tell ``A.xlsx`` from ``a.xlsx``); the name returned is added."""
-    stem, suffix = os.path.splitext(name)
-    candidate, n = name, 1
-    while candidate.casefold() in used:
-        n += 1
-        candidate = safe_name(stem, max_bytes, f"-{n}{suffix}")
-    used.add(candidate.casefold())
-    return candidate
 
 
 def check_folder(folder, *, force: bool = False) -> Path:

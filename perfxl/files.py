@@ -15,13 +15,20 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .inputs import real_path
+
+
+#: What no file name may hold on Windows: reserved characters and control characters (C0, DEL, C1).
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 class OutputError(ValueError):
@@ -55,6 +62,32 @@ _REASONS = {
 #: (255 bytes) is left for the random part, whatever the target's length.
 _TEMP_STEM_CHARS = 32
 _TEMP_SUFFIX_CHARS = 16
+
+
+def safe_name(text: str, max_bytes: int, suffix: str = "") -> str:
+    """``text`` as a file name that Windows and Linux accept, with ``suffix``, in ``max_bytes``
+    UTF-8 bytes at most (the text is cut, never a character split, never the suffix). Format
+    characters (a right-to-left override that shows ``…exe.xlsx`` as ``…xlsx.exe``, zero-width
+    spaces) and lone surrogates are left out."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cs"))
+    name = _UNSAFE.sub("_", text).strip().rstrip(". ")
+    budget = max(max_bytes - len(suffix.encode("utf-8")), 1)
+    cut = name.encode("utf-8", "surrogatepass")[:budget].decode("utf-8", "ignore").rstrip(". ")
+    if not cut or cut.split(".")[0].upper() in _DEVICES:
+        cut = ("_" + cut).encode("utf-8", "surrogatepass")[:budget].decode("utf-8", "ignore")
+    return cut + suffix
+
+
+def unique_name(name: str, used: set[str], max_bytes: int) -> str:
+    """``name``, or ``name-2``, ``name-3`` … (within ``max_bytes``), unused in ``used`` whatever the
+    letter case (Windows does not tell ``A.xlsx`` from ``a.xlsx``); the name returned is added."""
+    stem, suffix = os.path.splitext(name)
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = safe_name(stem, max_bytes, f"-{n}{suffix}")
+    used.add(candidate.casefold())
+    return candidate
 
 
 def os_reason(exc: BaseException) -> str:

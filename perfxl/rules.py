@@ -14,6 +14,7 @@ so a TOML file can override any field (``perfxl check --rules district.toml``)::
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -78,6 +79,30 @@ class RuleProfile(BaseModel):
     def default_weight(self, level1: str) -> float | None:
         """The profile's 一级 weight for ``level1``, or None when the profile has none."""
         return self.level1_weights.get(level1)
+
+    def with_level1_weights(self, weights: Mapping[str, float]) -> RuleProfile:
+        """This profile with some 一级 weights changed and the others kept (``template --weight``).
+
+        Args:
+            weights: 一级 name (perfxl's spelling, ``产出指标``) → its weight.
+
+        Returns:
+            The profile with the merged weights.
+
+        Raises:
+            RulesError: an 一级 the profile has no weight for, or merged weights not summing to 100
+                (a form's total is out of 100: ``perfxl check`` would refuse every form made so).
+        """
+        allowed = "、".join(self.level1_weights)
+        for name in weights:
+            if name not in self.level1_weights:
+                raise RulesError(f"没有名为“{name}”的一级指标，可用的一级指标：{allowed}（“指标”二字可省）")
+        merged = {**self.level1_weights, **weights}
+        total = sum(merged.values())
+        if abs(total - 100) > 1e-9:
+            parts = "、".join(f"{name} {value:g}" for name, value in merged.items())
+            raise RulesError(f"一级指标分值合计 {total:g}（{parts}），应为 100")
+        return self.model_copy(update={"level1_weights": merged})
 
 
 DEFAULT_RULES = RuleProfile()

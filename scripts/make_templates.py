@@ -8,7 +8,7 @@ Run from the repository root after changing the template::
 
 from pathlib import Path
 
-from perfxl.template import TemplateOptions, write_template
+from perfxl.write import TemplateOptions, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 #: file name → formula kind: the xlwings template, and the one for WPS / LibreOffice / no add-in.

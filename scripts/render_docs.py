@@ -3,7 +3,7 @@
 
 Run from the repository root::
 
-    python3 scripts/render_docs.py                       # docs/template-blank.png, docs/template-filled.png
+    python3 scripts/render_docs.py                       # docs/images/template-blank.png, …-filled.png
     python3 scripts/render_docs.py --seed examples/truth/07.json --out /tmp/look
 
 Both workbooks use the native formulas, so that LibreOffice, which recalculates every formula on
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from perfxl.model import Form  # noqa: E402
-from perfxl.template import TemplateOptions, write_template  # noqa: E402
+from perfxl.write import TemplateOptions, write_template  # noqa: E402
 from tests.support.libreoffice import pdf_info, recalculate_many  # noqa: E402
 
 DEFAULT_SEED = ROOT / "examples" / "truth" / "05.json"
@@ -79,7 +79,7 @@ def render(workbooks: list[Path], out: Path, work: Path) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=Path, default=DEFAULT_SEED, help="the form to fill in (JSON)")
-    ap.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the PNGs (default docs/)")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "images", help="folder for the PNGs (default docs/images/)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="perfxl-render-") as tmp:
         work = Path(tmp)

@@ -28,9 +28,10 @@ from perfxl.cli import main
 from perfxl.engine import exec_rate, scored
 from perfxl.model import Form
 from perfxl.read import read_forms
-from perfxl.template import (
-    COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, SHEET, Layout, TemplateOptions,
-    cell_name, name_of, plan_rows, write_template,
+from perfxl.names import name_of
+from perfxl.write import TemplateOptions, write_template
+from perfxl.write.layout import (
+    COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, SHEET, Layout, cell_name, plan_rows,
 )
 from tests.support.libreoffice import error_cells, read_values, recalculate_many
 from tests.support.native_forms import native_forms

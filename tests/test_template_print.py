@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from perfxl.model import Form
-from perfxl.template import TITLE, TemplateOptions, write_template
+from perfxl.write import TITLE, TemplateOptions, write_template
 from tests.support.libreoffice import pdf_info, recalculate_many
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "truth" / "05.json"

@@ -26,9 +26,28 @@ class FormBuilder:
     level1_weights: dict = field(default_factory=dict)
     locations: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    #: cells already noted as formulas never calculated
+    noted_formulas: set = field(default_factory=set)
 
     def note(self, code: str, cell: Cell, message: str) -> None:
         self.notes.append(ReadNote(code=code, location=self.grid.ref(cell.row, cell.col), message=message))
+
+    def uncalculated(self, row: int, col: int, path: str = "") -> bool:
+        """True when the cell holds a formula never calculated: a ``formula-no-value`` note there
+        (once per cell), and ``path`` located at it so that no check calls the field unfilled."""
+        formula = self.grid.no_value.get((row, col))
+        if formula is None:
+            return False
+        where = self.grid.ref(row, col)
+        if path:
+            self.locations[path] = where
+        if (row, col) not in self.noted_formulas:
+            self.noted_formulas.add((row, col))
+            shown = f"公式 ={formula} " if formula else "公式"
+            self.notes.append(ReadNote(
+                code="formula-no-value", location=where,
+                message=f"{shown}没有计算结果（文件未在 Excel 中保存过），读作空值；请在 Excel 或 WPS 中打开、保存后再提交"))
+        return True
 
     def put_text(self, name: str, cell: Cell, text: str) -> None:
         if self.data.get(name) or not text:

@@ -155,12 +155,9 @@ def _add_funds_indicator(b: FormBuilder) -> None:
 def _note_unread_cells(b: FormBuilder, grid: Grid, start: int, stop: int) -> None:
     """Notes for what the grid could not show in rows [start, stop): formulas never calculated
     (they read as empty, so a number there would silently be missing) and a sheet cut at the limits."""
-    for (r, c), formula in sorted(grid.no_value.items()):
+    for r, c in sorted(grid.no_value):
         if start <= r < stop:
-            shown = f"公式 ={formula} " if formula else "公式"
-            b.notes.append(ReadNote(
-                code="formula-no-value", location=grid.ref(r, c),
-                message=f"{shown}没有计算结果（文件未在 Excel 中保存过），读作空值；请在 Excel 或 WPS 中打开、保存后再提交"))
+            b.uncalculated(r, c)
     if grid.clipped:
         b.notes.append(ReadNote(
             code="sheet-clipped", location=grid.ref(min(len(grid.rows), MAX_ROWS) - 1, 0) if grid.rows else "",

@@ -1,6 +1,6 @@
 """Reading perfxl's own workbooks by their defined names, not by their labels.
 
-A template written by :mod:`perfxl.template` names every field (``perfxl_project``,
+A template written by :mod:`perfxl.write` names every field (``perfxl_project``,
 ``perfxl_budget_total``, ``perfxl_ind_target`` …). Names follow the cells when a user inserts rows
 or moves things, so reading by name is exact where reading by label has to guess. The cached
 results of perfxl's own formulas (复核执行进度, 复核得分, 总分, 等级) are read too, so that the
@@ -37,6 +37,17 @@ class _Named:
     def __init__(self, grid: Grid):
         self.grid = grid
         self.builder = FormBuilder(grid)
+        self.never_calculated = False
+
+    def calculated(self) -> bool:
+        """Whether a program calculated the sheet. perfxl writes an empty result with no cached value,
+        as a program that calculates nothing does; but perfxl's 分值 used (``perfxl_result_weight``)
+        holds a number on every calculated row that has a 三级指标."""
+        used, names = self.grid.names.get(RESULT_NAMES["indicators.weight"]), self.grid.names.get(name_of("ind_name"))
+        if used is None or names is None:
+            return True
+        return not any((r, used[1]) in self.grid.no_value
+                       for r in range(names[0], names[2] + 1) if self.cell(r, names[1]) is not None)
 
     def cell(self, row: int, col: int) -> Cell | None:
         rows = self.grid.rows
@@ -48,10 +59,16 @@ class _Named:
         percent = (row, col) in self.grid.percent
         return Cell(row, col, value, render(value, percent), percent)
 
-    def first(self, name: str) -> Cell | None:
-        """The (first) cell a name points at, if it holds a value."""
+    def first(self, name: str, path: str = "") -> Cell | None:
+        """The (first) cell a name points at, if it holds a value; a formula there never calculated
+        is noted, and ``path`` located at it."""
         where = self.grid.names.get(name)
-        return None if where is None else self.cell(where[0], where[1])
+        if where is None:
+            return None
+        cell = self.cell(where[0], where[1])
+        if cell is None and path and self.never_calculated:
+            self.builder.uncalculated(where[0], where[1], path)
+        return cell
 
     def column(self, name: str) -> list[Cell | None]:
         """The cells of a one-column name, top to bottom."""
@@ -61,15 +78,21 @@ class _Named:
         r1, c1, r2, _ = where
         return [self.cell(r, c1) for r in range(r1, r2 + 1)]
 
+    def uncalculated(self, name: str, i: int, path: str) -> None:
+        """Note the ``i``-th cell of a one-column name when it holds a formula never calculated."""
+        where = self.grid.names.get(name)
+        if where is not None and self.never_calculated:
+            self.builder.uncalculated(where[0] + i, where[1], path)
+
     def text(self, path: str, name: str | None = None) -> str | None:
-        cell = self.first(name or name_of(path))
+        cell = self.first(name or name_of(path), path)
         if cell is None or not cell.text:
             return None
         self.builder.locations[path] = self.grid.ref(cell.row, cell.col)
         return cell.text
 
     def number(self, path: str, what: str, cell: Cell | None = None) -> float | None:
-        cell = self.first(name_of(path)) if cell is None else cell
+        cell = self.first(name_of(path), path) if cell is None else cell
         if cell is None:
             return None
         value = self.builder.number(cell, what)
@@ -99,6 +122,7 @@ def parse_named(grid: Grid) -> Form:
         ``source.results``.
     """
     n = _Named(grid)
+    n.never_calculated = not n.calculated()
     b = n.builder
     data = {path: n.text(path) for path in _TEXT_FIELDS}
     year_text = n.text("year") or ""
@@ -131,6 +155,9 @@ def parse_named(grid: Grid) -> Form:
         where = f"indicators.{k}"
         b.locations[where] = grid.ref(name_cell.row, name_cell.col)
         values = {}
+        for fieldname in ("target", "actual", "weight", "score"):
+            if got[fieldname] is None:  # a formula there that no program calculated reads as empty
+                n.uncalculated(name_of("ind_" + fieldname), i, f"{where}.{fieldname}")
         for fieldname in ("target", "actual"):
             cell = got[fieldname]
             if cell is not None and cell.text:

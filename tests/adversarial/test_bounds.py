@@ -19,7 +19,7 @@ import pytest
 
 from perfxl.checker import check_file
 from perfxl.load import MAX_CELL_CHARS, MAX_ROWS
-from perfxl.template import read_project_list
+from perfxl.write import read_project_list
 from tests.adversarial import hostile as h
 from tests.adversarial.conftest import BUDGET_MB, BUDGET_SECONDS, ROOT, assert_no_traceback, measured_check, measured_cli, run
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from perfxl.load import Declined, ReadError, column_letter, load_grids
 from perfxl.load.fast import place
 from perfxl.read import read_forms
-from perfxl.template import TemplateOptions, write_template
+from perfxl.write import TemplateOptions, write_template
 from tests.support.libreoffice import recalculate_many
 from tests.support.spreadsheetml import text_run, xlsx_bytes
 

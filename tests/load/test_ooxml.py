@@ -13,7 +13,7 @@ import python_calamine as pc
 from hypothesis import example, given, settings, strategies as st
 
 from perfxl.load import ENGINES, load_grids, ooxml
-from perfxl.template import write_template
+from perfxl.write import write_template
 from tests.support.spreadsheetml import styles_xml, xlsx_bytes
 
 # ------------------------------------------------------------------------------- date formats
