@@ -385,7 +385,7 @@ def write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank: 
         sheet.finish()
         for name, ref in layout.names().items():
             wb.define_name(name, ref)
-        if kind == "udf":
+        if fx.calls_udfs:  # the add-in reads its settings from this sheet
             from ..addin import workbook_settings
 
             conf = wb.add_worksheet("xlwings.conf")
