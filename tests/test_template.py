@@ -37,7 +37,7 @@ from perfxl.write.layout import (
     COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, FIRST_INDICATOR_ROW as FIRST_ROW, SHEET, Layout,
     cell_name, plan_rows,
 )
-from tests.support import gnumeric
+from tests.support import gnumeric, udf_hosts
 from tests.support.libreoffice import error_cells, read_results, recalculate_many
 from tests.support.native_forms import native_forms
 from tests.support.pycel_udf import evaluate_cells
@@ -254,10 +254,11 @@ def test_udf_template_without_the_addin_is_one_finding(recalculated, engine):
 
 @pytest.mark.parametrize("truth", TRUTH, ids=lambda p: p.stem)
 def test_default_template_with_the_udfs_gives_the_engines_numbers(written, truth):
-    """With perfxl's functions known (pycel with perfxl.udfs), each result cell is the UDF's."""
+    """With perfxl's functions known (pycel with perfxl.udfs as the add-in's names), each result
+    cell is the UDF's."""
     form, path = written[truth.stem]
     want = result_cells(form)
-    got = evaluate_cells(path, [f"{SHEET}!{c}" for c in want], udfs)
+    got = evaluate_cells(path, [f"{SHEET}!{c}" for c in want], udf_hosts.ADDIN)
     assert {c: got[f"{SHEET}!{c}"] for c in want if not same(got[f"{SHEET}!{c}"], want[c])} == {}
 
 
@@ -268,8 +269,9 @@ def test_one_file_gives_the_udf_result_with_the_addin_and_the_native_one_without
     want = result_cells(form)
     rows = [cell_name(FIRST_ROW + i, COL_RULE) for i in range(len(BEYOND_NATIVE))]
     assert all(isinstance(want[c], float) for c in rows)
-    got = evaluate_cells(path, [f"{SHEET}!{c}" for c in want], udfs)
-    assert {c: got[f"{SHEET}!{c}"] for c in want if not same(got[f"{SHEET}!{c}"], want[c])} == {}
+    for host in (udf_hosts.ADDIN, udf_hosts.LITE):  # the add-in's names, then Lite's
+        got = evaluate_cells(path, [f"{SHEET}!{c}" for c in want], host)
+        assert {c: got[f"{SHEET}!{c}"] for c in want if not same(got[f"{SHEET}!{c}"], want[c])} == {}, host
     for engine in ENGINES:
         _, values, _ = recalculated[engine]["beyond"]
         assert error_cells(values) == {}
@@ -287,15 +289,16 @@ def _formulas(path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("truth", TRUTH, ids=lambda p: p.stem)
 def test_default_template_is_the_udf_call_falling_back_on_the_native_formula(written, truth):
-    """Each result cell of the default kind is IFERROR(the udf kind's formula, the native kind's);
-    every other formula is the native kind's."""
+    """Each result cell of the default kind is IFERROR(the udf kind's formula, IFERROR(the same call
+    as xlwings Lite's function, the native kind's)); every other formula is the native kind's."""
     auto, native, udf = (_formulas(written[n][1]) for n in (truth.stem, f"native-{truth.stem}", f"udf-{truth.stem}"))
     assert auto.keys() == native.keys()
     wrapped = {c for c in auto if auto[c] != native[c]}
     assert wrapped == {c for c in udf if udf[c].startswith("=perfxl_")}
     assert {c for c in result_cells(truth_form(truth)) if c == "H8" or c.startswith("I")} <= wrapped
     for c in wrapped:
-        assert auto[c] == f"=IFERROR({udf[c][1:]},{native[c][1:]})"
+        lite = "_xldudf_" + udf[c][1:].split("(", 1)[0].upper() + "(" + udf[c].split("(", 1)[1]
+        assert auto[c] == f"=IFERROR({udf[c][1:]},IFERROR({lite},{native[c][1:]}))"
 
 
 def test_formulas_call_only_the_listed_functions_and_no_array(written):
@@ -306,7 +309,7 @@ def test_formulas_call_only_the_listed_functions_and_no_array(written):
         for formula in _formulas(written[name][1]).values():
             assert "{" not in formula and "SUMPRODUCT" not in formula, formula
             called |= set(re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)\(", formula))
-    builtin = {f for f in called if not f.startswith("perfxl_")}
+    builtin = {f for f in called if not f.startswith(("perfxl_", "_xldudf_PERFXL_"))}
     assert builtin == PLAIN_FUNCTIONS
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = readme.split("<!-- functions -->", 1)[1].split("<!-- /functions -->", 1)[0]

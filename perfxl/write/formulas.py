@@ -241,11 +241,22 @@ class UdfFormulas(Formulas):
         return {}
 
 
-class FallbackFormulas(Formulas):
-    """Each result calls perfxl's UDF and falls back on the built-in formula where the UDF is unknown.
+#: How Excel stores a call of an Office.js custom function (xlwings Lite's) in a file:
+#: ``_xldudf_PERFXL_SCORE(…)`` (Excel writes Office.js functions with this prefix; README, xlwings Lite).
+LITE_PREFIX = "_xldudf_"
 
-    Where the add-in is loaded, the UDF answers (a number, "" or a "#…" text, never an error value);
-    elsewhere its call is #NAME?, which IFERROR turns into the native result of the same cell.
+
+def lite_call(udf_formula: str) -> str:
+    """The xlwings Lite spelling of a UDF call: ``=perfxl_score(E12,…)`` → ``_xldudf_PERFXL_SCORE(E12,…)``."""
+    name, _, rest = udf_formula.lstrip("=").partition("(")
+    return f"{LITE_PREFIX}{name.upper()}({rest}"
+
+
+class FallbackFormulas(Formulas):
+    """Each result calls perfxl's UDF, else xlwings Lite's, else the built-in formula.
+
+    Where the add-in (or Lite) is loaded, its function answers (a number, "" or a "#…" text, never
+    an error value); elsewhere each call is #NAME?, which IFERROR turns into the next one.
     """
 
     kind = "auto"
@@ -257,7 +268,7 @@ class FallbackFormulas(Formulas):
 
     @staticmethod
     def _either(udf: str, native: str) -> str:
-        return f"=IFERROR({udf[1:]},{native[1:]})"
+        return f"=IFERROR({udf[1:]},IFERROR({lite_call(udf)},{native[1:]}))"
 
     def exec_rate(self) -> str:
         return self._either(self.udf.exec_rate(), super().exec_rate())
