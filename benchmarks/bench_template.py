@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 TARGET_ONE_MS = 100.0
 TARGET_LIST_S = 60.0
-KINDS = ("udf", "native")
+KINDS = ("auto", "udf", "native")
 LIST_HEADINGS = ("填报单位", "项目名称", "预算数", "财政资金", "其他", "实施单位", "年度", "填报人", "联系电话", "年度预期目标")
 
 

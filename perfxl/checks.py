@@ -470,6 +470,21 @@ def _shortfall(ctx: Context) -> None:
 
 
 _RESULT_LABELS = {"exec_rate": "复核执行进度", "total": "复核总分", "grade": "复核等级", "rule_score": "复核得分"}
+#: What a cell shows when it calls a function the program does not know (perfxl's UDFs without the add-in).
+UNKNOWN_FUNCTION = "#NAME?"
+
+
+@form_check("addin-missing", WARNING, "未加载 perfxl 加载项",
+            "perfxl's own workbooks: result cells show #NAME?, as a udf template does where perfxl's add-in is not loaded; "
+            "templates of the default kind (auto) or `--formulas native` do not")
+def _addin_missing(ctx: Context) -> None:
+    shown = [key for key, cached in (ctx.source.results.items() if ctx.source else ()) if cached == UNKNOWN_FUNCTION]
+    if shown:
+        ctx.add("addin-missing",
+                f"{len(shown)} 个复核结果单元格显示 #NAME?：表中公式调用 perfxl 的函数，而打开它的程序没有加载 perfxl 加载项"
+                "（WPS、LibreOffice 或未装加载项的 Excel）；perfxl template 默认（--formulas auto）或 --formulas native 写出的模板在这些程序中也显示结果",
+                f"computed.{shown[0]}")
+
 
 
 @form_check("cell-value-mismatch", ERROR, "单元格结果过期",
@@ -500,7 +515,7 @@ def stale_results(form: Form, rules: RuleProfile) -> list[tuple[str, object, obj
         expected[f"indicators.{i}.rule_score"] = res.rule_score
     stale = []
     for key, cached in form.source.results.items():
-        if key not in expected or cached is None:
+        if key not in expected or cached is None or cached == UNKNOWN_FUNCTION:  # addin-missing says it once
             continue
         want = expected[key]
         if isinstance(cached, float) and isinstance(want, (int, float)):

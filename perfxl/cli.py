@@ -23,6 +23,7 @@ from .read import read_forms
 from .rules import RulesError, load_rules
 from .load import TEXT_SUFFIXES, ReadError
 from .workers import FILE_TIMEOUT, FileFailed, reading_executor
+from .write.options import FORMULA_KINDS
 
 _click_in_chinese()  # before the options below are made: click names some of its words then
 
@@ -444,8 +445,9 @@ def _number(ctx, param, value):
 @click.option("--rows", type=click.IntRange(1, 50), default=3, show_default=True, help="每个二级指标的空白指标行数")
 @click.option("--weight", "weights", multiple=True, metavar="一级=分值",
               help="一级指标分值，可重复，如 --weight 产出=40 --weight 效益=40（默认取评分规则）")
-@click.option("--formulas", type=click.Choice(["udf", "native"]), default="udf", show_default=True,
-              help="udf：调用 perfxl 的 xlwings 函数；native：只用 Excel/WPS/LibreOffice 自带函数")
+@click.option("--formulas", type=click.Choice(FORMULA_KINDS), default=FORMULA_KINDS[0], show_default=True,
+              help="auto：有 perfxl 加载项时调用其函数，没有时（WPS、LibreOffice、未装加载项的 Excel）用自带函数；"
+                   "udf：只调用 perfxl 的 xlwings 函数；native：只用自带函数")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 def template(output, source, year, unit, project, budget, rows, weights, formulas, rules_file, force):

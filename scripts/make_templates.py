@@ -11,8 +11,8 @@ from pathlib import Path
 from perfxl.write import TemplateOptions, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
-#: file name → formula kind: the xlwings template, and the one for WPS / LibreOffice / no add-in.
-TEMPLATES = {"绩效自评表.xlsx": "udf", "绩效自评表-通用公式.xlsx": "native"}
+#: file name → formula kind: the default (perfxl's functions where loaded, else built-in), and built-in only.
+TEMPLATES = {"绩效自评表.xlsx": "auto", "绩效自评表-通用公式.xlsx": "native"}
 
 
 def main() -> None:

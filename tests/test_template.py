@@ -1,11 +1,13 @@
 """The official template: faithful to the form, read back exactly, and its formulas give the engine's numbers.
 
-- every seed form written into the template reads back field by field (both formula kinds);
-- the native template, recalculated by LibreOffice headless, gives the engine's 分值, 复核得分,
+- every seed form written into the template reads back field by field (every formula kind);
+- the default template (each result a UDF call falling back on a built-in formula) and the native
+  one, recalculated by LibreOffice headless and by Gnumeric, give the engine's 分值, 复核得分,
   复核执行进度, 总分 and 等级 in every cell, with no error value, for the seed forms and for
   generated forms over the values the native formulas cover;
-- the UDF template, evaluated by pycel with ``perfxl.udfs`` registered, gives the same numbers in
-  the same cells as LibreOffice gives for the native template;
+- the default template evaluated by pycel with ``perfxl.udfs`` registered gives the engine's
+  numbers through the UDFs, also where the built-in formulas cannot read a value;
+- a udf template opened without the add-in is one ``addin-missing`` finding;
 - the blank templates in ``templates/`` are what ``perfxl template`` writes (compared part by part);
 - the form is what staff know: sections, labels, fonts, print setup, names, dropdowns, protection.
 """
@@ -30,10 +32,13 @@ from perfxl.model import Form
 from perfxl.read import read_forms
 from perfxl.names import name_of
 from perfxl.write import TemplateOptions, write_template
+from perfxl.write.formulas import PLAIN_FUNCTIONS
 from perfxl.write.layout import (
-    COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, SHEET, Layout, cell_name, plan_rows,
+    COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, FIRST_INDICATOR_ROW as FIRST_ROW, SHEET, Layout,
+    cell_name, plan_rows,
 )
-from tests.support.libreoffice import error_cells, read_values, recalculate_many
+from tests.support import gnumeric, udf_hosts
+from tests.support.libreoffice import error_cells, read_results, recalculate_many
 from tests.support.native_forms import native_forms
 from tests.support.pycel_udf import evaluate_cells
 from tests.support.workbook_parts import workbook_parts
@@ -78,7 +83,7 @@ def same(got, want) -> bool:
 # Read back
 
 
-@pytest.mark.parametrize("kind", ["udf", "native"])
+@pytest.mark.parametrize("kind", ["auto", "udf", "native"])
 @pytest.mark.parametrize("truth", TRUTH, ids=lambda p: p.stem)
 def test_every_seed_form_reads_back_the_same(tmp_path, truth, kind):
     form = truth_form(truth)
@@ -144,54 +149,171 @@ def test_blank_template_reads_as_an_empty_form(tmp_path):
 # Formulas in a real engine
 
 
+#: A form whose rows the native formulas do not read (a number after words, Chinese numerals): the
+#: UDF branch scores them as the engine does, the built-in branch leaves their 复核得分 empty.
+BEYOND_NATIVE = {"完成率≥95%": "96%", "不少于四十个": "四十二个"}
+
+
+def beyond_native_form() -> Form:
+    form = truth_form(TRUTH[0])
+    rows = [ind.model_copy(update={"target": t, "actual": a}) for ind, (t, a) in zip(form.indicators, BEYOND_NATIVE.items())]
+    return form.model_copy(update={"indicators": rows + form.indicators[len(rows):]})
+
+
 @pytest.fixture(scope="module")
-def recalculated(tmp_path_factory):
-    """Seed forms, generated forms and the blank template, native kind, recalculated by LibreOffice
-    in one batch: name → (form, values of the sheet)."""
-    folder = tmp_path_factory.mktemp("native")
-    forms = {p.stem: truth_form(p) for p in TRUTH}
-    forms.update({f"gen{i:02d}": f for i, f in enumerate(native_forms(GENERATED))})
-    paths = [write(form, folder / f"{name}.xlsx", "native") for name, form in forms.items()]
-    paths.append(write(None, folder / "blank.xlsx", "native"))
-    outs = recalculate_many(paths, folder / "out")
-    return {p.stem: (forms.get(p.stem), read_values(out), out) for p, out in zip(paths, outs)}
+def forms():
+    """Seed forms and generated forms over the values the native formulas cover: name → form."""
+    out = {p.stem: truth_form(p) for p in TRUTH}
+    out.update({f"gen{i:02d}": f for i, f in enumerate(native_forms(GENERATED))})
+    return out
 
 
-@pytest.mark.parametrize("name", [p.stem for p in TRUTH] + [f"gen{i:02d}" for i in range(GENERATED)])
-def test_native_template_gives_the_engines_numbers(recalculated, name):
-    form, values, _ = recalculated[name]
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, forms):
+    """Every form, the blank template and the form beyond the native formulas in the default kind;
+    the seed forms in the native and udf kinds; the native blank: file stem → (form or None, path)."""
+    folder = tmp_path_factory.mktemp("written")
+    out = {name: (form, write(form, folder / f"{name}.xlsx", "auto")) for name, form in forms.items()}
+    out["blank"] = (None, write(None, folder / "blank.xlsx", "auto"))
+    out["beyond"] = (beyond_native_form(), write(beyond_native_form(), folder / "beyond.xlsx", "auto"))
+    out["native-blank"] = (None, write(None, folder / "native-blank.xlsx", "native"))
+    for kind in ("native", "udf"):
+        out.update({f"{kind}-{p.stem}": (forms[p.stem], write(forms[p.stem], folder / f"{kind}-{p.stem}.xlsx", kind))
+                    for p in TRUTH})
+    return out
+
+
+#: What each engine recalculates: the default kind (whose formulas are the native kind's, each
+#: result wrapped: test_default_template_is_the_udf_call_falling_back_on_the_native_formula), the
+#: native blank, and one udf form (#NAME? without the add-in).
+RECALCULATED = [p.stem for p in TRUTH] + [f"gen{i:02d}" for i in range(GENERATED)] + ["blank", "beyond", "native-blank", "udf-01"]
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory, written):
+    """The workbooks of RECALCULATED recalculated by LibreOffice (one batch) and by Gnumeric:
+    engine → stem → (form, values of the sheets, recalculated file)."""
+    paths = [written[n][1] for n in RECALCULATED]
+    out = {}
+    for engine, recalc in (("libreoffice", recalculate_many), ("gnumeric", gnumeric.recalculate_many)):
+        files = recalc(paths, tmp_path_factory.mktemp(engine))
+        out[engine] = {n: (written[n][0], read_results(f), f) for n, f in zip(RECALCULATED, files)}
+    return out
+
+
+ENGINES = ["libreoffice", "gnumeric"]
+FORM_NAMES = [p.stem for p in TRUTH] + [f"gen{i:02d}" for i in range(GENERATED)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", FORM_NAMES)
+def test_default_template_gives_the_engines_numbers(recalculated, engine, name):
+    """Without perfxl's add-in, the default template shows the built-in formulas' results: the
+    engine's, with no error value anywhere (no #NAME? for the UDFs it calls first)."""
+    form, values, _ = recalculated[engine][name]
     assert error_cells(values) == {}
     sheet = values[SHEET]
-    got = {cell: sheet.get(cell, "") for cell in result_cells(form)}
-    assert {c: v for c, v in got.items() if not same(v, result_cells(form)[c])} == {}
+    want = result_cells(form)
+    assert {c: sheet.get(c, "") for c in want if not same(sheet.get(c, ""), want[c])} == {}
 
 
-def test_recalculated_template_checks_without_mismatch(recalculated):
-    """The results LibreOffice cached, read back by perfxl, agree with the engine: no
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", ["blank", "native-blank"])
+def test_blank_template_recalculates_clean(recalculated, engine, name):
+    _, values, _ = recalculated[engine][name]
+    assert error_cells(values) == {}
+    assert values[SHEET]["A1"] == "区级部门预算项目绩效自评表"
+    assert values[SHEET].get("I23", "") == ""  # no indicator scored: no 复核总分
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recalculated_template_checks_without_mismatch(recalculated, engine):
+    """The results each engine cached, read back by perfxl, agree with the engine: no
     cell-value-mismatch, and the form reads back as written."""
     for name in [p.stem for p in TRUTH]:
-        form, _, out = recalculated[name]
+        form, _, out = recalculated[engine][name]
         report = check_file(out)
-        assert "cell-value-mismatch" not in {f.code for r in report.forms for f in r.findings}
+        assert {"cell-value-mismatch", "addin-missing"}.isdisjoint({f.code for r in report.forms for f in r.findings})
         got = read_forms(out)[0]
         assert got.as_written() == form.as_written()
         assert got.source.results["total"] == scored(form).computed.total
 
 
-def test_blank_native_template_recalculates_clean(recalculated):
-    _, values, _ = recalculated["blank"]
-    assert error_cells(values) == {}
-    assert values[SHEET]["A1"] == "区级部门预算项目绩效自评表"
+@pytest.mark.parametrize("engine", ENGINES)
+def test_udf_template_without_the_addin_is_one_finding(recalculated, engine):
+    """A udf template opened where perfxl's functions are unknown shows #NAME?: perfxl check says so
+    once, naming the options that avoid it, instead of one cell-value-mismatch per cell."""
+    _, values, out = recalculated[engine]["udf-01"]
+    assert set(error_cells(values).values()) == {"#NAME?"}
+    findings = [f for r in check_file(out).forms for f in r.findings]
+    codes = [f.code for f in findings]
+    assert "cell-value-mismatch" not in codes and codes.count("addin-missing") == 1
+    (missing,) = [f for f in findings if f.code == "addin-missing"]
+    assert "加载项" in missing.message and "--formulas native" in missing.message and "\n" not in missing.message
 
 
 @pytest.mark.parametrize("truth", TRUTH, ids=lambda p: p.stem)
-def test_udf_template_in_pycel_equals_native_in_libreoffice(tmp_path, recalculated, truth):
-    form = truth_form(truth)
-    path = write(form, tmp_path / "udf.xlsx", "udf")
-    cells = list(result_cells(form))
-    got = evaluate_cells(path, [f"{SHEET}!{c}" for c in cells], udfs)
-    native = recalculated[truth.stem][1][SHEET]
-    assert {c: got[f"{SHEET}!{c}"] for c in cells if not same(got[f"{SHEET}!{c}"], native.get(c, ""))} == {}
+def test_default_template_with_the_udfs_gives_the_engines_numbers(written, truth):
+    """With perfxl's functions known (pycel with perfxl.udfs as the add-in's names), each result
+    cell is the UDF's."""
+    form, path = written[truth.stem]
+    want = result_cells(form)
+    got = evaluate_cells(path, [f"{SHEET}!{c}" for c in want], udf_hosts.ADDIN)
+    assert {c: got[f"{SHEET}!{c}"] for c in want if not same(got[f"{SHEET}!{c}"], want[c])} == {}
+
+
+def test_one_file_gives_the_udf_result_with_the_addin_and_the_native_one_without(written, recalculated):
+    """Rows the built-in formulas cannot read: the UDFs score them as the engine does; LibreOffice
+    and Gnumeric, without the UDFs, fall back on the built-in formulas (an empty 复核得分), no error."""
+    form, path = written["beyond"]
+    want = result_cells(form)
+    rows = [cell_name(FIRST_ROW + i, COL_RULE) for i in range(len(BEYOND_NATIVE))]
+    assert all(isinstance(want[c], float) for c in rows)
+    for host in (udf_hosts.ADDIN, udf_hosts.LITE):  # the add-in's names, then Lite's
+        got = evaluate_cells(path, [f"{SHEET}!{c}" for c in want], host)
+        assert {c: got[f"{SHEET}!{c}"] for c in want if not same(got[f"{SHEET}!{c}"], want[c])} == {}, host
+    for engine in ENGINES:
+        _, values, _ = recalculated[engine]["beyond"]
+        assert error_cells(values) == {}
+        assert [values[SHEET].get(c, "") for c in rows] == ["", ""]
+
+
+def _formulas(path: Path) -> dict[str, str]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {c.coordinate: c.value for row in wb[SHEET].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("=")}
+    finally:
+        wb.close()
+
+
+@pytest.mark.parametrize("truth", TRUTH, ids=lambda p: p.stem)
+def test_default_template_is_the_udf_call_falling_back_on_the_native_formula(written, truth):
+    """Each result cell of the default kind is IFERROR(the udf kind's formula, IFERROR(the same call
+    as xlwings Lite's function, the native kind's)); every other formula is the native kind's."""
+    auto, native, udf = (_formulas(written[n][1]) for n in (truth.stem, f"native-{truth.stem}", f"udf-{truth.stem}"))
+    assert auto.keys() == native.keys()
+    wrapped = {c for c in auto if auto[c] != native[c]}
+    assert wrapped == {c for c in udf if udf[c].startswith("=perfxl_")}
+    assert {c for c in result_cells(truth_form(truth)) if c == "H8" or c.startswith("I")} <= wrapped
+    for c in wrapped:
+        lite = "_xldudf_" + udf[c][1:].split("(", 1)[0].upper() + "(" + udf[c].split("(", 1)[1]
+        assert auto[c] == f"=IFERROR({udf[c][1:]},IFERROR({lite},{native[c][1:]}))"
+
+
+def test_formulas_call_only_the_listed_functions_and_no_array(written):
+    """No formula depends on a host's array rules (no array constant, no SUMPRODUCT), each calls
+    only the functions the README lists, and that list is PLAIN_FUNCTIONS."""
+    called = set()
+    for name in ("01", "05", "blank", "gen00"):
+        for formula in _formulas(written[name][1]).values():
+            assert "{" not in formula and "SUMPRODUCT" not in formula, formula
+            called |= set(re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)\(", formula))
+    builtin = {f for f in called if not f.startswith(("perfxl_", "_xldudf_PERFXL_"))}
+    assert builtin == PLAIN_FUNCTIONS
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("<!-- functions -->", 1)[1].split("<!-- /functions -->", 1)[0]
+    assert set(re.findall(r"`([A-Z]+)`", listed)) == PLAIN_FUNCTIONS
 
 
 def _set_cached(path: Path, cell: str, value: str) -> None:
@@ -223,7 +345,7 @@ def test_stale_result_is_a_cell_value_mismatch(tmp_path):
 
 def test_blank_templates_in_repository_are_current(tmp_path):
     """templates/ holds what `perfxl template` writes today (cells, formulas, merges, names, styles)."""
-    for kind, name in (("udf", "绩效自评表.xlsx"), ("native", "绩效自评表-通用公式.xlsx")):
+    for kind, name in (("auto", "绩效自评表.xlsx"), ("native", "绩效自评表-通用公式.xlsx")):
         fresh = workbook_parts(write(None, tmp_path / name, kind))
         kept = workbook_parts(TEMPLATES / name)
         assert fresh.keys() == kept.keys()

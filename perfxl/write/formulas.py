@@ -31,10 +31,6 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _array(words) -> str:
-    return "{" + ",".join(_quote(w) for w in words) + "}"
-
-
 def number_literal(value: float) -> str:
     """A number as a formula writes it: 50 → ``50``, 0.05 → ``0.05``."""
     return repr(float(value)).rstrip("0").rstrip(".") if not float(value).is_integer() else str(int(value))
@@ -50,7 +46,16 @@ _NATIVE_SPELLINGS = (
     ("％", "%"), ("，", ","), ("．", "."),
     *((chr(0xFF10 + d), str(d)) for d in range(10)),
 )
-_POSITIONS = "{" + ",".join(str(i) for i in range(1, 16)) + "}"
+#: The longest number the length helper looks for: 15 characters (Excel's 15 significant digits).
+_LONGEST_NUMBER = 15
+
+
+def _number_prefix(text: str) -> str:
+    """The length of the longest prefix of ``text`` (a cell) that VALUE reads, up to 15; 0 for none."""
+    expr = "0"
+    for k in range(1, _LONGEST_NUMBER + 1):
+        expr = f"IF(ISNUMBER(VALUE(LEFT({text},{k}))),{k},{expr})"
+    return expr
 
 
 class Formulas:
@@ -62,6 +67,7 @@ class Formulas:
     """
 
     kind = "native"
+    calls_udfs = False
 
     def __init__(self, layout: Layout, rules: RuleProfile):
         self.layout, self.rules = layout, rules
@@ -73,7 +79,9 @@ class Formulas:
         return absolute_range(self.layout.first, col, self.layout.last, col)
 
     def _round(self, expr: str) -> str:
-        return f"ROUND({expr},{self.rules.decimals})"
+        # Rounded to 12 decimals first, as the engine rounds 15 significant digits: Gnumeric's ROUND
+        # works on the binary value and takes 2.6/3.2*10 (8.1249999…) to 8.12 where Excel gives 8.13.
+        return f"ROUND(ROUND({expr},12),{self.rules.decimals})"
 
     # --- shared by both kinds: the weights ------------------------------------------------
 
@@ -82,7 +90,7 @@ class Formulas:
         b = f"SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({absolute(first_row, COL_L1)},\"（\",\"(\"),\"）\",\")\"),\"分\",\"\")"
         default = self.rules.default_weight(level1)
         fallback = number_literal(default) if default is not None else '""'
-        return f'=IFERROR(--MID({b},FIND("(",{b})+1,FIND(")",{b})-FIND("(",{b})-1),{fallback})'
+        return f'=IFERROR(VALUE(MID({b},FIND("(",{b})+1,FIND(")",{b})-FIND("(",{b})-1)),{fallback})'
 
     def weight_used(self, row: int, group: tuple[int, int]) -> str:
         """分值 used by the rules: the row's own, else what is left of the 一级 split equally
@@ -111,16 +119,12 @@ class Formulas:
 
     def exec_score(self, row: int) -> str:
         """复核得分 of the 预算执行率 row (its share is the rate)."""
-        return self.rule_score(row)
+        return Formulas.rule_score(self, row)
 
     def total(self) -> str:
         """复核总分: each row's 复核得分, else its 自评得分; none at all gives no total."""
-        names, rule, score = self._col(COL_NAME), self._col(COL_RULE), self._col(COL_SCORE)
         counted = self._col(COL_COUNTED)
-        return (
-            f'=IF(SUMPRODUCT(({names}<>"")*((ISNUMBER({rule})+ISNUMBER({score}))>0))=0,"",'
-            f"{self._round(f'SUM({counted})')})"
-        )
+        return f'=IF(COUNT({counted})=0,"",{self._round(f"SUM({counted})")})'
 
     def grade(self, ref: str) -> str:
         """等级 of a total: 优 / 良 / 中 / 差 by the profile's bands."""
@@ -146,12 +150,13 @@ class Formulas:
         out[COL_A_CMP] = f'=IF({a}="","",IF(AND({tp},NOT({ap}),{a}<={fmax}),{a}*100,{a}))'
         out[COL_SHARE] = self._exec_share(row) if execution else self._share(row)
         rule, score = cell_name(row, COL_RULE), cell_name(row, COL_SCORE)
-        out[COL_COUNTED] = f'=IF(D{r}="",0,IF(ISNUMBER({rule}),{rule},IF(ISNUMBER({score}),{score},0)))'
+        # "" (not 0) for a row without a score, so that COUNT tells a total of 0 from no total.
+        out[COL_COUNTED] = f'=IF(D{r}="","",IF(ISNUMBER({rule}),{rule},IF(ISNUMBER({score}),{score},"")))'
         return out
 
     def _parse(self, row: int, cols: dict[str, int], source: str) -> dict[int, str]:
         """One value parsed: normalized text, comparison, the rest, the number's length, number, %."""
-        norm, op, rest, length, num = (cell_name(row, cols[k]) for k in ("norm", "op", "rest", "len", "num"))
+        norm, rest, length = (cell_name(row, cols[k]) for k in ("norm", "rest", "len"))
         expr = f'TRIM({source}&"")'
         for old, new in _NATIVE_SPELLINGS:
             expr = f"SUBSTITUTE({expr},{_quote(old)},{_quote(new)})"
@@ -164,11 +169,12 @@ class Formulas:
                 f'IF(ISNUMBER(FIND("以上",{norm})),">=",IF(OR(ISNUMBER(FIND("以下",{norm})),ISNUMBER(FIND("以内",{norm}))),"<=",""))))'
             ),
             cols["rest"]: f"=MID({norm},{prefix_len}+1,255)",
-            # The longest prefix of the rest that is a number ("40个" → 2, "98.5%" → 5).
-            cols["len"]: f'=IF({rest}="",0,MIN(LEN({rest}),SUMPRODUCT(MAX(ISNUMBER(-LEFT({rest},{_POSITIONS}))*{_POSITIONS}))))',
+            # The longest prefix of the rest that is a number ("40个" → 2, "98.5%" → 5): a chain of
+            # scalar tests, longest first, as no host need evaluate an array for it (Gnumeric does not).
+            cols["len"]: f'=IF({rest}="",0,MIN(LEN({rest}),{_number_prefix(rest)}))',
             cols["num"]: (
                 f'=IF({length}=0,"",IF(RIGHT(LEFT({rest},{length}),1)="%",'
-                f"--LEFT({rest},{length}-1),--LEFT({rest},{length})))"
+                f"VALUE(LEFT({rest},{length}-1)),VALUE(LEFT({rest},{length}))))"
             ),
             cols["pct"]: f'=AND({length}>0,RIGHT(LEFT({rest},{length}),1)="%")',
         }
@@ -190,7 +196,7 @@ class Formulas:
             return number_literal(pair[1] if point == 1 else pair[0] if point == 0 else (pair[0] + pair[1]) / 2)
 
         def has(words: list[str]) -> str:
-            return f"SUMPRODUCT(--ISNUMBER(FIND({_array(words)},F{r})))>0" if words else "FALSE"
+            return "OR(" + ",".join(f"ISNUMBER(FIND({_quote(w)},F{r}))" for w in words) + ")" if words else "FALSE"
 
         qualitative = (
             f"IF(TRIM(F{r})=TRIM(E{r}),{tier(p.tier_met)},IF({has(p.words_unmet)},{tier(p.tier_unmet)},"
@@ -212,6 +218,7 @@ class UdfFormulas(Formulas):
     """The same cells calling the xlwings functions of :mod:`perfxl.udfs` (the engine itself)."""
 
     kind = "udf"
+    calls_udfs = True
 
     def exec_rate(self) -> str:
         return f"=perfxl_exec_rate({self.budget},{self.spent})"
@@ -234,15 +241,64 @@ class UdfFormulas(Formulas):
         return {}
 
 
+#: How Excel stores a call of an Office.js custom function (xlwings Lite's) in a file:
+#: ``_xldudf_PERFXL_SCORE(…)`` (Excel writes Office.js functions with this prefix; README, xlwings Lite).
+LITE_PREFIX = "_xldudf_"
+
+
+def lite_call(udf_formula: str) -> str:
+    """The xlwings Lite spelling of a UDF call: ``=perfxl_score(E12,…)`` → ``_xldudf_PERFXL_SCORE(E12,…)``."""
+    name, _, rest = udf_formula.lstrip("=").partition("(")
+    return f"{LITE_PREFIX}{name.upper()}({rest}"
+
+
+class FallbackFormulas(Formulas):
+    """Each result calls perfxl's UDF, else xlwings Lite's, else the built-in formula.
+
+    Where the add-in (or Lite) is loaded, its function answers (a number, "" or a "#…" text, never
+    an error value); elsewhere each call is #NAME?, which IFERROR turns into the next one.
+    """
+
+    kind = "auto"
+    calls_udfs = True
+
+    def __init__(self, layout: Layout, rules: RuleProfile):
+        super().__init__(layout, rules)
+        self.udf = UdfFormulas(layout, rules)
+
+    @staticmethod
+    def _either(udf: str, native: str) -> str:
+        return f"=IFERROR({udf[1:]},IFERROR({lite_call(udf)},{native[1:]}))"
+
+    def exec_rate(self) -> str:
+        return self._either(self.udf.exec_rate(), super().exec_rate())
+
+    def rule_score(self, row: int) -> str:
+        return self._either(self.udf.rule_score(row), super().rule_score(row))
+
+    def exec_score(self, row: int) -> str:
+        return self._either(self.udf.exec_score(row), super().exec_score(row))
+
+    def total(self) -> str:
+        return self._either(self.udf.total(), super().total())
+
+    def grade(self, ref: str) -> str:
+        return self._either(self.udf.grade(ref), super().grade(ref))
+
+
+_KINDS: dict[str, type[Formulas]] = {"auto": FallbackFormulas, "udf": UdfFormulas, "native": Formulas}
+
+
 def formulas_for(kind: str, layout: Layout, rules: RuleProfile) -> Formulas:
-    """The formula set of a template kind (``udf`` or ``native``)."""
+    """The formula set of a template kind (``auto``, ``udf`` or ``native``)."""
     if kind not in FORMULA_KINDS:
-        raise TemplateError(f"未知的公式类型“{kind}”（应为 udf 或 native）")
-    return UdfFormulas(layout, rules) if kind == "udf" else Formulas(layout, rules)
+        raise TemplateError(f"未知的公式类型“{kind}”（应为 {' / '.join(FORMULA_KINDS)}）")
+    return _KINDS[kind](layout, rules)
 
 
-#: The functions the formulas call: Excel 2007 built-ins (and perfxl's UDFs, ``perfxl_…``).
+#: Every built-in function the formulas call (the README lists them): each in Excel 2007, WPS,
+#: LibreOffice and Gnumeric alike, none needing a host to evaluate an array.
 PLAIN_FUNCTIONS = frozenset({
     "ABS", "AND", "COUNT", "COUNTIFS", "FIND", "IF", "IFERROR", "ISNUMBER", "LEFT", "LEN", "MAX", "MID",
-    "MIN", "NOT", "OR", "RIGHT", "ROUND", "SUBSTITUTE", "SUM", "SUMIFS", "SUMPRODUCT", "TRIM",
+    "MIN", "NOT", "OR", "RIGHT", "ROUND", "SUBSTITUTE", "SUM", "SUMIFS", "TRIM", "VALUE",
 })

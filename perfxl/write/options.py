@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Formula kinds of a template: see :mod:`perfxl.write.formulas`.
-FORMULA_KINDS = ("udf", "native")
+#: Formula kinds of a template, the default first: see :mod:`perfxl.write.formulas`.
+FORMULA_KINDS = ("auto", "udf", "native")
 
 
 class TemplateError(ValueError):
@@ -23,4 +23,4 @@ class TemplateOptions(BaseModel):
     budget: float | None = None  # 预算数
     rows: int = Field(3, ge=1, le=50)  # indicator rows per 二级指标 (指标 1, 指标 2, …)
     level1_weights: dict[str, float] | None = None  # None: the rule profile's
-    formulas: str = Field("udf", pattern="^(udf|native)$")
+    formulas: str = Field(FORMULA_KINDS[0], pattern="^(" + "|".join(FORMULA_KINDS) + ")$")

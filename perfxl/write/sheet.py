@@ -16,7 +16,7 @@ from ..engine import exec_rate, grade, scored
 from ..files import atomic_output, xlsx_workbook
 from ..model import EXECUTION, EXECUTION_L2, Amounts, Form, Indicator
 from ..rules import DEFAULT_RULES, RuleProfile
-from .formulas import PLAIN_FUNCTIONS, Formulas, formulas_for, number_literal
+from .formulas import LITE_PREFIX, PLAIN_FUNCTIONS, Formulas, formulas_for, number_literal
 from .layout import (
     AMOUNT_COLS,
     AMOUNT_ROWS,
@@ -74,7 +74,7 @@ def _worksheet_class():
     class PlainFormulaWorksheet(Worksheet):
         def _prepare_formula(self, formula, expand_future_functions=False):
             if formula.startswith("=") and not formula.endswith("}") and all(
-                name in PLAIN_FUNCTIONS or name.startswith("perfxl_") for name in _CALLED.findall(formula)
+                name in PLAIN_FUNCTIONS or name.startswith(("perfxl_", LITE_PREFIX)) for name in _CALLED.findall(formula)
             ):
                 return formula[1:]
             return super()._prepare_formula(formula, expand_future_functions)
@@ -385,7 +385,7 @@ def write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank: 
         sheet.finish()
         for name, ref in layout.names().items():
             wb.define_name(name, ref)
-        if kind == "udf":
+        if fx.calls_udfs:  # the add-in reads its settings from this sheet
             from ..addin import workbook_settings
 
             conf = wb.add_worksheet("xlwings.conf")

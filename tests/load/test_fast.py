@@ -97,7 +97,7 @@ def other_writers(tmp_path_factory) -> list[Path]:
         wb.save(path)
         out.append(path)
     form = read_forms(SEEDS[1])[0]
-    for kind in ("udf", "native"):
+    for kind in ("auto", "udf", "native"):
         path = folder / f"template-{kind}.xlsx"
         write_template(path, form, options=TemplateOptions(formulas=kind))
         out.append(path)

@@ -276,6 +276,20 @@ def read_values(xlsx: Path | str) -> dict[str, dict[str, object]]:
     return values
 
 
+def read_results(xlsx: Path | str) -> dict[str, dict[str, object]]:
+    """Cached values of a (recalculated) workbook, read in openpyxl's read-only mode: about 4 times
+    faster than :func:`read_values`, but a formula whose result is ``""`` is left out like an empty
+    cell (look cells up with ``.get(cell, "")``)."""
+    wb = openpyxl.load_workbook(xlsx, read_only=True, data_only=True)
+    try:
+        return {
+            ws.title: {cell.coordinate: cell.value for row in ws.iter_rows() for cell in row if cell.value is not None}
+            for ws in wb.worksheets
+        }
+    finally:
+        wb.close()
+
+
 def recalculated_values(
     src: Path | str, tmp: Path | str, *, timeout: float = DEFAULT_TIMEOUT
 ) -> dict[str, dict[str, object]]:
