@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .inputs import real_path
+from .optional import require
 
 
 class OutputError(ValueError):
@@ -360,7 +361,7 @@ def xlsx_workbook(target, options: dict | None = None, workbook_class=None) -> I
     Raises:
         OutputError: the private temporary folder cannot be made.
     """
-    import xlsxwriter
+    xlsxwriter = require("xlsxwriter", "写 Excel 工作簿")
     from xlsxwriter.exceptions import FileCreateError
 
     options = dict(options or {})

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import ooxml, xls, xmlcheck
+from .optional import require
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -1097,14 +1098,13 @@ def _fast_grids(zf: _WorkbookZip | _QuickZip, path: Path) -> list[Grid] | None:
 
 def workbook_grids(path: Path) -> list[Grid]:
     """One grid per visible worksheet of a workbook (.xlsx, .xlsm, .xls, .xlsb, .ods)."""
-    import python_calamine as pc
-
     data = _read_bytes(path)
     quick = _QuickZip.parse(data)
     if quick is not None and "xl/workbook.xml" in quick.members and quick.unzipped_size() <= MAX_UNZIPPED_BYTES:
         grids = _fast_grids(quick, path)
         if grids is not None:
             return grids
+    pc = require("python_calamine", f"读取 {path.name}")
     zf = _check_zip(path, data)
     if zf is None and path.suffix.lower() in {".xlsx", ".xlsm", ".ods"}:
         head = data[:8]
