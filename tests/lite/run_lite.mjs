@@ -26,7 +26,10 @@ async function main() {
   const { loadPyodide } = await import(pathToFileURL(path.join(job.pyodide_dir, "pyodide.mjs")).href);
 
   const started = Date.now();
-  const pyodide = await loadPyodide({ indexURL: job.pyodide_dir + path.sep, stdout: () => {}, stderr: () => {} });
+  // Pyodide's own messages (e.g. "Failed to load click" for a package it cannot fetch) go to the test.
+  const log = [];
+  const keep = (line) => log.push(line);
+  const pyodide = await loadPyodide({ indexURL: job.pyodide_dir + path.sep, stdout: keep, stderr: keep });
 
   // micropip itself: Pyodide would load it from its CDN, so its wheel is unpacked by hand.
   pyodide.unpackArchive(new Uint8Array(fs.readFileSync(job.micropip_wheel)), "wheel");
@@ -91,14 +94,21 @@ async function main() {
     results.push(plain(await customFunctionsCall(body)));
   }
 
-  const installed = JSON.parse(
+  // What is installed, and what perfxl's metadata asks for here (its markers evaluated in Pyodide).
+  const [installed, wanted] = JSON.parse(
     pyodide.runPython(`
   import importlib.metadata, json
-  json.dumps(sorted(d.metadata["Name"].lower().replace("_", "-") for d in importlib.metadata.distributions()))
+  from micropip._vendored.packaging.src.packaging.requirements import Requirement
+  def canonical(name):
+      return name.lower().replace("_", "-")
+  installed = sorted(canonical(d.metadata["Name"]) for d in importlib.metadata.distributions())
+  requirements = [Requirement(text) for text in importlib.metadata.requires("perfxl")]
+  wanted = sorted(canonical(r.name) for r in requirements if r.marker is None or r.marker.evaluate({"extra": ""}))
+  json.dumps([installed, wanted])
   `),
   );
   const platform = pyodide.runPython("import sys; sys.platform");
   process.stdout.write(
-    JSON.stringify({ meta, results, installed, platform, install_seconds: installSeconds, seconds: (Date.now() - started) / 1000 }),
+    JSON.stringify({ meta, results, installed, wanted, log, platform, install_seconds: installSeconds, seconds: (Date.now() - started) / 1000 }),
   );
 }
