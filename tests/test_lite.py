@@ -45,9 +45,22 @@ def require(condition: bool, what: str) -> None:
         pytest.fail(f"{what} is missing: .ci/run installs it", pytrace=False)
 
 
-def wheel(prefix: str) -> Path:
-    found = sorted(WHEELS.glob(f"{prefix}-*.whl"))
-    require(len(found) == 1, f"the Pyodide wheel {prefix} (tests/lite/pyodide-requirements.txt) in {WHEELS}")
+def pinned() -> dict[str, str]:
+    """tests/lite/pyodide-requirements.txt: each wheel's name, as in its file name, and version."""
+    pins = {}
+    for line in (LITE / "pyodide-requirements.txt").read_text(encoding="utf-8").splitlines():
+        name, _, version = line.partition("#")[0].strip().partition("==")
+        if name:
+            pins[name.replace("-", "_")] = version
+    return pins
+
+
+PINS = pinned()
+
+
+def wheel(name: str) -> Path:
+    found = sorted(WHEELS.glob(f"{name}-{PINS[name]}-*.whl"))
+    require(len(found) == 1, f"the Pyodide wheel {name}=={PINS[name]} (tests/lite/pyodide-requirements.txt) in {WHEELS}")
     return found[0]
 
 
