@@ -206,7 +206,7 @@ def test_on_windows_the_interpreter_is_this_python(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.platform", "win32")
     monkeypatch.setattr("sys.executable", r"C:\Users\张三\venv\Scripts\python.exe")
     path = tmp_path / "xlwings.conf"
-    assert run("--path", path).exit_code == 0
+    assert run("--path", path, "--no-xlwings-addin").exit_code == 0
     assert ("INTERPRETER_WIN", r"C:\Users\张三\venv\Scripts\python.exe") in parse_config(path.read_text(encoding="utf-8"))
 
 
@@ -243,3 +243,12 @@ def test_off_windows_addin_says_the_add_in_was_not_installed_and_still_writes_th
     assert "未安装 xlwings 加载项" in result.output
     assert '"UDF MODULES","perfxl.udfs"' in conf.read_text()
     assert f"导入文件 {tmp_path / 'perfxl_udfs.bas'}" in result.output
+
+
+def test_on_windows_addin_runs_xlwings_own_add_in_install(tmp_path, monkeypatch):
+    """Here xlwings' own install code runs and stops where it asks Excel (through pywin32) for XLSTART."""
+    monkeypatch.setattr("sys.platform", "win32")
+    result = run("--path", tmp_path / "xlwings.conf")
+    assert result.exit_code == 1
+    assert result.output.startswith("错误：安装 xlwings 加载项失败（")
+    assert "pywin32" in result.output  # xlwings' own message: it went looking for Excel
