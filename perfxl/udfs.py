@@ -7,7 +7,8 @@ functions (on Linux and macOS ``xw.func`` and ``xw.arg`` leave them untouched, a
 installed they are not decorated at all).
 
 In xlwings Lite (Python in Pyodide inside Excel on Windows, Mac and the web) the same functions are
-Office.js custom functions: Lite sets ``XLWINGS_ON_SERVER`` before xlwings is imported, which makes
+Office.js custom functions: the runtime (xlwings-server's Wasm mode, Lite's public base) sets
+``XLWINGS_ON_SERVER`` before xlwings is imported, which makes
 ``xw.func`` and ``xw.arg`` xlwings' Office.js decorators, and a main.py saying
 ``from perfxl.udfs import *`` (``examples/xlwings-lite/main.py``) registers the five functions under
 the same names, with no namespace: ``=PERFXL_SCORE(F12,G12,H12)``.
