@@ -2,7 +2,7 @@
 Lite calls custom functions, and perfxl's scoring importable without the packages Pyodide lacks.
 
 The Pyodide run (tests/lite/run_lite.mjs, in Node) installs perfxl's wheel, built here from the
-checkout, with the examples/xlwings-lite/requirements.txt a Lite user pastes, registers
+checkout, with the requirements.txt a Lite user pastes (examples/xlwings-lite/requirements.txt.example), registers
 examples/xlwings-lite/main.py through xlwings-server's Wasm runtime (wasm_runtime.py, the public
 base of the Lite add-in) and sends each cell's call through its ``custom_functions_call`` with the
 body Office.js builds. What Excel itself does around that (the Office.js bridge, recalculation)
@@ -173,7 +173,7 @@ def lite(tmp_path_factory):
         "micropip_wheel": str(micropip),
         "dependency_wheels": [str(p) for p in dependencies],
         "perfxl_wheel": str(build_perfxl_wheel(tmp)),
-        "requirements": (EXAMPLE / "requirements.txt").read_text(encoding="utf-8"),
+        "requirements": (EXAMPLE / "requirements.txt.example").read_text(encoding="utf-8"),
         "main_py": (EXAMPLE / "main.py").read_text(encoding="utf-8"),
         "runtime_files": runtime,
         "calls": [call for call, _ in SEED_CALLS + ODD_CALLS],
