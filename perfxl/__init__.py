@@ -9,16 +9,40 @@ The public face, for use from Python::
     perfxl.write_template("模板.xlsx", form)          # the official form, scoring in-cell
 """
 
-from .checker import Finding, Report, check_file, check_files, check_form
-from .files import OutputError
-from .engine import exec_rate, execution_score, grade, score_form, score_indicator, scored
-from .inputs import expand_inputs
-from .model import Amounts, Computed, Form, Indicator, IndicatorResult
-from .read import parse_grid, read_forms
-from .rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
-from .load import ReadError
-from .write import TemplateOptions, read_project_list, write_template, write_templates
-from .values import ParsedValue, parse_value
+import importlib
+
+#: Each public name and the module it lives in. Imported on first use (PEP 562), so that
+#: ``import perfxl.udfs`` in xlwings Lite loads the scoring modules only, not readers and writers.
+_EXPORTS = {
+    "Finding": ".checker", "Report": ".checker", "check_file": ".checker", "check_files": ".checker",
+    "check_form": ".checker",
+    "OutputError": ".files",
+    "exec_rate": ".engine", "execution_score": ".engine", "grade": ".engine", "score_form": ".engine",
+    "score_indicator": ".engine", "scored": ".engine",
+    "expand_inputs": ".inputs",
+    "Amounts": ".model", "Computed": ".model", "Form": ".model", "Indicator": ".model",
+    "IndicatorResult": ".model",
+    "parse_grid": ".read", "read_forms": ".read",
+    "DEFAULT_RULES": ".rules", "RuleProfile": ".rules", "RulesError": ".rules", "load_rules": ".rules",
+    "ReadError": ".load",
+    "TemplateOptions": ".write", "read_project_list": ".write", "write_template": ".write",
+    "write_templates": ".write",
+    "ParsedValue": ".values", "parse_value": ".values",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __version__ = "0.1.0"
 

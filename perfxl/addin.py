@@ -14,11 +14,13 @@ This module gives:
 - :func:`update_user_config`: ``UDF MODULES`` and ``INTERPRETER_WIN`` merged into the user file,
   every other line kept as it is;
 - :func:`generate_vba`: the VBA module "Import Functions" would create, written by xlwings' own
-  ``xlwings.udfs.generate_vba_wrapper``, on any platform (pywin32 is stubbed where missing).
+  ``xlwings.udfs.generate_vba_wrapper``, on any platform (pywin32 is stubbed where missing);
+- :func:`install_xlwings_addin`: ``xlwings addin install``, xlwings' own code (Windows, Excel).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 from dataclasses import dataclass, field
 import importlib
@@ -74,6 +76,29 @@ def workbook_settings(interpreter: str | None = None) -> list[tuple[str, str]]:
 def user_config_path() -> Path:
     """The user's xlwings.conf: ``%USERPROFILE%\\.xlwings\\xlwings.conf`` on Windows."""
     return Path(xlwings.USER_CONFIG_FILE)
+
+
+def xlwings_addin_file() -> Path:
+    """The add-in ``xlwings addin install`` copies into Excel's XLSTART folder (shipped with xlwings)."""
+    return Path(xlwings.__file__).parent / "addin" / "xlwings.xlam"
+
+
+def install_xlwings_addin() -> None:
+    """Run ``xlwings addin install``: xlwings' own code copies :func:`xlwings_addin_file` into the
+    XLSTART folder Excel reports (through COM) and, when there is none, starts the user config file.
+
+    Raises:
+        AddinError: not on Windows (the folder comes from a running Excel).
+    """
+    if not sys.platform.startswith("win"):
+        raise AddinError("xlwings 加载项只能在 Windows 上安装（安装时要向 Excel 询问 XLSTART 文件夹）")
+    from xlwings import cli as xlwings_cli
+
+    try:
+        # the arguments xlwings' own "addin install" parser gives: its bundled add-in, for this user
+        xlwings_cli.addin_install(argparse.Namespace(glob=False, dir=None, file=None))
+    except Exception as exc:  # COM and file errors of many kinds; xlwings prints most itself
+        raise AddinError(f"安装 xlwings 加载项失败（{exc}）；可关闭 Excel 后重试，或运行 xlwings addin install") from exc
 
 
 def default_interpreter() -> str | None:

@@ -517,12 +517,15 @@ def _template_sources(source, options, rules, problems):
               help="另写出 Import Functions 会生成的 VBA 模块（.bas，可在 VBA 编辑器中导入）")
 @click.option("--force", is_flag=True, help="覆盖已存在的 VBA 模块文件（--vba）")
 @click.option("--dry-run", is_flag=True, help="只显示将写入的配置，不写任何文件")
-def addin(config_path, interpreter, vba_file, force, dry_run):
-    """让 Excel 能调用 perfxl 的单元格函数（xlwings UDF）：在 xlwings.conf 中把 UDF Modules 指向 perfxl.udfs。
+@click.option("--xlwings-addin/--no-xlwings-addin", "install_addin", default=True,
+              help="Windows 上同时安装 xlwings 加载项（即 xlwings addin install；默认安装）")
+def addin(config_path, interpreter, vba_file, force, dry_run, install_addin):
+    """让 Excel 能调用 perfxl 的单元格函数（xlwings UDF）：安装 xlwings 加载项，在 xlwings.conf 中把 UDF Modules 指向 perfxl.udfs。
 
     保留配置文件中已有的其他设置。退出码：0 成功；1 文件无法读取或写入；2 用法错误（含 --vba 文件已存在而未用 --force）。
     """
-    from .addin import AddinError, UDF_MODULE, update_user_config, user_config_path, write_vba
+    from .addin import (AddinError, UDF_MODULE, install_xlwings_addin, update_user_config, user_config_path,
+                        write_vba)
     from .files import OutputError, check_output
 
     if vba_file and not dry_run:  # refused before xlwings.conf is changed
@@ -533,7 +536,11 @@ def addin(config_path, interpreter, vba_file, force, dry_run):
             check_output(vba_file, force=force)
         except OutputError as exc:
             raise Failure(str(exc)) from exc
+    windows = sys.platform.startswith("win")
     try:
+        if install_addin and windows and not dry_run:
+            # first: xlwings starts the user config file when there is none, perfxl then merges into it
+            install_xlwings_addin()
         update = update_user_config(config_path, interpreter, dry_run=dry_run)
         if vba_file and not dry_run:
             write_vba(vba_file, force=force)
@@ -556,9 +563,12 @@ def addin(config_path, interpreter, vba_file, force, dry_run):
     if update.interpreter is None:
         click.echo("提示：当前不是 Windows，未设置 INTERPRETER_WIN；请在 Windows 上运行 perfxl addin，"
                    "或用 --interpreter 指定 python.exe 的路径。", err=True)
+    if install_addin and not windows:
+        click.echo("提示：当前不是 Windows，未安装 xlwings 加载项（在 Windows 上运行 perfxl addin 即会安装）。", err=True)
     if not dry_run:
-        click.echo("下一步：xlwings addin install 安装加载项；打开模板并另存为 .xlsm，"
-                   "在 VBA 编辑器（Alt+F11）工具→引用中勾选 xlwings；在 xlwings 选项卡点 Import Functions。")
+        bas = vba_file or "perfxl_udfs.bas（用 --vba 写出）"
+        click.echo(f"下一步：打开模板并另存为 .xlsm；在 VBA 编辑器（Alt+F11）中 文件→导入文件 {bas}，"
+                   "工具→引用 勾选 xlwings。")
 
 
 def _pct(x) -> str:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import OutputError, atomic_output, safe_name, unique_name  # noqa: F401 - names of feedback's API
+from .optional import require
 
 #: The most of a name (in UTF-8 bytes) a unit's folder and a file may take: Windows allows 255
 #: UTF-16 units a name and 260 a path, Linux 255 bytes a name; a Chinese character is 3 bytes.
@@ -128,7 +129,7 @@ def write_feedback(folder, units: list[UnitFeedback], executor, *, force: bool =
 
 def _unit_workbook(path: Path, fb: UnitFeedback, copied: dict[str, str], force: bool) -> None:
     """The unit's 问题反馈 workbook: its findings (as in 问题清单, with the annotated copy's name), its forms."""
-    import xlsxwriter
+    xlsxwriter = require("xlsxwriter", "写问题反馈工作簿")
 
     errors = sum(1 for row in fb.findings if row[4] == "错误")
     with atomic_output(path, force=force) as tmp:
@@ -191,7 +192,7 @@ def annotate_copy(task) -> str | None:
             inflated = sum(info.file_size for info in zf.infolist())
         if size > MAX_COPY_BYTES or inflated > MAX_COPY_XML_BYTES:
             return "文件过大"
-        import openpyxl
+        openpyxl = require("openpyxl", "标注问题的副本")
         from openpyxl.comments import Comment
         from openpyxl.styles import PatternFill
 

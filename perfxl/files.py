@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .inputs import real_path
+from .optional import require
 
 
 #: What no file name may hold on Windows: reserved characters and control characters (C0, DEL, C1).
@@ -393,7 +394,7 @@ def xlsx_workbook(target, options: dict | None = None, workbook_class=None) -> I
     Raises:
         OutputError: the private temporary folder cannot be made.
     """
-    import xlsxwriter
+    xlsxwriter = require("xlsxwriter", "写 Excel 工作簿")
     from xlsxwriter.exceptions import FileCreateError
 
     options = dict(options or {})

@@ -3,7 +3,15 @@
 Thin wrappers over :mod:`perfxl.engine`; no scoring rule lives here. List ``perfxl.udfs`` under
 "UDF Modules" (``perfxl addin`` writes that setting), click "Import Functions" in the xlwings
 ribbon, and a cell can say ``=PERFXL_SCORE(F12,G12,H12)``. Called as Python they are ordinary
-functions (on Linux and macOS ``xw.func`` and ``xw.arg`` leave them untouched).
+functions (on Linux and macOS ``xw.func`` and ``xw.arg`` leave them untouched, and without xlwings
+installed they are not decorated at all).
+
+In xlwings Lite (Python in Pyodide inside Excel on Windows, Mac and the web) the same functions are
+Office.js custom functions: the runtime (xlwings-server's Wasm mode, Lite's public base) sets
+``XLWINGS_ON_SERVER`` before xlwings is imported, which makes
+``xw.func`` and ``xw.arg`` xlwings' Office.js decorators, and a main.py saying
+``from perfxl.udfs import *`` (``examples/xlwings-lite/main.py``) registers the five functions under
+the same names, with no namespace: ``=PERFXL_SCORE(F12,G12,H12)``.
 
 Each function takes what a cell holds, as xlwings hands it over: a float (every Excel number
 arrives as one), text ("40", "98.5%", "≥40个"), None for an empty cell; a range arrives as a list
@@ -27,11 +35,16 @@ import math
 import numbers
 import os
 
-import xlwings as xw
+try:
+    import xlwings as xw
+except ImportError:  # scoring needs no xlwings: Pyodide without Lite, or a bare install
+    xw = None
 
 from .engine import as_fraction, exec_rate, execution_score, grade, score_indicator, total_score
 from .rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
 from .values import parse_value
+
+__all__ = ["perfxl_exec_rate", "perfxl_exec_score", "perfxl_score", "perfxl_total", "perfxl_grade"]
 
 #: The environment variable naming a TOML rule file for the UDFs.
 RULES_ENV = "PERFXL_RULES"
@@ -102,7 +115,20 @@ def _arg(name: str, doc: str):
     ``err_to_str``: an Excel error in the cell (#DIV/0!) arrives as its text rather than as None,
     so that it shows through instead of making the result look merely empty.
     """
+    if xw is None:
+        return _undecorated
     return xw.arg(name, doc=doc, err_to_str=True)
+
+
+def _func():
+    """``@xw.func`` in perfxl's category (Windows' function wizard; Lite has no categories)."""
+    if xw is None:
+        return _undecorated
+    return xw.func(category=CATEGORY)
+
+
+def _undecorated(function):
+    return function
 
 
 def _empty(value) -> bool:
@@ -172,7 +198,7 @@ _SPENT_DOC = "执行数：数字或数字文本，如 2.6"
 _WEIGHT_DOC = "分值：数字，如 10；为空时结果为空"
 
 
-@xw.func(category=CATEGORY)
+@_func()
 @_arg("budget", _BUDGET_DOC)
 @_arg("spent", _SPENT_DOC)
 @_excel_safe
@@ -192,7 +218,7 @@ def perfxl_exec_rate(budget, spent):
     return exec_rate(spent_n, budget_n)
 
 
-@xw.func(category=CATEGORY)
+@_func()
 @_arg("budget", _BUDGET_DOC)
 @_arg("spent", _SPENT_DOC)
 @_arg("weight", "预算执行率指标的分值，通常为 10")
@@ -224,7 +250,7 @@ def perfxl_exec_score(budget, spent, weight, actual=None):
     return execution_score(rate, weight_n, rules)
 
 
-@xw.func(category=CATEGORY)
+@_func()
 @_arg("target", "预期指标值，如 ≥40个、>=95%、合格")
 @_arg("actual", "实际完成值，如 38个、98.5%、达到预期")
 @_arg("weight", _WEIGHT_DOC)
@@ -244,7 +270,7 @@ def perfxl_score(target, actual, weight):
     return score_indicator(target, actual, _weight(weight), rules).rule_score
 
 
-@xw.func(category=CATEGORY)
+@_func()
 @_arg("rule_scores", "复核得分所在区域（每项指标一格）")
 @_arg("self_scores", "自评得分所在区域，与复核得分区域同样大小")
 @_excel_safe
@@ -268,7 +294,7 @@ def perfxl_total(rule_scores, self_scores):
     return total
 
 
-@xw.func(category=CATEGORY)
+@_func()
 @_arg("total", "总分")
 @_excel_safe
 def perfxl_grade(total):

@@ -36,9 +36,12 @@ import re
 import shutil
 import threading
 
-import xlsxwriter.workbook
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
+from .optional import require
+
+require("xlsxwriter", "写汇总表")  # before the imports below: a clear message where it is missing
+import xlsxwriter.workbook  # noqa: E402
+from xlsxwriter.utility import xl_col_to_name  # noqa: E402
+from xlsxwriter.worksheet import Worksheet  # noqa: E402
 
 #: Anything in a string that XlsxWriter escapes: XML specials, control characters (as _xHHHH_),
 #: a literal _xHHHH_ (its underscore is escaped), the two non-characters.

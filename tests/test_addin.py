@@ -173,7 +173,7 @@ def test_addin_writes_the_user_config_then_has_nothing_to_change(tmp_path):
     assert first.exit_code == 0, first.output
     assert f"已更新 {path}" in first.output
     assert "UDF MODULES：（无） → perfxl.udfs" in first.output
-    assert "Import Functions" in first.output
+    assert "导入文件" in first.output and "勾选 xlwings" in first.output
     assert parse_config(path.read_text(encoding="utf-8")) == [
         ("UDF MODULES", "perfxl.udfs"), ("INTERPRETER_WIN", r"C:\Py\python.exe")]
 
@@ -206,7 +206,7 @@ def test_on_windows_the_interpreter_is_this_python(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.platform", "win32")
     monkeypatch.setattr("sys.executable", r"C:\Users\张三\venv\Scripts\python.exe")
     path = tmp_path / "xlwings.conf"
-    assert run("--path", path).exit_code == 0
+    assert run("--path", path, "--no-xlwings-addin").exit_code == 0
     assert ("INTERPRETER_WIN", r"C:\Users\张三\venv\Scripts\python.exe") in parse_config(path.read_text(encoding="utf-8"))
 
 
@@ -222,3 +222,33 @@ def test_a_file_that_cannot_be_written_gives_exit_1_and_a_message(tmp_path):
 def test_a_folder_as_path_is_a_usage_error(tmp_path):
     result = run("--path", tmp_path)
     assert result.exit_code == 2
+
+
+# --- the xlwings add-in itself -----------------------------------------------------------------------
+
+
+def test_the_add_in_perfxl_addin_installs_is_the_one_xlwings_ships():
+    from perfxl.addin import xlwings_addin_file
+
+    import zipfile
+
+    with zipfile.ZipFile(xlwings_addin_file()) as zf:
+        assert "xl/vbaProject.bin" in zf.namelist()  # the VBA project holding XLPy.CallUDF
+
+
+def test_off_windows_addin_says_the_add_in_was_not_installed_and_still_writes_the_config(tmp_path):
+    conf = tmp_path / "xlwings.conf"
+    result = CliRunner().invoke(main, ["addin", "--path", str(conf), "--vba", str(tmp_path / "perfxl_udfs.bas")])
+    assert result.exit_code == 0, result.output
+    assert "未安装 xlwings 加载项" in result.output
+    assert '"UDF MODULES","perfxl.udfs"' in conf.read_text()
+    assert f"导入文件 {tmp_path / 'perfxl_udfs.bas'}" in result.output
+
+
+def test_on_windows_addin_runs_xlwings_own_add_in_install(tmp_path, monkeypatch):
+    """Here xlwings' own install code runs and stops where it asks Excel (through pywin32) for XLSTART."""
+    monkeypatch.setattr("sys.platform", "win32")
+    result = run("--path", tmp_path / "xlwings.conf")
+    assert result.exit_code == 1
+    assert result.output.startswith("错误：安装 xlwings 加载项失败（")
+    assert "pywin32" in result.output  # xlwings' own message: it went looking for Excel

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from ..optional import require
 from . import xls, xmlcheck
 from .grid import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, MAX_SHEETS, Grid, ReadError
 from .ooxml import WORKBOOK, Package
@@ -66,7 +67,7 @@ def calamine_grids(path: Path, data: bytes, zf: WorkbookZip | None, package: Pac
     Raises:
         ReadError: why the file cannot be read.
     """
-    import python_calamine as pc
+    pc = require("python_calamine", f"读取 {path.name}")
 
     scan = Scan()
     names: dict[str, dict[str, tuple[int, int, int, int]]] = {}

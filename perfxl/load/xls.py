@@ -23,6 +23,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from ..optional import require
+
 #: The first bytes of every OLE2 compound file.
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -137,7 +139,7 @@ def workbook_stream(data: bytes) -> bytes:
     Raises:
         Refused: the compound file is damaged, holds no workbook, or is an encrypted .xlsx.
     """
-    from xlrd import compdoc
+    compdoc = require("xlrd.compdoc", "读取 .xls 文件")
 
     try:
         # ignore_workbook_corruption: files some programs write reuse a sector, which calamine
