@@ -553,7 +553,7 @@ def _parse_text(value: str) -> ParsedValue:
     suffix_op, approx_after, pos = _read_suffix(main, pos, unit)
     prefix_op, weak, approx_before, leftover = _read_prefix(main[: m.start()])
     if range_note:
-        op = ">="
+        op: str | None = ">="
     elif prefix_op is not None and not (weak and suffix_op):
         op = prefix_op
     else:

@@ -130,7 +130,7 @@ def parse_named(grid: Grid) -> Form:
         k = len(indicators)
         where = f"indicators.{k}"
         b.locations[where] = grid.ref(name_cell.row, name_cell.col)
-        values = {}
+        values: dict[str, object] = {}
         for fieldname in ("target", "actual"):
             cell = got[fieldname]
             if cell is not None and cell.text:
