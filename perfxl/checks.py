@@ -77,6 +77,8 @@ class Context:
     """What every check reads: the form, its results, the rules, and ``add`` for a finding."""
 
     def __init__(self, form: Form, rules: RuleProfile):
+        if form.computed is None:
+            raise ValueError("checks run on a scored form (engine.score_form first)")
         self.form = form
         self.computed = form.computed
         self.rules = rules
@@ -91,7 +93,7 @@ class Context:
         self.labelled = self.source is not None and self.source.method == "labels"
         self.budget_total = form.budget_total
         self.spent_total = form.spent.total
-        self.rate = self.computed.exec_rate if self.computed else None
+        self.rate = self.computed.exec_rate
         self.shortfall = False  # set by the indicator checks: a target not fully met
         self.has_execution_row = any(ind.is_execution for ind in self.indicators)
         # Cells holding a formula never calculated: the reader said so (formula-no-value) at each.
@@ -307,7 +309,7 @@ def _progress(ctx: Context) -> None:
         if form.location(f"indicators.{i}.actual") == form.location("stated_progress"):
             continue  # the funds table's 执行率, checked above as the stated progress
         written = parse_value(ind.actual)
-        if written.percent and not _close(written.number, rate * 100, rules.progress_tolerance):
+        if written.percent and written.number is not None and not _close(written.number, rate * 100, rules.progress_tolerance):
             ctx.add("progress-mismatch",
                     f"预算执行率指标的实际完成值 {ind.actual} 与 执行数/预算数 = {fmt(spent)}/{fmt(budget)} = {rate * 100:.2f}% 不符",
                     f"indicators.{i}.actual")
@@ -450,14 +452,14 @@ def _total(ctx: Context) -> None:
         return
     if not scores:
         return
-    total = sum(scores)
+    total: float = sum(scores)
     budget_score = ctx.computed.budget_score
     if not ctx.has_execution_row and budget_score is not None and \
             execution_counts_separately(form, level1_weight(form, EXECUTION, rules)):
         total += budget_score  # scored in the 项目资金 table, not as an indicator row
-    total = round_score(total, rules)
-    if not _close(total, stated, 0.01):
-        ctx.add("total-not-sum", f"总分 {fmt(stated)} 不等于各项自评得分之和 {fmt(total)}", "stated_total")
+    rounded = round_score(total, rules)
+    if rounded is not None and not _close(rounded, stated, 0.01):
+        ctx.add("total-not-sum", f"总分 {fmt(stated)} 不等于各项自评得分之和 {fmt(rounded)}", "stated_total")
 
 
 @form_check("unexplained-shortfall", WARNING, "未说明未达标原因", "targets not met, but section 五 empty or still the instructions")
@@ -513,7 +515,7 @@ def stale_results(form: Form, rules: RuleProfile) -> list[tuple[str, object, obj
     expected: dict[str, object] = {"exec_rate": rate, "total": computed.total, "grade": computed.grade}
     for i, res in enumerate(computed.indicators):
         expected[f"indicators.{i}.rule_score"] = res.rule_score
-    stale = []
+    stale: list[tuple[str, object, object]] = []
     for key, cached in form.source.results.items():
         if key not in expected or cached is None or cached == UNKNOWN_FUNCTION:  # addin-missing says it once
             continue

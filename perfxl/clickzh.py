@@ -85,6 +85,6 @@ def install() -> None:
         except ImportError:  # a click that has reorganised its modules: it simply stays English
             continue
         if hasattr(module, "_"):
-            module._ = _gettext
+            module._ = _gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
-            module.ngettext = _ngettext
+            module.ngettext = _ngettext  # type: ignore[attr-defined]

@@ -307,7 +307,7 @@ def _execution_result(form: Form, ind: Indicator | None, weight: float | None, r
         rate = as_fraction(parse_value(ind.actual), rules)
         if rate is not None:
             note = "执行数或预算数缺失，按实际完成值计算"
-    fields = {"kind": "execution", "direction": POSITIVE, "note": note}
+    fields: dict[str, object] = {"kind": "execution", "direction": POSITIVE, "note": note}
     if rate is not None:
         fields["met"] = rate >= 1.0
         fields["rule_score"] = fields["low"] = fields["high"] = execution_score(rate, weight, rules)
@@ -321,8 +321,8 @@ def execution_counts_separately(form: Form, budget_weight: float | None) -> bool
     in its 项目资金 table): its 一级 weights name it, or its 分值 leave exactly its weight of 100."""
     if EXECUTION in form.level1_weights:
         return True
-    weights = [ind.weight for ind in form.indicators]
-    if not weights or budget_weight is None or any(w is None for w in weights):
+    weights = [ind.weight for ind in form.indicators if ind.weight is not None]
+    if not weights or budget_weight is None or len(weights) < len(form.indicators):
         return False
     return abs(sum(weights) + budget_weight - 100) < 0.01
 

@@ -148,7 +148,8 @@ def _unit_workbook(path: Path, fb: UnitFeedback, copied: dict[str, str], force: 
         for r, row in enumerate(fb.findings, start=3):
             for col, value in enumerate(row):
                 _put(ws, r, col, value, wrap)
-            note = copied.get(fb.sources[r - 3])
+            source = fb.sources[r - 3]
+            note = copied.get(source) if source is not None else None
             if note:
                 ws.write_string(r, len(row), note)
         for col, width in enumerate([16, 28, 16, 22, 6, 14, 60, 30, 30]):

@@ -166,11 +166,10 @@ def check_output(path: str | Path, *, force: bool = False, inputs: Iterable[str 
 
 
 def check_outputs(paths: Iterable[str | Path], *, force: bool = False, inputs: Iterable[str | Path] = ()) -> list[Path]:
-    """:func:`check_output` for several outputs, the inputs gone through once for all of them (a
-    look at each of 10,000 inputs costs about 60 ms)."""
-    paths = [Path(p) for p in paths]
-    _refuse_inputs(paths, inputs)
-    for path in paths:
+    """:func:`check_output` for several outputs, the inputs gone through once for all of them."""
+    outputs = [Path(p) for p in paths]
+    _refuse_inputs(outputs, inputs)
+    for path in outputs:
         refuse_existing(path, force)
         folder = _folder(path)
         if not folder.is_dir():
@@ -181,7 +180,7 @@ def check_outputs(paths: Iterable[str | Path], *, force: bool = False, inputs: I
             os.unlink(_temporary_beside(path, ".probe"))
         except OSError as exc:
             raise OutputError(f"{path}: 文件夹 {folder} 无法写入（{os_reason(exc)}）") from exc
-    return paths
+    return outputs
 
 
 def _refuse_inputs(outputs: list[Path], inputs: Iterable[str | Path]) -> None:
@@ -409,7 +408,7 @@ def xlsx_workbook(target, options: dict | None = None, workbook_class=None) -> I
         if private is not None:
             stack.callback(shutil.rmtree, private, ignore_errors=True)
         if isinstance(target, (str, os.PathLike)):
-            target = _ZipTarget(open_temporary(target))
+            target = _ZipTarget(open_temporary(os.fspath(target)))
             stack.callback(target.close)
         wb = (workbook_class or xlsxwriter.Workbook)(target, options)
         try:

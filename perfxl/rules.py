@@ -37,7 +37,7 @@ class RuleProfile(BaseModel):
     name: str = "财预〔2020〕10号"
     #: Default 一级 weights, used when a heading carries no weight.
     level1_weights: dict[str, float] = Field(
-        default_factory=lambda: {"产出指标": 50, "效益指标": 30, "满意度指标": 10, "预算执行率指标": 10}
+        default_factory=lambda: {"产出指标": 50.0, "效益指标": 30.0, "满意度指标": 10.0, "预算执行率指标": 10.0}
     )
     #: Decimals a score is rounded to: 2 is common practice, 0 rounds to whole points.
     decimals: int = Field(2, ge=0, le=4)

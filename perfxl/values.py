@@ -35,7 +35,19 @@ import math
 import re
 import unicodedata
 
-from .load.grid import number_text
+
+def number_text(value: float) -> str:
+    """A finite number as a person sees it: 12 significant digits (they hide float noise such as
+    0.1 + 0.2 but keep every digit a person types), no exponent, a whole number without ".0"."""
+    # a float is tested as it is (most values are); an int (or a bool, a numpy number) as a float
+    if (value if type(value) is float else float(value)).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.12g}"
+    if "e" in text:
+        text = f"{value:.12f}".rstrip("0").rstrip(".")
+    return text
+
+
 
 OPS = (">=", "<=", ">", "<", "=")
 
@@ -545,7 +557,7 @@ def _parse_text(value: str) -> ParsedValue:
     suffix_op, approx_after, pos = _read_suffix(main, pos, unit)
     prefix_op, weak, approx_before, leftover = _read_prefix(main[: m.start()])
     if range_note:
-        op = ">="
+        op: str | None = ">="
     elif prefix_op is not None and not (weak and suffix_op):
         op = prefix_op
     else:

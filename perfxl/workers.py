@@ -20,6 +20,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 #: Below this many files a process pool costs more to start than it saves (unless asked for).
 PARALLEL_MIN_FILES = 40
@@ -121,7 +122,7 @@ def _limit_memory(megabytes: int) -> None:
 
 
 #: In a worker: the shared progress array, its slot in it (see :class:`GuardedExecutor`), its memory.
-_progress = None
+_progress: Any = None  # a multiprocessing.Array of doubles once the worker starts
 _slot = -1
 _memory_mb = 0
 
@@ -198,7 +199,7 @@ class GuardedExecutor(Executor):
     def submit(self, fn, /, *args, **kwargs):  # pragma: no cover - map is what the callers use
         raise NotImplementedError("GuardedExecutor offers map() only")
 
-    def map(self, fn, iterable, /, *, timeout=None, chunksize=1):
+    def map(self, fn, iterable, /, *, timeout=None, chunksize=1):  # type: ignore[override]  # one iterable
         """``fn`` over the items of one iterable (``timeout``, for the whole map, is not offered)."""
         return self._results(fn, list(iterable), max(1, chunksize))
 

@@ -15,7 +15,7 @@ Cells are typed the way Excel stores what a person typed:
 
 Run from the project root::
 
-    python scripts/make_examples.py
+    python3 -m scripts.make_examples
 
 The output is deterministic: the same input gives the same cells, and the workbook bytes are
 normalised too (fixed document timestamps and zip entry dates).

@@ -10,12 +10,10 @@ Everything is found in the spec's own cells (the indicator table by its 一级�
 block by its amount headings), never by a fixed address; a transformation that does not apply to a
 spec (no operator to rewrite, amounts already in 元, ...) gives no variant.
 
-    from make_layout_variants import variants
+    from scripts.make_layout_variants import variants
     for name, spec in variants(real_spec): ...
 """
 
-# No ``from __future__ import annotations``: dataclasses would then look this module up in
-# sys.modules, where a module loaded from its file (importlib, as the tests do) is not.
 import copy
 import re
 from dataclasses import dataclass, field

@@ -7,8 +7,8 @@ clerk would have typed: a cell that holds a plain number is a number, a percenta
 is the fraction 0.985 in a percent-formatted cell (as Excel stores what is typed that way), a text
 starting with ``'`` stays text without the quote, anything else is text as written.
 
-    python scripts/make_layouts.py            # every spec, .xlsx beside it, and PROVENANCE.md
-    python scripts/make_layouts.py --check    # exit 1 when a spec has no .xlsx or an older one
+    python3 -m scripts.make_layouts            # every spec, .xlsx beside it, and PROVENANCE.md
+    python3 -m scripts.make_layouts --check    # exit 1 when a spec has no .xlsx or an older one
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def provenance(specs: list[tuple[str, dict]]) -> str:
     """PROVENANCE.md: where each real form was published, and what was done to it."""
     lines = ["# Where the real forms come from", "",
              "Each spec rebuilds one filled form that a government (or a site reposting its attachment) "
-             "published; the form is test data only. Written by `python scripts/make_layouts.py`.", "",
+             "published; the form is test data only. Written by `python3 -m scripts.make_layouts`.", "",
              "| spec | family | publisher | published | source | how it was rebuilt |", "| --- | --- | --- | --- | --- | --- |"]
     for stem, spec in specs:
         src = spec["source"]

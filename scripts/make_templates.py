@@ -3,7 +3,7 @@
 
 Run from the repository root after changing the template::
 
-    python3 scripts/make_templates.py
+    python3 -m scripts.make_templates
 """
 
 from pathlib import Path

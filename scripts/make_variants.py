@@ -23,7 +23,7 @@ API (used by ``tests/test_reader.py``)::
 
 Run from the project root to write every text variant into a folder (default ``tests/data/variants``)::
 
-    python scripts/make_variants.py [out_dir]
+    python3 -m scripts.make_variants [out_dir]
 """
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_examples import DUMP, cell_value, form_rows, split_forms  # noqa: E402
+from scripts.make_examples import DUMP, cell_value, form_rows, split_forms
 
 Rows = list[list[str]]
 

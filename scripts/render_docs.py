@@ -3,8 +3,8 @@
 
 Run from the repository root::
 
-    python3 scripts/render_docs.py                       # docs/images/template-blank.png, …-filled.png
-    python3 scripts/render_docs.py --seed examples/truth/07.json --out /tmp/look
+    python3 -m scripts.render_docs                       # docs/images/template-blank.png, …-filled.png
+    python3 -m scripts.render_docs --seed examples/truth/07.json --out /tmp/look
 
 Both workbooks use the native formulas, so that LibreOffice, which recalculates every formula on
 load here (the forced-recalculation profile of tests/support/libreoffice.py), prints the numbers it
@@ -23,11 +23,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from perfxl.model import Form  # noqa: E402
-from perfxl.write import TemplateOptions, write_template  # noqa: E402
-from tests.support.libreoffice import pdf_info, recalculate_many  # noqa: E402
+from perfxl.model import Form
+from perfxl.write import TemplateOptions, write_template
+from tests.support.libreoffice import pdf_info, recalculate_many
 
 DEFAULT_SEED = ROOT / "examples" / "truth" / "05.json"
 DPI = 110

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
-import sys
 
 import pytest
 
@@ -15,19 +13,10 @@ from perfxl.model import Form
 from perfxl.read import parse_grid
 from perfxl.rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
 from perfxl.load import Grid
-
-ROOT = Path(__file__).resolve().parent.parent
-DUMP = ROOT / "examples" / "forms-2020.txt"
-
-sys.path.insert(0, str(ROOT / "scripts"))
-from make_examples import form_rows, split_forms  # noqa: E402
+from scripts.make_examples import form_rows
+from tests.support.seed import DUMP, ROOT, seed_texts
 
 CLEAN = 2  # 翻译费: a seed form without findings
-
-
-@lru_cache(maxsize=None)
-def seed_texts() -> tuple[str, ...]:
-    return tuple(split_forms(DUMP.read_text(encoding="utf-8")))
 
 
 def form_with(edits: dict[tuple[int, int], str] | None = None, n: int = CLEAN) -> Form:

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from perfxl.cli import main
+from tests.support.seed import DUMP, EXAMPLES, XLSX
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-TEXT = EXAMPLES / "forms-2020.txt"
-FORMS = sorted((EXAMPLES / "forms").glob("*.xlsx"))
+TEXT = DUMP
+FORMS = XLSX
 
 
 def run(*args):

@@ -13,10 +13,10 @@ from perfxl.cli import main
 from perfxl.consolidate import (
     HEADERS, ISSUES, SHEETS, ConsolidateError, InlineExecutor, check_file_for_summary, consolidate, csv_cell,
 )
+from tests.support.seed import DUMP, EXAMPLES, XLSX
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-TEXT = EXAMPLES / "forms-2020.txt"
-FORMS = sorted((EXAMPLES / "forms").glob("*.xlsx"))
+TEXT = DUMP
+FORMS = XLSX
 INPUTS = [*FORMS, TEXT]
 
 

@@ -2,7 +2,6 @@
 give the summary the process pool gives (``pip install 'perfxl[dask]'``)."""
 
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -10,11 +9,11 @@ from click.testing import CliRunner
 
 from perfxl.cli import main
 from perfxl.consolidate import SHEETS, consolidate
+from tests.support.seed import DUMP, EXAMPLES, XLSX
 
-distributed = pytest.importorskip("distributed")
+import distributed  # the dask extra: .ci/run installs it
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-INPUTS = [*sorted((EXAMPLES / "forms").glob("*.xlsx")), EXAMPLES / "forms-2020.txt"]
+INPUTS = [*XLSX, DUMP]
 
 
 def _sheets(path):

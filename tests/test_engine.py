@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 import math
-from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -24,18 +22,15 @@ from perfxl.engine import (
     scored,
 )
 from perfxl.model import EXECUTION, OUTPUT, SATISFACTION, Amounts, Form, Indicator
-from perfxl.read import read_forms
 from perfxl.rules import DEFAULT_RULES, RuleProfile
 from perfxl.values import _parse_value, parse_value
+from tests.support.seed import dump_form
 
-ROOT = Path(__file__).resolve().parent.parent
 WHOLE = RuleProfile(decimals=0)
 
 
-@lru_cache(maxsize=None)
 def seed(project: str) -> Form:
-    forms = {f.project: f for f in read_forms(ROOT / "examples" / "forms-2020.txt")}
-    return forms[project]
+    return dump_form(project)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,7 +316,7 @@ def _v(x: float) -> str:
     return f"{x:.4f}".rstrip("0").rstrip(".")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(t=numbers, a=numbers, w=weights, op=st.sampled_from(["", "≥", "≤", "=", ">", "<"]), unit=units)
 def test_prop_score_within_weight(t, a, w, op, unit):
     res = score_indicator(f"{op}{_v(t)}{unit}", f"{_v(a)}{unit}", w)
@@ -329,7 +324,7 @@ def test_prop_score_within_weight(t, a, w, op, unit):
     assert 0 <= res.rule_score <= round_score(w) + 1e-9
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(t=numbers, a1=numbers, a2=numbers, w=weights, op=ops_pos, unit=units)
 def test_prop_positive_non_decreasing(t, a1, a2, w, op, unit):
     lo, hi = sorted((a1, a2))
@@ -339,7 +334,7 @@ def test_prop_positive_non_decreasing(t, a1, a2, w, op, unit):
     assert s_lo <= s_hi
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(t=numbers, a1=numbers, a2=numbers, w=weights, op=ops_rev, unit=units)
 def test_prop_reverse_non_increasing(t, a1, a2, w, op, unit):
     lo, hi = sorted((a1, a2))
@@ -349,7 +344,7 @@ def test_prop_reverse_non_increasing(t, a1, a2, w, op, unit):
     assert s_lo >= s_hi
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(t=numbers, extra=st.floats(min_value=0, max_value=1e5, allow_nan=False), w=weights, op=ops_pos)
 def test_prop_met_gives_full_weight(t, extra, w, op):
     res = score_indicator(f"{op}{_v(t)}", _v(float(_v(t)) + extra), w)
@@ -357,7 +352,7 @@ def test_prop_met_gives_full_weight(t, extra, w, op):
     assert res.rule_score == round_score(w)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(t=numbers, less=st.floats(min_value=0, max_value=1e5, allow_nan=False), w=weights, op=ops_rev)
 def test_prop_reverse_met_gives_full_weight(t, less, w, op):
     a = max(float(_v(t)) - less, 0)
@@ -365,7 +360,7 @@ def test_prop_reverse_met_gives_full_weight(t, less, w, op):
     assert res.met is True and res.rule_score == round_score(w)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(x=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), decimals=st.integers(0, 4))
 def test_prop_round_score_idempotent(x, decimals):
     rules = RuleProfile(decimals=decimals)
@@ -374,7 +369,7 @@ def test_prop_round_score_idempotent(x, decimals):
     assert abs(once - x) <= 0.5 * 10 ** -decimals + 1e-6 * max(1, abs(x))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(rate=st.floats(min_value=-2, max_value=5, allow_nan=False), w=weights)
 def test_prop_execution_score_within_weight(rate, w):
     s = execution_score(rate, w)
@@ -391,7 +386,7 @@ def test_round_score_whole_shortcut_table(x, decimals):
     _assert_same_float(round_score(x, RuleProfile(decimals=decimals)), _round_half_up(x, decimals))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(x=st.one_of(st.integers(-10 ** 16, 10 ** 16), st.integers(-10 ** 16, 10 ** 16).map(float),
                    st.floats(-1e20, 1e20, allow_nan=False)),
        decimals=st.integers(0, 4))
@@ -429,7 +424,7 @@ def _infer_weights_reference(form: Form, rules: RuleProfile = DEFAULT_RULES):
 _odd_weights = st.one_of(st.none(), weights, st.sampled_from([0.0, -0.0, -5.0, 1e308, float("inf"), float("nan")]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(form=st.builds(Form, indicators=st.lists(st.builds(Indicator, level1=_level1s, level2=st.just("x"), name=st.just("x"),
                                                             weight=_odd_weights), max_size=8),
                       level1_weights=st.dictionaries(_level1s, st.one_of(weights, st.just(-0.0)), max_size=3)))
@@ -438,7 +433,7 @@ def test_prop_infer_weights_as_reference(form):
     assert repr(got) == repr(want)  # bit for bit: nan, -0.0 and inf print as themselves
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(value=st.text(max_size=12) | st.sampled_from(["≥40个", "98.5%", "  合格 ", "0.985", "不少于三个"]),
        percent=st.booleans())
 def test_prop_parse_value_text_cache(value, percent):
@@ -447,7 +442,7 @@ def test_prop_parse_value_text_cache(value, percent):
     assert parse_value(value, percent_cell=percent) is parse_value(value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(value=st.none() | st.booleans() | st.integers(-10 ** 20, 10 ** 20) | st.floats(), percent=st.booleans())
 def test_prop_parse_value_other_cache(value, percent):
     # 0.0 and -0.0 are one key of this cache (as before the text cache was split off): not compared

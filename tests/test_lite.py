@@ -256,7 +256,7 @@ from perfxl.engine import score_indicator
 from perfxl.rules import DEFAULT_RULES
 from perfxl.values import parse_value
 # import perfxl.udfs loads the scoring modules only, not the readers and writers
-assert not {"perfxl.read", "perfxl.checker", "perfxl.template", "perfxl.sources"} & set(sys.modules), sorted(sys.modules)
+assert not {"perfxl.read", "perfxl.checker", "perfxl.write", "perfxl.load"} & set(sys.modules), sorted(sys.modules)
 print(perfxl.udfs.perfxl_score("≥40个", "38个", 10), score_indicator("≥40个", "38个", 10, DEFAULT_RULES).rule_score)
 """
     done = run_without(NOT_FOR_SCORING, code)

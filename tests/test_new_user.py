@@ -160,7 +160,7 @@ def test_list_rows_with_zero_or_negative_budget_are_named_and_skipped(tmp_path):
     assert [f.name for f in (tmp_path / "模板").iterdir()] == ["001-丙-三号.xlsx"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(unit=st.text(max_size=120), project=st.text(max_size=120),
        number=st.one_of(st.integers(0, 10**6), st.text(max_size=60)))
 def test_a_file_name_fits_windows_and_the_name_limit(unit, project, number):

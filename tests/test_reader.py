@@ -1,52 +1,22 @@
-"""Tests of perfxl.reader: the seed forms read as their truth, and layout variants read the same.
+"""Tests of perfxl.read: the seed forms read as their truth, and layout variants read the same.
 
-The variants come from ``scripts/make_variants.py`` and are written into ``tmp_path``.
+The variants come from ``scripts.make_variants`` and are written into ``tmp_path``.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 import json
-from pathlib import Path
 import re
-import sys
 
 import pytest
 
 from perfxl.model import Form
 from perfxl.read import read_forms
+from scripts import make_variants as mv
+from tests.support.seed import N_FORMS, XLSX, seed_texts, truth, xlsx_form
+from tests.support.seed import dump_forms as txt_forms
 
-ROOT = Path(__file__).resolve().parent.parent
-DUMP = ROOT / "examples" / "forms-2020.txt"
-TRUTH = ROOT / "examples" / "truth"
-XLSX = sorted((ROOT / "examples" / "forms").glob("[0-9][0-9]-*.xlsx"))
-N_FORMS = 13
 FIELDS = [f for f in Form.model_fields if f not in ("computed", "source")]
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import make_variants as mv  # noqa: E402
-
-
-@lru_cache(maxsize=None)
-def truth(n: int) -> dict:
-    return json.loads((TRUTH / f"{n:02d}.json").read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=None)
-def txt_forms() -> tuple[Form, ...]:
-    return tuple(read_forms(DUMP))
-
-
-@lru_cache(maxsize=None)
-def xlsx_form(n: int) -> Form:
-    forms = read_forms(XLSX[n - 1])
-    assert len(forms) == 1
-    return forms[0]
-
-
-@lru_cache(maxsize=None)
-def seed_texts() -> tuple[str, ...]:
-    return tuple(mv.seed_forms(DUMP))
 
 
 def written(form: Form) -> dict:

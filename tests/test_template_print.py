@@ -15,6 +15,7 @@ import pytest
 from perfxl.model import Form
 from perfxl.write import TITLE, TemplateOptions, write_template
 from tests.support.libreoffice import pdf_info, recalculate_many
+from tests.support.tools import require
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "truth" / "05.json"
 
@@ -46,7 +47,7 @@ def _text(pdf: Path) -> str:
     In drawing order (-raw): the lines of one wrapped cell come one after the other. LibreOffice
     leaves out of the PDF the lines a too-low row cuts off, so a cut text is missing here.
     """
-    out = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([require("pdftotext", "poppler-utils"), "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return "".join(out.split())
 
 

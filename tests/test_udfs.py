@@ -8,7 +8,6 @@ fed the cell values xlwings hands over: floats for numbers, text, None for an em
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
 import openpyxl
@@ -16,7 +15,6 @@ import pytest
 
 from perfxl.engine import scored
 from perfxl.model import Amounts, Form
-from perfxl.read import read_forms
 from perfxl.rules import load_rules
 from perfxl.udfs import (
     RULES_ENV,
@@ -27,19 +25,10 @@ from perfxl.udfs import (
     perfxl_total,
 )
 from tests.support.pycel_udf import evaluate_cells
+from tests.support.seed import scored_xlsx_forms
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = sorted((ROOT / "examples" / "forms").glob("*.xlsx"))
 GRADES = {"优", "良", "中", "差"}
-
-
-def seed_forms() -> list[Form]:
-    forms = [scored(form) for path in SEEDS for form in read_forms(path)]
-    assert len(forms) == 13
-    return forms
-
-
-FORMS = seed_forms()
+FORMS = scored_xlsx_forms()
 
 
 def as_number_cell(text: str | None):
@@ -290,7 +279,7 @@ def assert_cell_value(result, grades: bool = False):
         assert result == "" or (grades and result in GRADES) or (result.startswith("#") and len(result) <= 60)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(a=CELLS, b=CELLS, c=CELLS, d=CELLS)
 def test_no_udf_raises_whatever_the_cells_hold(a, b, c, d):
     assert_cell_value(perfxl_exec_rate(a, b))
@@ -301,7 +290,7 @@ def test_no_udf_raises_whatever_the_cells_hold(a, b, c, d):
     assert_cell_value(perfxl_grade(a), grades=True)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(budget=st.floats(min_value=0.01, max_value=1e9), spent=st.floats(min_value=0, max_value=1e9),
        weight=st.floats(min_value=0, max_value=100))
 def test_amounts_as_numbers_or_as_text_give_the_engine_rate_and_score(budget, spent, weight):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, strategies as st
 import pytest
 
 from perfxl.values import OPS, ParsedValue, normalize_text, parse_value
@@ -356,7 +356,6 @@ def full_width(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
 
 
-@settings(max_examples=400)
 @given(written_values())
 @example(("≥40个", ">=", 40.0, "个", ""))
 @example(("不少于30人", ">=", 30.0, "人", ""))
@@ -369,7 +368,6 @@ def test_written_values_round_trip(case):
     assert parsed.note == note
 
 
-@settings(max_examples=300)
 @given(written_values())
 def test_full_width_parses_as_half_width(case):
     text = case[0]
@@ -400,7 +398,6 @@ def check_invariants(parsed: ParsedValue):
 TEXT = st.text() | st.text(alphabet="0123456789.,-~%％()（）》《=≥≤><至到以上内下个次天万元不少于超过约 ")
 
 
-@settings(max_examples=500)
 @given(TEXT, st.booleans())
 @example("1" * 400, False)
 @example("《2019》=5", False)
@@ -444,20 +441,17 @@ def test_number_raw_reads_back(value):
     assert parse_value(parsed.raw).number == pytest.approx(value, rel=1e-11, abs=1e-9)
 
 
-@settings(max_examples=300)
 @given(TEXT)
 def test_normalize_text_is_idempotent(text):
     once = normalize_text(text)
     assert normalize_text(once) == once
 
 
-@settings(max_examples=300)
 @given(TEXT)
 def test_parse_sees_only_normalized_text(text):
     assert fields(parse_value(normalize_text(text))) == fields(parse_value(text))
 
 
-@settings(max_examples=300)
 @given(st.text(alphabet=[chr(c) for c in range(0x21, 0x7F)] + list("个次万元不少于以上"), max_size=20))
 def test_full_width_ascii_changes_nothing(text):
     assert fields(parse_value(full_width(text))) == fields(parse_value(text))

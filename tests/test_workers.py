@@ -61,13 +61,6 @@ def test_stopping_early_leaves_no_worker():
     assert time.perf_counter() - start < 5
 
 
-def test_one_rule_for_check_and_consolidate():
-    from perfxl import checker, consolidate
-
-    assert checker.worker_count is consolidate.reading_executor.__globals__["worker_count"]
-    assert checker.pool_chunksize is consolidate.pool_chunksize
-
-
 def test_results_come_as_they_are_read():
     """The first result is given before the last item is read (consolidate writes as they come)."""
     results = GuardedExecutor(1).map(_work, [1, "hang"], chunksize=1)

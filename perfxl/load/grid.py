@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..values import number_text
+
 MAX_ROWS = 20_000
 MAX_COLS = 64
 MAX_SHEETS = 50
@@ -166,13 +168,3 @@ def render(value: object, percent: bool = False) -> str:
     return number_text(value)
 
 
-def number_text(value: float) -> str:
-    """A finite number as a person sees it: 12 significant digits (they hide float noise such as
-    0.1 + 0.2 but keep every digit a person types), no exponent, a whole number without ".0"."""
-    # a float is tested as it is (most values are); an int (or a bool, a numpy number) as a float
-    if (value if type(value) is float else float(value)).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:.12g}"
-    if "e" in text:
-        text = f"{value:.12f}".rstrip("0").rstrip(".")
-    return text

@@ -18,7 +18,7 @@ def align(left: list[int], right: list[int]) -> list[tuple[int, int]]:
     inf = float("inf")
     # cost[i][j]: best cost pairing a[:i] within b[:j], that is
     # min(cost[i][j - 1], cost[i - 1][j - 1] + |a[i - 1] - b[j - 1]|): a running minimum along row i
-    cost = [[0] * (m + 1)]
+    cost: list[list[float]] = [[0.0] * (m + 1)]
     for i in range(1, n + 1):
         above, ai = cost[i - 1], a[i - 1]
         row = [inf] * (m + 1)

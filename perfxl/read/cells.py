@@ -10,7 +10,8 @@ trying every label in order.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from itertools import product
 
 from ..load import Grid, is_excel_error, render
@@ -46,12 +47,12 @@ class LabelSpec:
     field: str
     words: tuple[str, ...]
     inline: str = "colon"
-    regex: re.Pattern = field(init=False, compare=False, repr=False)
+    regex: re.Pattern = dataclass_field(init=False, compare=False, repr=False)
     #: ``field`` taken apart once, not for every label cell: ``section``, ``block``, ``amount`` or
     #: ``text`` (a Form field), and for a block or an amount its block ("*": the one in force) and part.
-    kind: str = field(init=False, compare=False, repr=False)
-    block: str = field(init=False, compare=False, repr=False)
-    part: str = field(init=False, compare=False, repr=False)
+    kind: str = dataclass_field(init=False, compare=False, repr=False)
+    block: str = dataclass_field(init=False, compare=False, repr=False)
+    part: str = dataclass_field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
         alternatives = "|".join(_label_regex(w) for w in sorted(self.words, key=len, reverse=True))

@@ -23,7 +23,7 @@ _AMOUNT_COLUMNS = frozenset({"initial_budget", "budget", "received", "spent"})
 
 
 def _lookup(spellings: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    table = {}
+    table: dict[str, str] = {}
     for role, words in spellings.items():
         for word in words:
             table.setdefault(word.replace(":", ""), role)

@@ -81,6 +81,7 @@ def scan_labels(b: FormBuilder, rows: list[list[Cell]]) -> None:
             cell = row[i]
             cell.claimed = True
             spec = cell.label
+            assert spec is not None  # labels holds labelled cells only
             segment = row[i + 1:labels[k + 1]] if k + 1 < len(labels) else row[i + 1:]
             kind = spec.kind
             if kind == "section":

@@ -154,7 +154,7 @@ def parse_named(grid: Grid) -> Form:
         k = len(indicators)
         where = f"indicators.{k}"
         b.locations[where] = grid.ref(name_cell.row, name_cell.col)
-        values = {}
+        values: dict[str, object] = {}
         for fieldname in ("target", "actual", "weight", "score"):
             if got[fieldname] is None:  # a formula there that no program calculated reads as empty
                 n.uncalculated(name_of("ind_" + fieldname), i, f"{where}.{fieldname}")

@@ -314,10 +314,10 @@ def scan_table(b: FormBuilder, rows: list[list[Cell]], header: Header, by_column
             # a lone 指标 N / …… / ——: nothing to add, without the steps below
             continue
         if not _drifted(row, header) and (by_column or _plainly_in_columns(row, by_col, table.level1)):
-            got = _by_column(row, header, table)
-            if got is not None:
-                if got:
-                    add_indicator(b, got, table.level1, table.level2)
+            in_columns = _by_column(row, header, table)
+            if in_columns is not None:
+                if in_columns:
+                    add_indicator(b, in_columns, table.level1, table.level2)
                 continue
         # the row's cells from index k on are what the 一级 and 二级 headings leave (no copy is made
         # of the row for the many rows that leave nothing to add)
@@ -466,8 +466,9 @@ def _take_total(b: FormBuilder, row: list[Cell], first: Cell, header: Header, by
     in_score = [c for c in cells if c.col == score_col]
     weight_col = header.roles.get("weight")
     only_weight = by_column and bool(cells) and all(c.col == weight_col for c in cells)  # 合计 | 100 | (得分 blank)
-    cell = (in_score or ([] if only_weight else cells[-1:]) or [None])[0]
-    if cell is not None:
+    found = in_score or ([] if only_weight else cells[-1:])
+    if found:
+        cell = found[0]
         b.data["stated_total"] = b.number(cell, "总分")
         b.locations["stated_total"] = b.grid.ref(cell.row, cell.col)
         return

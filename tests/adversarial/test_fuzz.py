@@ -33,7 +33,7 @@ moments = st.one_of(st.dates(), st.datetimes(), st.times(), st.timedeltas())
 cell_values = st.one_of(st.none(), st.just(""), texts, numbers, moments, st.booleans())
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(value=st.one_of(st.none(), texts, numbers, st.booleans()), percent_cell=st.booleans())
 @example(value="１２３", percent_cell=False)
 @example(value=10**400, percent_cell=True)
@@ -57,7 +57,7 @@ def grids(draw):
                 clipped=draw(st.booleans()))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid=grids())
 def test_parse_grid_never_raises_and_forms_can_be_checked(grid):
     forms = parse_grid(grid)
@@ -74,7 +74,7 @@ def folder(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(flips=st.lists(st.tuples(st.integers(0, len(_CLEAN) - 1), st.integers(0, 255)), min_size=1, max_size=8),
        cut=st.integers(0, len(_CLEAN)), suffix=st.sampled_from([".xlsx", ".xls", ".ods", ".txt", ".json", ".xlsm"]))
 @example(flips=[(807, 9)], cut=0, suffix=".xlsx")  # found by this test: a part cut short (zipfile's EOFError)

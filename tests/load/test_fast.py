@@ -275,7 +275,7 @@ def _sheet(draw) -> tuple[str, list[str]]:
 _FORMATS = [0, 10, "0.0%", 2, 14, "yyyy\"年\"m\"月\"d\"日\""]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_sheet())
 def test_any_sheet_is_read_as_calamine_reads_it(sheet):
     data, shared = sheet
@@ -285,7 +285,7 @@ def test_any_sheet_is_read_as_calamine_reads_it(sheet):
         assert_same_as_calamine(path)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 30), st.integers(0, 20), _TEXT, st.booleans(), st.sampled_from([0, 1, 2, 3])),
                 max_size=25))
 def test_plain_sheets_are_read_by_perfxl_itself(cells):

@@ -23,7 +23,7 @@ _FORMAT_CODES = st.lists(st.sampled_from(list('0#.,;[]"\\_ aApPmMdDhHsSyYeE/:%-$
                          min_size=1, max_size=10).map("".join)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.lists(_FORMAT_CODES, min_size=1, max_size=40, unique=True))
 @example(["yyyy-mm-dd", "0.00%", "[Red]0.00", "#,##0.00_);[Red](#,##0.00)", "[h]:mm:ss", "h:mm AM/PM", "a/p",
           '"年"0', "\\d0", "_d0", "[$-804]yyyy年m月", "General", "0;[Red]-0", "[mm]", "[hh]", "[s].0", "[Blue][h]"])
@@ -108,7 +108,7 @@ def _spelled(draw, text: str) -> str:
     return "".join(out)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.data(), _SHEET_NAMES, st.booleans())
 def test_sheet_names_and_defined_names_read_however_xml_spells_them(data, names, comment):
     """Both strictnesses of the one parser give the names as written: the strict one (the fast

@@ -58,7 +58,7 @@ def test_quick_zip_reads_every_bundled_workbook_as_zipfile_does(data):
     assert {n: tuple(m) for n, m in quick.members.items()} == _members_by_zipfile(data)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(deadline=None)
 @given(st.sampled_from(range(len(_ZIPS))), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=3),
        st.booleans())
 def test_a_damaged_zip_is_read_quickly_only_when_zipfile_reads_it_the_same(which, changes, near_end):

@@ -1,14 +1,14 @@
 """The reader's fast paths give what the plain ways give: labels found by their first character."""
 
-from pathlib import Path
 
 import pytest
 
 from perfxl.read import cells as R
 from tests.support.labels import ANY_LABEL_RE
 from perfxl.load import load_grids
+from tests.support.seed import XLSX
 
-SEEDS = sorted(Path(__file__).resolve().parent.parent.parent.joinpath("examples", "forms").glob("*.xlsx"))
+SEEDS = XLSX
 
 
 def _label_texts() -> list[str]:

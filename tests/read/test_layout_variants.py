@@ -7,12 +7,14 @@ A failure names the spec, the variant and each field that differs, with what was
 person reads.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import openpyxl
 import pytest
+
+from scripts import make_layout_variants as VARIANTS
+from scripts import make_layouts as LAYOUTS
 
 from perfxl.read import read_forms
 from tests.support.truth import differences
@@ -22,16 +24,6 @@ REAL = ROOT / "tests" / "data" / "layouts" / "real"
 SPECS = sorted(REAL.glob("*.json"))
 
 
-def _load(name: str, path: Path):
-    """A script loaded from its file (scripts/ is no package; no sys.path change)."""
-    loader = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(loader)
-    loader.loader.exec_module(module)
-    return module
-
-
-LAYOUTS = _load("make_layouts", ROOT / "scripts" / "make_layouts.py")
-VARIANTS = _load("make_layout_variants", ROOT / "scripts" / "make_layout_variants.py")
 
 
 def _cases():

@@ -7,12 +7,13 @@ And checked: each form gives exactly the error-level findings its real faults ca
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import openpyxl
 import pytest
+
+from scripts import make_layouts
 
 from perfxl.checker import ERROR, check_form
 from perfxl.engine import scored
@@ -23,13 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "data" / "layouts" / "real"
 SPECS = sorted(REAL.glob("*.json"))
 FAULTS = json.loads((ROOT / "tests" / "data" / "layouts" / "faults.json").read_text(encoding="utf-8"))
-
-
-def _builder():
-    loader = importlib.util.spec_from_file_location("make_layouts", ROOT / "scripts" / "make_layouts.py")
-    module = importlib.util.module_from_spec(loader)
-    loader.loader.exec_module(module)
-    return module
 
 
 def test_there_are_real_forms_of_every_family():
@@ -56,7 +50,7 @@ def test_real_form_errors_are_its_real_faults(spec_path):
 @pytest.mark.parametrize("spec_path", SPECS, ids=[p.stem for p in SPECS])
 def test_committed_workbook_is_the_spec_built(spec_path, tmp_path):
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
-    _builder().build(spec, tmp_path / "built.xlsx")
+    make_layouts.build(spec, tmp_path / "built.xlsx")
     built, committed = openpyxl.load_workbook(tmp_path / "built.xlsx"), openpyxl.load_workbook(spec_path.with_suffix(".xlsx"))
     assert built.sheetnames == committed.sheetnames
     for name in built.sheetnames:

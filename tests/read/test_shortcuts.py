@@ -94,7 +94,7 @@ def test_plain_labels_are_what_the_full_matcher_finds():
         assert found == _reference_label(text), text
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(_LABEL_CHARS), max_size=14).map("".join) | st.text(max_size=12))
 def test_label_of_agrees_with_the_full_matcher(text):
     assert C.label_of(text) == _reference_label(text)
@@ -134,7 +134,7 @@ def test_level1_stems_are_the_regex_stems():
 _HEADINGS = ["产出指标(90分)", "成本指标", "满意度指标（0分）", "预算执行率指标 (10分)", "效益指标", "服务对象满意度"]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(deadline=None)
 @given(st.sampled_from(_HEADINGS + ["经济效益指标", "数量指标", "指标 1", "a产出", "1效益"]) | st.text(max_size=10),
        st.text(max_size=6))
 def test_level1_shortcut_skips_only_what_cannot_be_a_heading(head, tail):
@@ -160,7 +160,7 @@ def _normalize_translating_always(text: str) -> str:
     return text
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(sorted({chr(c) for c in V._CHAR_MAP}) + list("≥≤<>=《》 a1中\u0338")), max_size=10).map("".join)
        | st.text(max_size=12))
 def test_normalize_text_translates_when_it_matters(text):
@@ -198,7 +198,7 @@ def _reference_align(left, right):
 _COLUMNS = st.lists(st.integers(0, 12), max_size=7)
 
 
-@settings(max_examples=5000, deadline=None)
+@settings(deadline=None)
 @given(_COLUMNS, _COLUMNS)
 def test_align_is_the_plain_dynamic_programme(left, right):
     assert A.align(left, right) == _reference_align(left, right)
@@ -209,7 +209,7 @@ _HEADER_TEXTS = [w for words in T.TABLE_HEADINGS.values() for w in words] + [
     "一 级指标", " 一级 指标 ", "一、基本情况", "一", "项目名称", "指标 1", "90", "绩效一级指标"]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_HEADER_TEXTS) | st.text(max_size=5), max_size=7), max_size=4))
 def test_find_header_finds_what_the_full_role_scan_finds(texts):
     # find_header looks closer only at rows with an 一级指标 heading: the first row that makes a
@@ -226,7 +226,7 @@ def test_find_header_finds_what_the_full_role_scan_finds(texts):
         assert header.by_col == reference.by_col
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(deadline=None)
 @given(st.sampled_from(["总分", "总 分", "合计", "合计得分", "总得分", "总计：", " 总分", "分总"]) | st.text(max_size=6))
 def test_total_row_needs_its_first_character(text):
     # scan_table tries TOTAL_RE only on a text starting with 总, 合 or 综
@@ -265,7 +265,7 @@ def test_specs_by_head_hold_every_spec_that_matches():
 _SPACES = st.sampled_from([" ", "\t", "\u3000", "\xa0", "      ", " \u3000  \t "])
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(_LABEL_CHARS) | _SPACES, max_size=10).map("".join), st.text(max_size=4))
 def test_label_of_agrees_with_the_full_matcher_with_spaces_anywhere(head, tail):
     # long runs of spaces before and between a label's first characters: past the 6 characters
@@ -287,7 +287,7 @@ _HEADING_PARTS = ["产出", "效益", "服务对象满意度", "满意度", "预
                   ".", "0", "9", "１", "０", "٣", "𝟗", "²", "①", " ", "\u3000", "≥", "\u200b", "ｆ", "⑽", "︵", "︶"]
 
 
-@settings(max_examples=5000, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(_HEADING_PARTS), max_size=9).map("".join) | st.text(max_size=10))
 def test_level1_heading_as_typed_is_the_normalised_heading(text):
     m = T._LEVEL1_RE.match(C.squash(text))
@@ -302,7 +302,7 @@ def _reference_is_rate(cell) -> bool:
     return parsed.number is not None and (parsed.percent or cell.percent)
 
 
-@settings(max_examples=5000, deadline=None)
+@settings(deadline=None)
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(min_value=-1e15, max_value=1e15)
        | st.integers(-10**6, 10**6).map(lambda n: n / 1000), st.booleans())
 def test_is_rate_of_a_number_is_its_percent_format(value, percent):
@@ -334,7 +334,7 @@ def _reference_render(value, percent=False):
     return str(value).strip()
 
 
-@settings(max_examples=5000, deadline=None)
+@settings(deadline=None)
 @given(st.floats() | st.integers(-10**20, 10**20) | st.booleans() | st.none() | st.text(max_size=4)
        | st.dates() | st.datetimes() | st.times(), st.booleans())
 def test_render_takes_a_float_first_and_renders_as_before(value, percent):
@@ -343,7 +343,7 @@ def test_render_takes_a_float_first_and_renders_as_before(value, percent):
     assert render(value, percent) == _reference_render(value, percent)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(deadline=None)
 @given(st.floats() | st.integers(-10**6, 10**6) | st.booleans() | st.text(max_size=6))
 def test_number_of_a_float_is_the_float(value):
     from perfxl.load import Grid, render

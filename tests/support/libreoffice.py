@@ -62,6 +62,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import openpyxl
+import pytest
+
+from tests.support.tools import require
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds one soffice call may take before it is killed."""
@@ -198,10 +201,8 @@ def recalculate_many(
 
     soffice = find_soffice()
     if soffice is None:
-        raise LibreOfficeError(
-            "LibreOffice (soffice) not found; install it with "
-            "'apt-get install libreoffice-calc-nogui'"
-        )
+        pytest.fail("LibreOffice (soffice) is not installed (Debian package libreoffice-calc-nogui); .ci/run installs it",
+                    pytrace=False)
 
     for out in outputs:  # so a stale file cannot pass for a fresh result
         out.unlink(missing_ok=True)
@@ -244,9 +245,7 @@ def recalculate(
 def pdf_info(pdf: Path | str) -> dict[str, str]:
     """What ``pdfinfo`` (poppler-utils) says of a PDF: ``{"Pages": "1",
     "Page size": "595.304 x 841.89 pts (A4)", ...}``."""
-    pdfinfo = shutil.which("pdfinfo")
-    if pdfinfo is None:
-        raise LibreOfficeError("pdfinfo not found; install it with 'apt-get install poppler-utils'")
+    pdfinfo = require("pdfinfo", "poppler-utils")
     out = subprocess.run([pdfinfo, str(pdf)], capture_output=True, text=True, check=True).stdout
     return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in out.splitlines())}
 

@@ -17,9 +17,8 @@ from pathlib import Path
 import openpyxl
 
 ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
 
-from tests.support.libreoffice import recalculate_many  # noqa: E402
+from tests.support.libreoffice import recalculate_many
 
 HERE = Path(__file__).resolve().parent
 
