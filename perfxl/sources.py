@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import ooxml, xls, xmlcheck
+from .documents import DOCUMENT_SUFFIXES
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -48,7 +49,7 @@ MAX_JSON_FORMS = 1_000
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".txt", ".tsv", ".text"}
 JSON_SUFFIXES = {".json"}
-READABLE_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES | JSON_SUFFIXES
+READABLE_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES | JSON_SUFFIXES | DOCUMENT_SUFFIXES
 
 _EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 
@@ -1250,11 +1251,25 @@ def _explained(path: Path, exc: ReadError) -> ReadError:
     return exc
 
 
+def document_grids(path: Path) -> list[Grid]:
+    """The one grid of a document (.docx, .html, .pdf …): its rows in reading order."""
+    from . import documents  # its parsers' libraries are loaded only for a document
+
+    limits = documents.Limits(rows=MAX_ROWS, cols=MAX_COLS, cell_chars=MAX_CELL_CHARS,
+                              unzipped_bytes=MAX_UNZIPPED_BYTES, part_bytes=MAX_PART_BYTES)
+    try:
+        found = documents.document_rows(path, read_regular(path), limits)
+    except documents.Unreadable as exc:
+        raise ReadError(path, str(exc)) from exc
+    return [Grid(rows=found.rows, file=str(path), sheet=documents.DOCUMENT_SHEET, clipped=found.clipped)]
+
+
 def load_grids(path: str | Path) -> list[Grid]:
     """The grids of a file: each visible sheet of a workbook, or the whole of a text dump.
 
     Args:
-        path: an .xlsx, .xlsm, .xls, .xlsb, .ods, or a tab-separated .txt / .tsv file.
+        path: an .xlsx, .xlsm, .xls, .xlsb, .ods, a tab-separated .txt / .tsv file, or a document
+            (.docx, .html, .htm, .pdf, .doc, .wps: see :mod:`perfxl.documents`).
 
     Returns:
         The grids, in file order.
@@ -1283,6 +1298,8 @@ def load_grids(path: str | Path) -> list[Grid]:
                 return workbook_grids(path)
             except ReadError as exc:
                 raise _explained(path, exc) from exc.__cause__
+        if suffix in DOCUMENT_SUFFIXES:
+            return document_grids(path)
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
-    raise ReadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt）")
+    raise ReadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt，以及 docx、html、pdf 文档）")
