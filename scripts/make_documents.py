@@ -82,6 +82,7 @@ def write_docx(rows, merges, path: Path) -> None:
     """The form as a Word document: title paragraphs, then one table with its merged cells."""
     import docx
     from docx.enum.section import WD_ORIENT
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
@@ -99,6 +100,8 @@ def write_docx(rows, merges, path: Path) -> None:
         document.add_paragraph(title)
     grid = document.add_table(rows=len(table), cols=width)
     grid.style = "Table Grid"
+    for row in grid.rows:  # a row is not split across pages, as forms are set
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for (r, c), (nr, nc) in spans.items():
         grid.cell(r, c).merge(grid.cell(r + nr - 1, c + nc - 1))
     covered = covered_by(spans)
@@ -148,7 +151,8 @@ def bordered_xlsx(source: Path, out: Path) -> None:
     """A copy of a form's workbook with every cell of its table ruled and fitted to one page wide,
     as a form is printed to PDF (the layouts' workbooks are written without borders)."""
     import openpyxl
-    from openpyxl.styles import Border, Side
+    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter
 
     wb = openpyxl.load_workbook(source)
     thin = Side(style="thin")
@@ -157,9 +161,30 @@ def bordered_xlsx(source: Path, out: Path) -> None:
         lead = 0
         while lead < len(rows) and sum(1 for v in rows[lead] if v not in (None, "")) <= 1:
             lead += 1
+        widths: dict[int, int] = {}
         for row in ws.iter_rows(min_row=lead + 1, max_col=ws.max_column):
             for cell in row:
                 cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+                shown = len(str(cell.value or "")) * 2
+                widths[cell.column] = max(widths.get(cell.column, 0), min(shown, 30))
+        for col, width in widths.items():  # wide enough for a number, wrapped past 30
+            ws.column_dimensions[get_column_letter(col)].width = max(width + 2, 10)
+        # Calc sizes no row to a merged cell's wrapped text: each row is made as tall as its
+        # longest text needs across the columns it spans, as a clerk sets a form before printing
+        spans = {(r.min_row, r.min_col): r for r in ws.merged_cells.ranges}
+        for row in ws.iter_rows(min_row=lead + 1, max_col=ws.max_column):
+            lines = 1
+            for cell in row:
+                if cell.value in (None, ""):
+                    continue
+                merged = spans.get((cell.row, cell.column))
+                cols = range(merged.min_col, merged.max_col + 1) if merged else [cell.column]
+                height_rows = merged.max_row - merged.min_row + 1 if merged else 1
+                room = sum(ws.column_dimensions[get_column_letter(c)].width or 10 for c in cols) - 1
+                need = sum(len(part) * 2 + 1 for part in str(cell.value).split("\n")) / max(room, 1)
+                lines = max(lines, -(-int(need + 0.999) // height_rows) + str(cell.value).count("\n"))
+            ws.row_dimensions[row[0].row].height = 15 * lines
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
