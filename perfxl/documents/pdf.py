@@ -12,6 +12,7 @@ said to be one, not read as an empty form.
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from bisect import bisect_left, bisect_right
 from itertools import islice
@@ -22,6 +23,8 @@ from .base import DocumentRows, Limits, RowCollector, Unreadable
 MAX_PAGE_CONTENT = 16 * 1024 * 1024
 #: Nested forms (XObjects drawing XObjects) followed when their size is counted.
 _MAX_FORM_DEPTH = 8
+#: A page object's type as written outside object streams (/Type /Page, not /Pages).
+_PAGE_OBJECT_RE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 _SCAN = "PDF 中没有文字（是扫描件或图片），无法读取；请提交 Excel、Word 原表或由其导出的 PDF"
 
 
@@ -29,6 +32,10 @@ def pdf_rows(data: bytes, limits: Limits) -> DocumentRows:
     """The rows of a PDF: each line of text outside the tables a row, each table row a row."""
     if b"%PDF-" not in data[:1024]:
         raise Unreadable("不是有效的 PDF 文件（文件开头没有 %PDF 标记）")
+    # pdfminer parses a page tree's arrays and the cross-reference table in Python: page objects
+    # written out past the limit are counted in the bytes first (C speed), before any is parsed
+    if sum(1 for _ in islice(_PAGE_OBJECT_RE.finditer(data), limits.pages + 1)) > limits.pages:
+        raise Unreadable(f"PDF 超过 {limits.pages} 页，未读取（一张自评表一般 1 至 3 页，请拆分后提交）")
     import pdfplumber
     from pdfminer.pdfpage import PDFPage
     from pdfplumber.page import Page
