@@ -50,7 +50,7 @@ def _rules(path):
 
 
 #: Every format perfxl reads, as the "no files found" message names them.
-_FORMATS_READ = "xlsx、xlsm、xls、xlsb、ods 工作簿，制表符分隔的 txt/tsv 文本，perfxl 的 JSON"
+_FORMATS_READ = "xlsx、xlsm、xls、xlsb、ods 工作簿，docx、doc、wps、html、pdf 文档，制表符分隔的 txt/tsv 文本，perfxl 的 JSON"
 
 
 def _inputs(items) -> Inputs:

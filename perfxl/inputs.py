@@ -9,10 +9,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import TEXT_SUFFIXES, WORKBOOK_SUFFIXES
+from .load import DOCUMENT_SUFFIXES, TEXT_SUFFIXES, WORKBOOK_SUFFIXES
 
 #: What a folder search picks up: forms, not perfxl's own JSON (named JSON files are read).
-FOLDER_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES
+FOLDER_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES | DOCUMENT_SUFFIXES
 
 #: Errors that mean "not a file" rather than a failure (the ones ``Path.is_file`` ignores).
 _NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
@@ -145,7 +145,7 @@ class Inputs:
             an absolute path, relative to the folder all such files share.
         missing: what named no file, folder or glob match.
         locks: Excel's lock files (``~$名称.xlsx``) passed over, named or found.
-        other: files in the folders searched that are not forms (.csv, .json, .pdf …).
+        other: files in the folders searched that are not forms (.csv, .json, .png …).
     """
 
     files: list[Path] = field(default_factory=list)

@@ -216,8 +216,8 @@ def test_every_option_has_a_chinese_help_text():
 
 
 def test_no_files_found_names_every_format(tmp_path):
-    (tmp_path / "a.pdf").write_bytes(b"%PDF")
+    (tmp_path / "a.png").write_bytes(b"\x89PNG")
     result = run("check", tmp_path)
     assert result.exit_code == 2
-    for fmt in ("xlsx", "xlsm", "xls", "xlsb", "ods", "txt", "JSON"):
+    for fmt in ("xlsx", "xlsm", "xls", "xlsb", "ods", "txt", "JSON", "docx", "html", "pdf"):
         assert fmt in result.stderr

@@ -73,7 +73,7 @@ def received(tmp_path) -> Path:
     _unfilled(folder / "商务局" / "未填-2.xlsx", T0, project="未填项目三", unit="商务局", budget=3000)  # same content, other name
     _unfilled(folder / "未填-3.xlsx", T0, project="未填项目二", budget=20)
     (folder / "~$fanyi.xlsx").write_bytes(b"\x00lock")
-    (folder / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "说明.png").write_bytes(b"\x89PNG")
     (folder / "清单.csv").write_text("项目名称\n", encoding="utf-8")
     return folder
 

@@ -26,9 +26,11 @@ from .grid import (MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, MAX_SHEETS, Grid, ReadErr
                    is_excel_error, number_text, render)
 from .ooxml import WORKBOOK, Package
 from .text import read_text, text_grids
-from .zipsafe import MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, QuickZip, not_regular, open_zip, read_bytes, read_part, read_regular
+from .. import documents
+from ..documents import DOCUMENT_SUFFIXES
+from .zipsafe import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_UNZIPPED_BYTES, QuickZip, not_regular, open_zip, read_bytes, read_part, read_regular
 
-__all__ = ["load_grids", "Grid", "ReadError", "Declined", "ENGINES", "WORKBOOK_SUFFIXES", "TEXT_SUFFIXES",
+__all__ = ["load_grids", "document_grids", "DOCUMENT_SUFFIXES", "Grid", "ReadError", "Declined", "ENGINES", "WORKBOOK_SUFFIXES", "TEXT_SUFFIXES",
            "JSON_SUFFIXES", "READABLE_SUFFIXES", "MAX_ROWS", "MAX_COLS", "MAX_SHEETS", "MAX_CELL_CHARS",
            "MAX_FILE_BYTES", "MAX_JSON_BYTES", "MAX_JSON_CONTAINERS", "MAX_JSON_FORMS", "column_letter",
            "cut_long_strings", "is_excel_error", "number_text", "render", "read_text", "read_regular"]
@@ -37,7 +39,7 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".txt", ".tsv", ".text"}
 #: perfxl's own JSON, read by :func:`perfxl.read.read_forms` (not into grids).
 JSON_SUFFIXES = {".json"}
-READABLE_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES | JSON_SUFFIXES
+READABLE_SUFFIXES = WORKBOOK_SUFFIXES | TEXT_SUFFIXES | JSON_SUFFIXES | DOCUMENT_SUFFIXES
 #: perfxl's own JSON: about 6 KB and 25 objects and arrays a form.
 MAX_JSON_BYTES = 10 * 1024 * 1024
 MAX_JSON_CONTAINERS = 100_000
@@ -56,7 +58,8 @@ def load_grids(path: str | Path, engine: str = "auto") -> list[Grid]:
     """The grids of a file: each visible sheet of a workbook, or the whole of a text dump.
 
     Args:
-        path: an .xlsx, .xlsm, .xls, .xlsb, .ods, or a tab-separated .txt / .tsv file.
+        path: an .xlsx, .xlsm, .xls, .xlsb, .ods, a tab-separated .txt / .tsv file, or a document
+            (.docx, .html, .htm, .pdf, .doc, .wps: see :mod:`perfxl.documents`).
         engine: which path reads a workbook (see :data:`ENGINES`); text is read one way.
 
     Returns:
@@ -81,9 +84,22 @@ def load_grids(path: str | Path, engine: str = "auto") -> list[Grid]:
                 raise
             except ReadError as exc:
                 raise explained(path, exc) from exc.__cause__
+        if suffix in DOCUMENT_SUFFIXES:
+            return document_grids(path)
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
-    raise ReadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt）")
+    raise ReadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt，以及 docx、html、pdf 文档）")
+
+
+def document_grids(path: Path) -> list[Grid]:
+    """The one grid of a document (.docx, .html, .pdf …): its rows in reading order."""
+    limits = documents.Limits(rows=MAX_ROWS, cols=MAX_COLS, cell_chars=MAX_CELL_CHARS,
+                              unzipped_bytes=MAX_UNZIPPED_BYTES, part_bytes=MAX_PART_BYTES)
+    try:
+        found = documents.document_rows(path, read_regular(path), limits)
+    except documents.Unreadable as exc:
+        raise ReadError(path, str(exc)) from exc
+    return [Grid(rows=found.rows, file=str(path), sheet=documents.DOCUMENT_SHEET, clipped=found.clipped)]
 
 
 def _check_file(path: Path) -> None:

@@ -313,6 +313,10 @@ def scan_table(b: FormBuilder, rows: list[list[Cell]], header: Header, by_column
         if n == 1 and has_name and (first.text in placeholders or placeholder_re(first.text)):
             # a lone 指标 N / …… / ——: nothing to add, without the steps below
             continue
+        if by_column and n == 1 and first.col not in by_col and not level1_heading(first, None, table.level1) \
+                and not is_placeholder(first.text) and squash(first.text) not in level2_names and not _LEVEL2_RE.match(squash(first.text)):
+            # a line alone outside the table's columns (a page's 发布时间 below a document's table)
+            return used - 1
         if not _drifted(row, header) and (by_column or _plainly_in_columns(row, by_col, table.level1)):
             in_columns = _by_column(row, header, table)
             if in_columns is not None:

@@ -109,7 +109,8 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 
 _XLSX_EXPORT_FILTER = "xlsx:Calc MS Excel 2007 XML"
 #: Output format (the file suffix) → LibreOffice export filter.
-_EXPORT_FILTERS = {"xlsx": _XLSX_EXPORT_FILTER, "pdf": "pdf:calc_pdf_Export", "xls": "xls:MS Excel 97"}
+# "pdf" lets LibreOffice choose the PDF export of the document's kind (Calc's or Writer's)
+_EXPORT_FILTERS = {"xlsx": _XLSX_EXPORT_FILTER, "pdf": "pdf", "xls": "xls:MS Excel 97", "doc": "doc:MS Word 97"}
 
 
 class LibreOfficeError(RuntimeError):
