@@ -75,7 +75,7 @@ def test_a_page_of_a_million_nested_tags_is_one_line(tmp_path, tag):
     assert_one_bounded_line(path, "256")
 
 
-def test_a_page_of_a_million_cells_is_bounded(tmp_path):
+def test_a_page_of_cells_spanning_every_row_and_column_is_bounded(tmp_path):
     path = tmp_path / "单元格.html"
     path.write_bytes(b"<table>" + b"<tr>" + b"<td colspan=9999 rowspan=99999>1" * 30_000 + b"</table>")
     got = measured_check(path)
