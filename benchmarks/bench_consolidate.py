@@ -60,7 +60,7 @@ TARGET_MB = 500.0
 
 # ------------------------------------------------------------------------------- openpyxl loop
 
-OPENPYXL_LOOP = r'''
+OPENPYXL_LOOP = r"""
 import sys
 from pathlib import Path
 import openpyxl
@@ -92,13 +92,13 @@ for path in sorted(folder.glob("*.xlsx")):
     wb.close()
     ws.append([path.name, *found])
 summary.save(out)
-'''
+"""
 
 # ------------------------------------------------------------------------------ measurement
 
 # Run by a fresh interpreter: starts the command, samples the RSS of its process tree from /proc,
 # and prints wall seconds, ru_maxrss of children (KiB on Linux) and the tree peak as JSON.
-MEASURE = r'''
+MEASURE = r"""
 import json, os, resource, subprocess, sys, threading, time
 
 def tree_rss_kb(root):
@@ -145,12 +145,11 @@ ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall": wall, "rc": proc.returncode, "maxrss_kb": ru.ru_maxrss, "tree_kb": peak[0],
                   "user": ru.ru_utime, "sys": ru.ru_stime,
                   "stdout": out.decode("utf-8", "replace")[-2000:], "stderr": err.decode("utf-8", "replace")[-2000:]}))
-'''
+"""
 
 
 def measure(cmd: list[str]) -> dict:
-    res = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(cmd)], capture_output=True, text=True,
-                         check=True)
+    res = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(cmd)], capture_output=True, text=True, check=True)
     data = json.loads(res.stdout)
     if sys.platform == "darwin":  # ru_maxrss is bytes there, KiB on Linux
         data["maxrss_kb"] //= 1024
@@ -158,6 +157,7 @@ def measure(cmd: list[str]) -> dict:
 
 
 # ------------------------------------------------------------------------------------ setup
+
 
 def make_files(folder: Path, n: int, distinct: bool = False) -> list[Path]:
     """``n`` copies of the seed forms, round robin. ``distinct``: each copy's 项目名称 gets the copy's
@@ -208,6 +208,7 @@ def _numbered_copy(seed: Path, dst: Path, project: str, budget_cell: str, i: int
 
 # -------------------------------------------------------------------------------- breakdown
 
+
 def breakdown(paths: list[Path], out: Path) -> tuple[float, dict[str, float]]:
     """Run consolidate inline over paths, timing each phase by wrapping the functions it calls."""
     import perfxl.checker as checker
@@ -223,6 +224,7 @@ def breakdown(paths: list[Path], out: Path) -> tuple[float, dict[str, float]]:
                 return fn(*a, **kw)
             finally:
                 spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+
         return wrapper
 
     saved = []
@@ -252,8 +254,8 @@ def breakdown(paths: list[Path], out: Path) -> tuple[float, dict[str, float]]:
 def cache_effect(paths: list[Path]) -> tuple[float, float]:
     """ms of CPU per file for reading and checking, with the value parser's cache kept across files
     (as in a real run) and cleared before each file (no help from the other copies of a seed)."""
-    from perfxl.consolidate import check_file_for_summary
     from perfxl import values
+    from perfxl.consolidate import check_file_for_summary
 
     out = []
     for clear in (False, True):
@@ -269,13 +271,17 @@ def cache_effect(paths: list[Path]) -> tuple[float, float]:
 
 # ------------------------------------------------------------------------------------- main
 
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", type=int, default=10_000, help="number of workbooks (default 10000)")
     ap.add_argument("--profile-files", type=int, default=2_000, help="files for the phase breakdown (default 2000)")
     ap.add_argument("--skip-openpyxl", action="store_true", help="do not run the openpyxl loop")
-    ap.add_argument("--distinct", action="store_true",
-                    help="number each copy's 项目名称 and first indicator, so that no two are duplicates")
+    ap.add_argument(
+        "--distinct",
+        action="store_true",
+        help="number each copy's 项目名称 and first indicator, so that no two are duplicates",
+    )
     args = ap.parse_args()
 
     from importlib.metadata import version
@@ -288,6 +294,7 @@ def main() -> None:
         paths = make_files(forms, args.files, args.distinct)
         print(f"copied {len(paths)} files in {time.perf_counter() - t0:.1f} s (not timed)", file=sys.stderr)
         import perfxl
+
         compileall.compile_dir(Path(perfxl.__file__).parent, quiet=1)
 
         load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
@@ -314,49 +321,71 @@ def main() -> None:
     mb = lambda kb: kb / 1024  # noqa: E731
     px_peak = mb(px["tree_kb"])
     print(f"\n## Consolidation benchmark: {args.files:,} files\n")
-    print(f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} "
-          f"{platform.machine()}, {os.cpu_count()} CPUs; perfxl {version('perfxl')}, "
-          f"python-calamine {version('python-calamine')}, XlsxWriter {version('XlsxWriter')}, "
-          f"openpyxl {version('openpyxl')}. Inputs: copies of the {len(list(SEEDS.glob('*.xlsx')))} "
-          f"seed forms in examples/forms." + (
-              f" Load average (1 min) before / after the two runs: {load_before[0]:.2f} / {load_after[0]:.2f}"
-              " (other work on the machine slows both, the pool of two workers the most)." if load_before else "")
-          + "\n")
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} CPUs; perfxl {version('perfxl')}, "
+        f"python-calamine {version('python-calamine')}, XlsxWriter {version('XlsxWriter')}, "
+        f"openpyxl {version('openpyxl')}. Inputs: copies of the {len(list(SEEDS.glob('*.xlsx')))} "
+        f"seed forms in examples/forms."
+        + (
+            f" Load average (1 min) before / after the two runs: {load_before[0]:.2f} / {load_after[0]:.2f}"
+            " (other work on the machine slows both, the pool of two workers the most)."
+            if load_before
+            else ""
+        )
+        + "\n"
+    )
     cpu = lambda m: m["user"] + m["sys"]  # noqa: E731
-    print("| | wall time (s) | CPU time, all processes (s) | files/s | peak RSS, process tree (MB) | "
-          "largest single process (MB) |")
+    print(
+        "| | wall time (s) | CPU time, all processes (s) | files/s | peak RSS, process tree (MB) | "
+        "largest single process (MB) |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
-    print(f"| `perfxl consolidate` (default: {os.cpu_count()} worker processes) | {px['wall']:.2f} | "
-          f"{cpu(px):.2f} | {args.files / px['wall']:,.0f} | {px_peak:.0f} | {mb(px['maxrss_kb']):.0f} |")
+    print(
+        f"| `perfxl consolidate` (default: {os.cpu_count()} worker processes) | {px['wall']:.2f} | "
+        f"{cpu(px):.2f} | {args.files / px['wall']:,.0f} | {px_peak:.0f} | {mb(px['maxrss_kb']):.0f} |"
+    )
     if op:
-        print(f"| openpyxl loop (1 process) | {op['wall']:.2f} | {cpu(op):.2f} | {args.files / op['wall']:,.0f} | "
-              f"{mb(op['tree_kb']):.0f} | {mb(op['maxrss_kb']):.0f} |")
+        print(
+            f"| openpyxl loop (1 process) | {op['wall']:.2f} | {cpu(op):.2f} | {args.files / op['wall']:,.0f} | "
+            f"{mb(op['tree_kb']):.0f} | {mb(op['maxrss_kb']):.0f} |"
+        )
     print()
     ok = lambda b: "✅ met" if b else "❌ missed"  # noqa: E731
     scaled = px["wall"] * 10_000 / args.files
     print("| target | measured | |")
     print("|---|---:|---|")
-    print(f"| 10,000 files ≤ {TARGET_SECONDS:g} s | {px['wall']:.2f} s"
-          + ("" if args.files == 10_000 else f" ({scaled:.1f} s scaled to 10,000)")
-          + f" | {ok(scaled <= TARGET_SECONDS)} |")
+    print(
+        f"| 10,000 files ≤ {TARGET_SECONDS:g} s | {px['wall']:.2f} s"
+        + ("" if args.files == 10_000 else f" ({scaled:.1f} s scaled to 10,000)")
+        + f" | {ok(scaled <= TARGET_SECONDS)} |"
+    )
     if op:
         ratio = op["wall"] / px["wall"]
-        print(f"| ≥ {TARGET_SPEEDUP:g}× faster than the openpyxl loop | {ratio:.1f}× "
-              f"(CPU time: {cpu(op) / cpu(px):.1f}×) | {ok(ratio >= TARGET_SPEEDUP)} |")
+        print(
+            f"| ≥ {TARGET_SPEEDUP:g}× faster than the openpyxl loop | {ratio:.1f}× "
+            f"(CPU time: {cpu(op) / cpu(px):.1f}×) | {ok(ratio >= TARGET_SPEEDUP)} |"
+        )
     print(f"| peak RSS ≤ {TARGET_MB:g} MB | {px_peak:.0f} MB | {ok(px_peak <= TARGET_MB)} |")
-    print(f"\nWhere the time goes (one process, `InlineExecutor`, {n_prof:,} files, {total:.2f} s, "
-          f"{total / n_prof * 1000:.2f} ms per file):\n")
+    print(
+        f"\nWhere the time goes (one process, `InlineExecutor`, {n_prof:,} files, {total:.2f} s, "
+        f"{total / n_prof * 1000:.2f} ms per file):\n"
+    )
     print("| phase | seconds | share |")
     print("|---|---:|---:|")
     for label, secs in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"| {label} | {secs:.2f} | {secs / total:.0%} |")
-    print(f"\nThe inputs are copies of 13 forms, so the value parser's cache (values.parse_value, kept "
-          f"across files) finds most texts it has seen: reading and checking one file costs {kept:.2f} ms of "
-          f"CPU with it, {cleared:.2f} ms with the cache cleared before each file "
-          f"({cleared / kept - 1:+.0%}), nearer to what forms that differ would cost.")
-    print("\nPeak RSS of the tree is the sum of the RSS of the CLI process and its pool workers, sampled "
-          "every 50 ms from /proc; the last column is `getrusage(RUSAGE_CHILDREN).ru_maxrss`, the largest "
-          "single process among them.")
+    print(
+        f"\nThe inputs are copies of 13 forms, so the value parser's cache (values.parse_value, kept "
+        f"across files) finds most texts it has seen: reading and checking one file costs {kept:.2f} ms of "
+        f"CPU with it, {cleared:.2f} ms with the cache cleared before each file "
+        f"({cleared / kept - 1:+.0%}), nearer to what forms that differ would cost."
+    )
+    print(
+        "\nPeak RSS of the tree is the sum of the RSS of the CLI process and its pool workers, sampled "
+        "every 50 ms from /proc; the last column is `getrusage(RUSAGE_CHILDREN).ru_maxrss`, the largest "
+        "single process among them."
+    )
 
 
 if __name__ == "__main__":

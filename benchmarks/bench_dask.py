@@ -52,8 +52,9 @@ def main() -> None:
         forms.mkdir()
         paths = make_files(forms, args.files)
         t0 = time.perf_counter()
-        cluster = distributed.LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+        cluster = distributed.LocalCluster(
+            n_workers=cores, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = distributed.Client(cluster)
         client.run(fewer_collections)  # as the pool's initializer does
         started = time.perf_counter() - t0
@@ -73,7 +74,7 @@ def main() -> None:
         assert len(list(client.get_executor().map(check_file_for_summary, names))) == args.files
         per_file = time.perf_counter() - t
         t = time.perf_counter()
-        batches = [names[at:at + 64] for at in range(0, len(names), 64)]
+        batches = [names[at : at + 64] for at in range(0, len(names), 64)]
         assert sum(map(len, client.get_executor().map(check_files_for_summary, batches))) == args.files
         batched = time.perf_counter() - t
         client.close()
@@ -81,21 +82,29 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\n{args.files:,} files, {cores} cores, load average (1 min) at the end {load:.2f}; "
-          f"dask {distributed.__version__}\n")
+    print(
+        f"\n{args.files:,} files, {cores} cores, load average (1 min) at the end {load:.2f}; "
+        f"dask {distributed.__version__}\n"
+    )
     print("| executor | runs (s) | best (s) | µs a file |")
     print("|---|---|---:|---:|")
-    for kind, label in (("pool", "ProcessPoolExecutor (perfxl's default)"),
-                        ("dask", "dask.distributed LocalCluster, client.get_executor()")):
+    for kind, label in (
+        ("pool", "ProcessPoolExecutor (perfxl's default)"),
+        ("dask", "dask.distributed LocalCluster, client.get_executor()"),
+    ):
         best = min(times[kind])
-        print(f"| {label} | {' / '.join(f'{t:.2f}' for t in times[kind])} | {best:.2f} | "
-              f"{best / args.files * 1e6:.0f} |")
-    print(f"\nReading alone through the Dask executor: one task a file {per_file:.2f} s, "
-          f"64 files a task {batched:.2f} s.")
+        print(
+            f"| {label} | {' / '.join(f'{t:.2f}' for t in times[kind])} | {best:.2f} | {best / args.files * 1e6:.0f} |"
+        )
+    print(
+        f"\nReading alone through the Dask executor: one task a file {per_file:.2f} s, 64 files a task {batched:.2f} s."
+    )
     print(f"\nStarting the LocalCluster ({cores} worker processes) and connecting: {started:.2f} s (not in the runs).")
-    print(f"Overhead of Dask over the pool, best against best: "
-          f"{min(times['dask']) - min(times['pool']):+.2f} s "
-          f"({min(times['dask']) / min(times['pool']) - 1:+.0%}).")
+    print(
+        f"Overhead of Dask over the pool, best against best: "
+        f"{min(times['dask']) - min(times['pool']):+.2f} s "
+        f"({min(times['dask']) / min(times['pool']) - 1:+.0%})."
+    )
 
 
 if __name__ == "__main__":

@@ -76,9 +76,9 @@ def main(argv=None) -> int:
     import python_calamine as pc
 
     from perfxl.checker import check_files
-    from perfxl.workers import InlineExecutor
     from perfxl.engine import scored
     from perfxl.read import read_forms
+    from perfxl.workers import InlineExecutor
 
     def perfxl_read_score(path):
         return [scored(f) for f in read_forms(path)]
@@ -100,13 +100,18 @@ def main(argv=None) -> int:
         return 1
     all_cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     pinned = _pin_one_core()
-    print(f"perfxl benchmark: {len(seeds)} seed forms, Python {platform.python_version()}, "
-          f"nproc {os.cpu_count()}, {platform.machine()}, {pinned}")
+    print(
+        f"perfxl benchmark: {len(seeds)} seed forms, Python {platform.python_version()}, "
+        f"nproc {os.cpu_count()}, {platform.machine()}, {pinned}"
+    )
     print(f"openpyxl {openpyxl.__version__}, python-calamine {_version('python-calamine')}\n")
 
     # 1. one form -----------------------------------------------------------------------------
-    columns = (("perfxl read+score", perfxl_read_score), ("calamine open+to_python", calamine_open),
-               ("openpyxl load_workbook", openpyxl_load))
+    columns = (
+        ("perfxl read+score", perfxl_read_score),
+        ("calamine open+to_python", calamine_open),
+        ("openpyxl load_workbook", openpyxl_load),
+    )
     results = {name: [] for name, _ in columns}
     for path in seeds:
         for name, fn in columns:
@@ -163,9 +168,10 @@ def main(argv=None) -> int:
     print(f"| perfxl check_files, one worker process | {t_worker:.2f} | {t_worker / n * 1000:.2f} |")
     print(f"| openpyxl load_workbook only | {t_openpyxl:.2f} | {t_openpyxl / n * 1000:.2f} |")
     print(f"| perfxl check_files, all {len(all_cpus or [1])} cores | {t_par:.2f} | {t_par / n * 1000:.2f} |")
-    print(f"\nperfxl check is {t_openpyxl / t_check:.1f}x faster than openpyxl merely loading on one core, "
-          f"{t_openpyxl / t_par:.1f}x with every core"
-          + (f" ({unread} files unreadable!)" if unread else ""))
+    print(
+        f"\nperfxl check is {t_openpyxl / t_check:.1f}x faster than openpyxl merely loading on one core, "
+        f"{t_openpyxl / t_par:.1f}x with every core" + (f" ({unread} files unreadable!)" if unread else "")
+    )
     return 0
 
 

@@ -38,7 +38,18 @@ sys.path.insert(0, str(ROOT))
 TARGET_ONE_MS = 100.0
 TARGET_LIST_S = 60.0
 KINDS = ("auto", "udf", "native")
-LIST_HEADINGS = ("填报单位", "项目名称", "预算数", "财政资金", "其他", "实施单位", "年度", "填报人", "联系电话", "年度预期目标")
+LIST_HEADINGS = (
+    "填报单位",
+    "项目名称",
+    "预算数",
+    "财政资金",
+    "其他",
+    "实施单位",
+    "年度",
+    "填报人",
+    "联系电话",
+    "年度预期目标",
+)
 
 
 def _pin_one_core() -> set[int] | None:
@@ -87,9 +98,20 @@ def write_project_list(path: Path, count: int) -> None:
         out.writerow(LIST_HEADINGS)
         for i in range(count):
             fiscal, other = 80 + i * 0.5, 20 + i % 7
-            out.writerow([f"第{i % 37 + 1}街道办事处", f"社区公共服务设施维护专项经费（{i + 1:04d}）", f"{fiscal + other:.2f}",
-                          f"{fiscal:.2f}", f"{other:.2f}", "区财政局", 2024, "张三", "85095022",
-                          "保障辖区公共服务设施正常运行，及时维修，提升居民满意度。"])
+            out.writerow(
+                [
+                    f"第{i % 37 + 1}街道办事处",
+                    f"社区公共服务设施维护专项经费（{i + 1:04d}）",
+                    f"{fiscal + other:.2f}",
+                    f"{fiscal:.2f}",
+                    f"{other:.2f}",
+                    "区财政局",
+                    2024,
+                    "张三",
+                    "85095022",
+                    "保障辖区公共服务设施正常运行，及时维修，提升居民满意度。",
+                ]
+            )
 
 
 def project_list_seconds(folder: Path, list_csv: Path, kind: str, count: int) -> float:
@@ -110,8 +132,18 @@ def project_list_seconds(folder: Path, list_csv: Path, kind: str, count: int) ->
     from perfxl.read import read_forms
 
     out = folder / f"out-{kind}"
-    cmd = [sys.executable, "-c", "from perfxl.cli import main; main()", "template",
-           "--from", str(list_csv), "-o", str(out), "--formulas", kind]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from perfxl.cli import main; main()",
+        "template",
+        "--from",
+        str(list_csv),
+        "-o",
+        str(out),
+        "--formulas",
+        kind,
+    ]
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - t0
@@ -132,9 +164,11 @@ def main(argv=None) -> int:
 
     import xlsxwriter
 
-    load = ", load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
-    print(f"perfxl template benchmark: Python {platform.python_version()}, nproc {os.cpu_count()}, "
-          f"{platform.machine()}, XlsxWriter {xlsxwriter.__version__}{load}\n")
+    load = ", load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
+    print(
+        f"perfxl template benchmark: Python {platform.python_version()}, nproc {os.cpu_count()}, "
+        f"{platform.machine()}, XlsxWriter {xlsxwriter.__version__}{load}\n"
+    )
     with tempfile.TemporaryDirectory(prefix="perfxl-bench-template-") as tmp:
         folder = Path(tmp)
         cpus = _pin_one_core()
@@ -155,10 +189,14 @@ def main(argv=None) -> int:
         for kind, seconds in many.items():
             print(f"| {kind} | {seconds:.1f} | {seconds / args.projects * 1000:.1f} |")
     worst_one, worst_many = max(one.values()), max(many.values()) * 1000 / args.projects
-    print(f"\none template target < {TARGET_ONE_MS:.0f} ms: {'met' if worst_one < TARGET_ONE_MS else 'MISSED'} "
-          f"(slowest kind {worst_one:.1f} ms)")
-    print(f"1,000 pre-filled target < {TARGET_LIST_S:.0f} s: "
-          f"{'met' if worst_many < TARGET_LIST_S else 'MISSED'} (slowest kind {worst_many:.1f} s per 1,000)")
+    print(
+        f"\none template target < {TARGET_ONE_MS:.0f} ms: {'met' if worst_one < TARGET_ONE_MS else 'MISSED'} "
+        f"(slowest kind {worst_one:.1f} ms)"
+    )
+    print(
+        f"1,000 pre-filled target < {TARGET_LIST_S:.0f} s: "
+        f"{'met' if worst_many < TARGET_LIST_S else 'MISSED'} (slowest kind {worst_many:.1f} s per 1,000)"
+    )
     return 0
 
 

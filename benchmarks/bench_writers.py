@@ -47,8 +47,22 @@ def summary_rows(n_forms: int) -> dict[str, list[list]]:
             unit, project = f["unit"] or "", f["project"] or ""
             sheets[INDICATORS].extend([unit, project, *ind, file] for ind in f["indicators"])
             sheets[ISSUES].extend([file, project, loc, code, level, msg] for loc, code, level, msg in f["findings"])
-            sheets[PROJECTS].append([unit, project, f["budget"], f["received"], f["spent"], f["exec_rate"],
-                                     f["stated_total"], f["total"], None, f["grade"] or "", len(f["findings"]), file])
+            sheets[PROJECTS].append(
+                [
+                    unit,
+                    project,
+                    f["budget"],
+                    f["received"],
+                    f["spent"],
+                    f["exec_rate"],
+                    f["stated_total"],
+                    f["total"],
+                    None,
+                    f["grade"] or "",
+                    len(f["findings"]),
+                    file,
+                ]
+            )
     sheets[UNITS].extend([[f"单位{i}", 1, 1.0, 1.0, 1.0, 90.0, 90.0, 1, 0, 0, 0] for i in range(5)])
     return sheets
 
@@ -131,8 +145,10 @@ def main() -> None:
 
     sheets = summary_rows(args.forms)
     cells = sum(len(r) for rows in sheets.values() for r in rows)
-    print(f"\n## Writers: the summary of {args.forms:,} forms ({sum(len(r) for r in sheets.values()):,} rows, "
-          f"{cells:,} cells)\n")
+    print(
+        f"\n## Writers: the summary of {args.forms:,} forms ({sum(len(r) for r in sheets.values()):,} rows, "
+        f"{cells:,} cells)\n"
+    )
     print("| writer | version | seconds | µs per form |")
     print("|---|---|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:

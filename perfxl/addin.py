@@ -22,17 +22,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from dataclasses import dataclass, field
 import importlib
 import importlib.util
 import io
 import locale
 import os
-from pathlib import Path
 import re
 import sys
 import types
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import xlwings
 
@@ -98,7 +99,9 @@ def install_xlwings_addin() -> None:
         # the arguments xlwings' own "addin install" parser gives: its bundled add-in, for this user
         xlwings_cli.addin_install(argparse.Namespace(glob=False, dir=None, file=None))
     except Exception as exc:  # COM and file errors of many kinds; xlwings prints most itself
-        raise AddinError(f"安装 xlwings 加载项失败（{exc}）；可关闭 Excel 后重试，或运行 xlwings addin install") from exc
+        raise AddinError(
+            f"安装 xlwings 加载项失败（{exc}）；可关闭 Excel 后重试，或运行 xlwings addin install"
+        ) from exc
 
 
 def default_interpreter() -> str | None:
@@ -130,7 +133,7 @@ def _config_line(key: str, value: str) -> str:
 
 def parse_config(text: str) -> list[tuple[str, str]]:
     """The ``"KEY","VALUE"`` settings of an xlwings.conf text, in file order (other lines skipped)."""
-    return [m.groups() for m in map(_LINE.match, text.splitlines()) if m]
+    return [(m[1], m[2]) for m in map(_LINE.match, text.splitlines()) if m]
 
 
 def _with_module(modules: str, module: str) -> str:
@@ -172,7 +175,7 @@ def merge_config(text: str, settings: list[tuple[str, str]]) -> tuple[str, list[
     for line in text.splitlines():
         match = _LINE.match(line)
         key = match.group(1).upper() if match else None
-        if key not in wanted:
+        if match is None or key not in wanted:
             out.append(line)
             continue
         if key in done:
@@ -199,8 +202,9 @@ def _ansi_encoding() -> str:
     return getencoding() if getencoding else locale.getpreferredencoding(False)
 
 
-def update_user_config(path: str | os.PathLike | None = None, interpreter: str | None = None,
-                       dry_run: bool = False) -> ConfigUpdate:
+def update_user_config(
+    path: str | os.PathLike | None = None, interpreter: str | None = None, dry_run: bool = False
+) -> ConfigUpdate:
     """Point xlwings at perfxl's UDFs in the user's xlwings.conf.
 
     Sets ``UDF MODULES`` to include ``perfxl.udfs`` and, when an interpreter is known,
@@ -242,7 +246,9 @@ def update_user_config(path: str | os.PathLike | None = None, interpreter: str |
     try:
         data = text.encode(encoding, errors="surrogateescape")
     except UnicodeEncodeError as exc:
-        raise AddinError(f"{target}: 设置中有 {encoding} 编码无法表示的字符（{exc.object[exc.start:exc.end]}）") from exc
+        raise AddinError(
+            f"{target}: 设置中有 {encoding} 编码无法表示的字符（{exc.object[exc.start : exc.end]}）"
+        ) from exc
     try:
         make_folder(target.parent)
         # Written beside the target and renamed, so that a failure never leaves half a file.
@@ -289,7 +295,8 @@ WINDOWS_ONLY_MODULES = ("pythoncom", "pywintypes", "win32com", "win32com.client"
 # xlwings/__init__.py on Windows: ``from .udfs import xlfunc as func, ...``
 _DECORATORS = {"func": "xlfunc", "arg": "xlarg", "ret": "xlret", "sub": "xlsub", "script": "xlsub"}
 
-_MISSING = object()
+#: "absent" sentinel; Any, as it stands in for a module or attribute when restoring them
+_MISSING: Any = object()
 
 
 def _windows_only(qualname: str):
@@ -309,20 +316,21 @@ def _really_importable(name: str) -> bool:
 
 def _make_stubs() -> dict[str, types.ModuleType]:
     """Stub modules with the attributes xlwings/udfs.py touches when it is imported."""
-    pythoncom = types.ModuleType("pythoncom")
+    # Any: the stubs get attributes that types.ModuleType does not declare
+    pythoncom: Any = types.ModuleType("pythoncom")
     # used as ThreadPoolExecutor(initializer=pythoncom.CoInitialize) at import
     pythoncom.CoInitialize = _windows_only("pythoncom.CoInitialize")
 
-    pywintypes = types.ModuleType("pywintypes")
+    pywintypes: Any = types.ModuleType("pywintypes")
 
     class com_error(Exception):  # only referenced in except clauses
         pass
 
     pywintypes.com_error = com_error
 
-    win32com = types.ModuleType("win32com")
+    win32com: Any = types.ModuleType("win32com")
     win32com.__path__ = []  # a package, so "win32com.client" resolves
-    client = types.ModuleType("win32com.client")
+    client: Any = types.ModuleType("win32com.client")
     client.Dispatch = _windows_only("win32com.client.Dispatch")
     win32com.client = client
     return {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com, "win32com.client": client}
@@ -354,7 +362,7 @@ def xlwings_udfs() -> Iterator[types.ModuleType]:
             if hasattr(xlwings, "udfs"):
                 delattr(xlwings, "udfs")
         else:
-            xlwings.udfs = saved_attr
+            xlwings.udfs = saved_attr  # type: ignore[attr-defined]  # xlwings/__init__ imports .udfs on Windows only
 
 
 @contextlib.contextmanager
@@ -407,8 +415,9 @@ def as_on_windows(module: types.ModuleType | str = UDF_MODULE) -> types.ModuleTy
         return _fresh_copy(module)
 
 
-def generate_vba(module: types.ModuleType | str = UDF_MODULE, *, module_name: str | None = None,
-                 workbook_name: str = "perfxl.xlsm") -> str:
+def generate_vba(
+    module: types.ModuleType | str = UDF_MODULE, *, module_name: str | None = None, workbook_name: str = "perfxl.xlsm"
+) -> str:
     """The VBA module "xlwings_udfs" that "Import Functions" would create for ``module``.
 
     The same header ``xlwings.udfs.import_udfs`` writes, then xlwings' own
@@ -434,8 +443,7 @@ def generate_vba(module: types.ModuleType | str = UDF_MODULE, *, module_name: st
         header.writeln("'Autogenerated code by xlwings - changes will be lost with next import!")
         header.writeln("""#Const App = "Microsoft Excel" 'Adjust when using outside of Excel""")
         # generate_vba_wrapper only reads .Name of the workbook (.xlam or not).
-        udfs.generate_vba_wrapper(module_name or fresh.__name__, fresh, buf,
-                                  types.SimpleNamespace(Name=workbook_name))
+        udfs.generate_vba_wrapper(module_name or fresh.__name__, fresh, buf, types.SimpleNamespace(Name=workbook_name))
     return buf.getvalue()
 
 

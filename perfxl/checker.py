@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import Executor
-from functools import partial
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
-from .checks import ERROR, WARNING, Finding, run  # noqa: F401 - Finding and the levels are part of the checker's API
+from .checks import ERROR, WARNING, Finding, run
 from .display import json_text, visible
 from .engine import score_form, scored
+from .load import ReadError
 from .model import AMOUNT_BLOCKS, AMOUNT_PARTS, Form, ReadNote, Source
 from .read import read_forms
 from .rules import DEFAULT_RULES, RuleProfile
-from .load import ReadError
 from .workers import (  # noqa: F401 - re-exported
-    FILE_TIMEOUT, PARALLEL_MIN_FILES, FileFailed, pool_chunksize, reading_executor, worker_count, worker_start,
+    FILE_TIMEOUT,
+    PARALLEL_MIN_FILES,
+    FileFailed,
+    pool_chunksize,
+    reading_executor,
+    worker_count,
+    worker_start,
 )
-
 
 
 @dataclass
@@ -116,7 +121,9 @@ class Report:
                 score = f"复核总分 {c.total:g}（{c.grade}）" if c and c.total is not None else "无法评分"
                 errors = sum(1 for f in r.findings if f.level == ERROR)
                 warnings = len(r.findings) - errors
-                lines.append(f"{fr.file}: {r.form.project or '（无项目名称）'}  {score}  错误 {errors}，警告 {warnings}")
+                lines.append(
+                    f"{fr.file}: {r.form.project or '（无项目名称）'}  {score}  错误 {errors}，警告 {warnings}"
+                )
                 for f in r.findings:
                     tag = "错误" if f.level == ERROR else "警告"
                     where = f" [{f.location}]" if f.location else ""
@@ -206,8 +213,14 @@ def check_file(path: str | Path, rules: RuleProfile = DEFAULT_RULES) -> FileRepo
     return report
 
 
-def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None = 1, executor: Executor | None = None,
-                timeout: float = FILE_TIMEOUT) -> Report:
+def check_files(
+    paths,
+    rules: RuleProfile = DEFAULT_RULES,
+    *,
+    jobs: int | None = 1,
+    executor: Executor | None = None,
+    timeout: float = FILE_TIMEOUT,
+) -> Report:
     """Check many files; one that cannot be read is reported, and the others go on.
 
     Files are read in worker processes (:class:`perfxl.workers.GuardedExecutor`), even one: a file
@@ -231,7 +244,8 @@ def check_files(paths, rules: RuleProfile = DEFAULT_RULES, *, jobs: int | None =
     else:
         workers = worker_count(len(paths), jobs)
         results = reading_executor(len(paths), jobs, timeout=timeout).map(
-            work, paths, chunksize=pool_chunksize(len(paths), workers))
-    return Report(files=[FileReport(file=str(r.item), error=r.reason) if isinstance(r, FileFailed) else r
-                         for r in results])
-
+            work, paths, chunksize=pool_chunksize(len(paths), workers)
+        )
+    return Report(
+        files=[FileReport(file=str(r.item), error=r.reason) if isinstance(r, FileFailed) else r for r in results]
+    )

@@ -6,9 +6,9 @@ import contextlib
 import errno
 import math
 import os
-from pathlib import Path
 import signal
 import sys
+from pathlib import Path
 
 import click
 
@@ -18,10 +18,11 @@ from .display import json_text, visible
 from .engine import scored
 from .files import os_reason
 from .inputs import Inputs, list_inputs
+from .load import TEXT_SUFFIXES, ReadError
 from .model import DEPARTMENT, Form
+from .optional import MissingPackage, require
 from .read import read_forms
 from .rules import RulesError, load_rules
-from .load import TEXT_SUFFIXES, ReadError
 from .workers import FILE_TIMEOUT, FileFailed, reading_executor
 from .write.options import FORMULA_KINDS
 
@@ -29,8 +30,12 @@ _click_in_chinese()  # before the options below are made: click names some of it
 
 _RULES_HELP = "评分规则文件（TOML），覆盖 财预〔2020〕10号 默认规则"
 _TIMEOUT_OPTION = click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), default=FILE_TIMEOUT, show_default=True,
-    help="每个文件读取与检查的时限（秒），超时的文件记为无法读取")
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=FILE_TIMEOUT,
+    show_default=True,
+    help="每个文件读取与检查的时限（秒），超时的文件记为无法读取",
+)
 
 
 class Failure(click.ClickException):
@@ -50,7 +55,9 @@ def _rules(path):
 
 
 #: Every format perfxl reads, as the "no files found" message names them.
-_FORMATS_READ = "xlsx、xlsm、xls、xlsb、ods 工作簿，docx、doc、wps、html、pdf 文档，制表符分隔的 txt/tsv 文本，perfxl 的 JSON"
+_FORMATS_READ = (
+    "xlsx、xlsm、xls、xlsb、ods 工作簿，docx、doc、wps、html、pdf 文档，制表符分隔的 txt/tsv 文本，perfxl 的 JSON"
+)
 
 
 def _inputs(items) -> Inputs:
@@ -80,8 +87,7 @@ def _xlsx(path: str, what: str) -> str:
     return path
 
 
-_JOBS_HELP = ("并行进程数：0（默认）在文件不少于 40 个时使用全部 CPU 核，否则在本进程中读取；"
-              "1 为不并行")
+_JOBS_HELP = "并行进程数：0（默认）在文件不少于 40 个时使用全部 CPU 核，否则在本进程中读取；1 为不并行"
 _jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=False, help=_JOBS_HELP)
 
 
@@ -188,8 +194,12 @@ def _signals_interrupt():
                 signal.signal(sig, handler)
 
 
-@click.group(cls=_Group, options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]...",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="perfxl", help="显示版本并退出。")
 def main():
     """perfxl：区级部门预算项目绩效自评表的读取、复核评分与检查工具。"""
@@ -197,11 +207,18 @@ def main():
 
 def _form_text(form: Form) -> str:
     c = form.computed
+    assert c is not None, "described after scoring"
     lines = [
-        (f"部门（单位）名称：{form.unit or '—'}（部门整体支出）" if form.kind == DEPARTMENT else
-         f"项目名称：{form.project or '—'}    填报单位：{form.unit or '—'}")
-        + "".join(f"    {label}：{value}" for label, value in (("主管部门", form.department), ("实施单位", form.implementing_unit))
-                  if value and value != form.unit)
+        (
+            f"部门（单位）名称：{form.unit or '—'}（部门整体支出）"
+            if form.kind == DEPARTMENT
+            else f"项目名称：{form.project or '—'}    填报单位：{form.unit or '—'}"
+        )
+        + "".join(
+            f"    {label}：{value}"
+            for label, value in (("主管部门", form.department), ("实施单位", form.implementing_unit))
+            if value and value != form.unit
+        )
         + f"    年度：{form.year or '—'}",
         f"预算数 {_n(form.budget_total)}  到位数 {_n(form.received.total)}  执行数 {_n(form.spent.total)}  {form.money_unit or ''}"
         f"    预算执行率 {'—' if c.exec_rate is None else f'{c.exec_rate * 100:.2f}%'}"
@@ -237,7 +254,7 @@ def _forms_or_reason(path: Path) -> list[Form] | str:
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每张表一个对象，多张表为数组）")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 def read(files, as_json, rules_file):
-    """读取自评表并复核评分：FILES 为 xlsx/xlsm/xls/ods 工作簿、制表符分隔的文本或文件夹。
+    """读取自评表并复核评分：FILES 为 xlsx/xlsm/xls/ods 工作簿、docx/html/pdf 文档、制表符分隔的文本或文件夹。
 
     退出码：0 全部读取成功；2 有文件无法读取（其余文件照常输出），或用法错误。
     """
@@ -248,8 +265,8 @@ def read(files, as_json, rules_file):
     out, failed, many = [], False, len(paths) > 1
     # in worker processes, as check and consolidate read: a file that crashes the reader is one line
     for path, read_ in zip(paths, reading_executor(len(paths)).map(_forms_or_reason, paths)):
-        reason = read_.reason if isinstance(read_, FileFailed) else read_ if isinstance(read_, str) else None
-        if reason is not None:
+        if isinstance(read_, (FileFailed, str)):
+            reason = read_.reason if isinstance(read_, FileFailed) else read_
             _say(f"{path}: 无法读取：{reason}", err=True)
             failed = True
             continue
@@ -301,20 +318,33 @@ def check(files, as_json, rules_file, errors_only, jobs, timeout):
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="写出的汇总表（.xlsx）")
-@click.option("--title", "--unit", "title",
-              help="标题中的单位名称（默认：各表同属一个单位时取该单位，否则标题写明共几个单位）")
+@click.option(
+    "--title", "--unit", "title", help="标题中的单位名称（默认：各表同属一个单位时取该单位，否则标题写明共几个单位）"
+)
 @click.option("--year", type=int, help="标题中的年度（默认取各表中最多的年度）")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 @_jobs_option
 @click.option("--force", is_flag=True, help="覆盖已存在的汇总表（及反馈文件夹中的同名文件）")
 @click.option("--json", "as_json", is_flag=True, help="同时以 JSON 输出汇总内容")
-@click.option("--csv", "csv_dir", type=click.Path(file_okay=False), help="同时把每个工作表写成 CSV（UTF-8 BOM）到此文件夹")
-@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False),
-              help="同时按填报单位写出反馈：每个单位一个文件夹，内有该单位的问题清单和带批注的自评表副本")
-@click.option("--dask", "dask_address", metavar="地址",
-              help="在已有的 Dask 集群上读取（调度器地址，如 tcp://10.0.0.5:8786；需要 pip install perfxl[dask]）")
+@click.option(
+    "--csv", "csv_dir", type=click.Path(file_okay=False), help="同时把每个工作表写成 CSV（UTF-8 BOM）到此文件夹"
+)
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(file_okay=False),
+    help="同时按填报单位写出反馈：每个单位一个文件夹，内有该单位的问题清单和带批注的自评表副本",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="地址",
+    help="在已有的 Dask 集群上读取（调度器地址，如 tcp://10.0.0.5:8786；需要 pip install perfxl[dask]）",
+)
 @_TIMEOUT_OPTION
-def consolidate(files, output, title, year, rules_file, jobs, force, as_json, csv_dir, feedback_dir, dask_address, timeout):
+def consolidate(
+    files, output, title, year, rules_file, jobs, force, as_json, csv_dir, feedback_dir, dask_address, timeout
+):
     """把多张自评表汇总成一个工作簿：项目汇总、单位汇总、部门整体、指标明细、问题清单。
 
     同一项目重复报送的只计入一份，未填报的表单列状态、不计入合计与平均。
@@ -334,16 +364,29 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
         _outside_inputs(feedback_dir, files)
     client = _dask_client(dask_address) if dask_address else None
     # None: consolidate's own default (the same rule as check's --jobs 0)
-    executor = client.get_executor() if client else reading_executor(len(paths), jobs, timeout=timeout) if jobs else None
+    executor = (
+        client.get_executor() if client else reading_executor(len(paths), jobs, timeout=timeout) if jobs else None
+    )
     progress = None
     if sys.stderr.isatty():
         progress = click.progressbar(length=len(paths), label="汇总", file=sys.stderr)
         progress.__enter__()
     try:
-        summary = run_consolidate(paths, output, rules=rules, title=title, year=year, executor=executor,
-                                  force=force, collect=as_json, csv_dir=csv_dir, shown=found.shown,
-                                  feedback=feedback_dir, timeout=timeout,
-                                  on_file=(lambda _r: progress.update(1)) if progress else None)
+        summary = run_consolidate(
+            paths,
+            output,
+            rules=rules,
+            title=title,
+            year=year,
+            executor=executor,
+            force=force,
+            collect=as_json,
+            csv_dir=csv_dir,
+            shown=found.shown,
+            feedback=feedback_dir,
+            timeout=timeout,
+            on_file=(lambda _r: progress.update(1)) if progress else None,
+        )
     except ConsolidateError as exc:
         raise Failure(str(exc)) from exc
     finally:
@@ -360,10 +403,13 @@ def consolidate(files, output, title, year, rules_file, jobs, force, as_json, cs
     else:
         t = summary.totals
         passed = _passed_over(found)
-        _say(f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表（计入 {summary.counted}，"
-             f"重复 {summary.duplicates}，未填报 {summary.unfilled}），无法读取 {len(summary.unreadable)} 个"
-             + (f"，{passed}" if passed else "") + f"；问题 {summary.findings} 条（错误 {summary.errors}）；"
-                   f"预算执行率 {_pct(t.get('exec_rate'))}")
+        _say(
+            f"已写出 {summary.output}：{summary.files} 个文件，{summary.forms} 张表（计入 {summary.counted}，"
+            f"重复 {summary.duplicates}，未填报 {summary.unfilled}），无法读取 {len(summary.unreadable)} 个"
+            + (f"，{passed}" if passed else "")
+            + f"；问题 {summary.findings} 条（错误 {summary.errors}）；"
+            f"预算执行率 {_pct(t.get('exec_rate'))}"
+        )
         if summary.feedback:
             _say(f"反馈：{feedback_dir} 中 {len(summary.feedback)} 个文件")
     sys.exit(summary.exit_code())
@@ -376,8 +422,10 @@ def _outside_inputs(folder, items) -> None:
         if os.path.isdir(item):
             root = os.path.realpath(item)
             if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
-                raise click.UsageError(f"反馈文件夹 {folder} 在输入文件夹 {item} 之内：下次汇总会把其中的批注副本当作自评表读入，"
-                                       "请放在别处")
+                raise click.UsageError(
+                    f"反馈文件夹 {folder} 在输入文件夹 {item} 之内：下次汇总会把其中的批注副本当作自评表读入，"
+                    "请放在别处"
+                )
 
 
 #: How long --dask waits for the scheduler to answer.
@@ -434,20 +482,35 @@ def _number(ctx, param, value):
 
 
 @main.command()
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="写出的模板（.xlsx）；按项目清单或多张表生成时为文件夹")
-@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False),
-              help="按此文件预填：自评表 JSON（perfxl read --json 的输出）、任一格式的自评表，或项目清单（CSV / xlsx）")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(), help="写出的模板（.xlsx）；按项目清单或多张表生成时为文件夹"
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, dir_okay=False),
+    help="按此文件预填：自评表 JSON（perfxl read --json 的输出）、任一格式的自评表，或项目清单（CSV / xlsx）",
+)
 @click.option("--year", type=click.IntRange(1900, 2999), help="年度（默认留空，由填报人填写）")
 @click.option("--unit", help="填报单位")
 @click.option("--project", help="项目名称")
 @click.option("--budget", type=float, callback=_number, help="预算数（万元）")
 @click.option("--rows", type=click.IntRange(1, 50), default=3, show_default=True, help="每个二级指标的空白指标行数")
-@click.option("--weight", "weights", multiple=True, metavar="一级=分值",
-              help="一级指标分值，可重复，如 --weight 产出=40 --weight 效益=40（默认取评分规则）")
-@click.option("--formulas", type=click.Choice(FORMULA_KINDS), default=FORMULA_KINDS[0], show_default=True,
-              help="auto：有 perfxl 加载项时调用其函数，没有时（WPS、LibreOffice、未装加载项的 Excel）用自带函数；"
-                   "udf：只调用 perfxl 的 xlwings 函数；native：只用自带函数")
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    metavar="一级=分值",
+    help="一级指标分值，可重复，如 --weight 产出=40 --weight 效益=40（默认取评分规则）",
+)
+@click.option(
+    "--formulas",
+    type=click.Choice(FORMULA_KINDS),
+    default=FORMULA_KINDS[0],
+    show_default=True,
+    help="auto：有 perfxl 加载项时调用其函数，没有时（WPS、LibreOffice、未装加载项的 Excel）用自带函数；"
+    "udf：只调用 perfxl 的 xlwings 函数；native：只用自带函数",
+)
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help=_RULES_HELP)
 @click.option("--force", is_flag=True, help="覆盖已存在的文件")
 def template(output, source, year, unit, project, budget, rows, weights, formulas, rules_file, force):
@@ -468,17 +531,36 @@ def template(output, source, year, unit, project, budget, rows, weights, formula
         else:
             forms, blank, numbers = _template_sources(source, options, rules, problems)
             for i, form in enumerate(forms, start=1):  # a JSON form may hold 1e400 or NaN: no cell can
-                problems.extend(f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
-                                for note in drop_bad_numbers(form))
+                problems.extend(
+                    f"{source}: 第 {i} 张表 {note.location}：{note.message}，模板中留空"
+                    for note in drop_bad_numbers(form)
+                )
             if len(forms) == 1 and not blank and not output.endswith(("/", "\\")) and not Path(output).is_dir():
-                written = [write_template(_xlsx(output, "模板（写多个时 -o 为以 / 结尾的文件夹）"), forms[0],
-                                          options=options, rules=rules, force=force, inputs=[source])]
+                written = [
+                    write_template(
+                        _xlsx(output, "模板（写多个时 -o 为以 / 结尾的文件夹）"),
+                        forms[0],
+                        options=options,
+                        rules=rules,
+                        force=force,
+                        inputs=[source],
+                    )
+                ]
             else:
                 if output.lower().endswith((".xlsx", ".xlsm")):
-                    raise click.UsageError(f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿："
-                                           f"-o 应为文件夹，而不是 {output}")
-                written = write_templates(forms, output, options=options, rules=rules, blank=blank, force=force,
-                                          inputs=[source], numbers=numbers)
+                    raise click.UsageError(
+                        f"{source} 含 {len(forms)} 个项目/表，每个写成一个工作簿：-o 应为文件夹，而不是 {output}"
+                    )
+                written = write_templates(
+                    forms,
+                    output,
+                    options=options,
+                    rules=rules,
+                    blank=blank,
+                    force=force,
+                    inputs=[source],
+                    numbers=numbers,
+                )
     except (OutputError, ReadError) as exc:
         raise Failure(str(exc)) from exc
     for problem in problems:
@@ -509,23 +591,37 @@ def _template_sources(source, options, rules, problems):
 
 
 @main.command()
-@click.option("--path", "config_path", type=click.Path(dir_okay=False),
-              help="写入此 xlwings.conf，而不是用户配置 %USERPROFILE%\\.xlwings\\xlwings.conf")
-@click.option("--interpreter",
-              help="Excel 调用的 python.exe（INTERPRETER_WIN）；Windows 上默认为当前 Python")
-@click.option("--vba", "vba_file", type=click.Path(dir_okay=False),
-              help="另写出 Import Functions 会生成的 VBA 模块（.bas，可在 VBA 编辑器中导入）")
+@click.option(
+    "--path",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="写入此 xlwings.conf，而不是用户配置 %USERPROFILE%\\.xlwings\\xlwings.conf",
+)
+@click.option("--interpreter", help="Excel 调用的 python.exe（INTERPRETER_WIN）；Windows 上默认为当前 Python")
+@click.option(
+    "--vba",
+    "vba_file",
+    type=click.Path(dir_okay=False),
+    help="另写出 Import Functions 会生成的 VBA 模块（.bas，可在 VBA 编辑器中导入）",
+)
 @click.option("--force", is_flag=True, help="覆盖已存在的 VBA 模块文件（--vba）")
 @click.option("--dry-run", is_flag=True, help="只显示将写入的配置，不写任何文件")
-@click.option("--xlwings-addin/--no-xlwings-addin", "install_addin", default=True,
-              help="Windows 上同时安装 xlwings 加载项（即 xlwings addin install；默认安装）")
+@click.option(
+    "--xlwings-addin/--no-xlwings-addin",
+    "install_addin",
+    default=True,
+    help="Windows 上同时安装 xlwings 加载项（即 xlwings addin install；默认安装）",
+)
 def addin(config_path, interpreter, vba_file, force, dry_run, install_addin):
     """让 Excel 能调用 perfxl 的单元格函数（xlwings UDF）：安装 xlwings 加载项，在 xlwings.conf 中把 UDF Modules 指向 perfxl.udfs。
 
     保留配置文件中已有的其他设置。退出码：0 成功；1 文件无法读取或写入；2 用法错误（含 --vba 文件已存在而未用 --force）。
     """
-    from .addin import (AddinError, UDF_MODULE, install_xlwings_addin, update_user_config, user_config_path,
-                        write_vba)
+    try:
+        require("xlwings", "安装 Excel 加载项")
+    except MissingPackage as exc:
+        raise click.ClickException(f"{exc}；请 pip install 'perfxl[excel]'") from None
+    from .addin import UDF_MODULE, AddinError, install_xlwings_addin, update_user_config, user_config_path, write_vba
     from .files import OutputError, check_output
 
     if vba_file and not dry_run:  # refused before xlwings.conf is changed
@@ -561,14 +657,20 @@ def addin(config_path, interpreter, vba_file, force, dry_run, install_addin):
     if vba_file and not dry_run:
         _say(f"已写出 VBA 模块 {vba_file}（即 Import Functions 生成的 xlwings_udfs 模块）")
     if update.interpreter is None:
-        click.echo("提示：当前不是 Windows，未设置 INTERPRETER_WIN；请在 Windows 上运行 perfxl addin，"
-                   "或用 --interpreter 指定 python.exe 的路径。", err=True)
+        click.echo(
+            "提示：当前不是 Windows，未设置 INTERPRETER_WIN；请在 Windows 上运行 perfxl addin，"
+            "或用 --interpreter 指定 python.exe 的路径。",
+            err=True,
+        )
     if install_addin and not windows:
-        click.echo("提示：当前不是 Windows，未安装 xlwings 加载项（在 Windows 上运行 perfxl addin 即会安装）。", err=True)
+        click.echo(
+            "提示：当前不是 Windows，未安装 xlwings 加载项（在 Windows 上运行 perfxl addin 即会安装）。", err=True
+        )
     if not dry_run:
         bas = vba_file or "perfxl_udfs.bas（用 --vba 写出）"
-        click.echo(f"下一步：打开模板并另存为 .xlsm；在 VBA 编辑器（Alt+F11）中 文件→导入文件 {bas}，"
-                   "工具→引用 勾选 xlwings。")
+        click.echo(
+            f"下一步：打开模板并另存为 .xlsm；在 VBA 编辑器（Alt+F11）中 文件→导入文件 {bas}，工具→引用 勾选 xlwings。"
+        )
 
 
 def _pct(x) -> str:

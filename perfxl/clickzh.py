@@ -57,12 +57,16 @@ MESSAGES = {
 #: it names only values click gives both forms (or the plural's, for the plural).
 PLURALS = {
     ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"): "多余的参数（{args}）",
-    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."):
-        "选项 {name!r} 需要 {nargs} 个值。",
+    (
+        "Option {name!r} requires an argument.",
+        "Option {name!r} requires {nargs} arguments.",
+    ): "选项 {name!r} 需要 {nargs} 个值。",
     ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"): "（是否想用：{possibilities}？）",
     ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."): "{value!r} 不在可选值 {choices} 中。",
-    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."):
-        "需要 {nargs} 个值，给出了 {len} 个。",
+    (
+        "Takes {nargs} values but 1 was given.",
+        "Takes {nargs} values but {len} were given.",
+    ): "需要 {nargs} 个值，给出了 {len} 个。",
 }
 
 #: The click modules that bind ``_`` / ``ngettext``.

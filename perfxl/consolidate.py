@@ -33,22 +33,30 @@ import functools
 import math
 import os
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from . import duplicates as dup
 from .checker import ERROR, WARNING, check_file
 from .checks import CODES
 from .display import writable
-from .files import (OutputError, atomic_outputs, check_outputs, make_folder, open_temporary, remove_folders,
-                    xlsx_workbook)
+from .files import (
+    OutputError,
+    atomic_outputs,
+    check_outputs,
+    make_folder,
+    open_temporary,
+    remove_folders,
+    xlsx_workbook,
+)
 from .inputs import shown_names
 from .model import DEPARTMENT, MONEY_UNITS
-from .workers import FILE_TIMEOUT, FileFailed, InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .rules import DEFAULT_RULES, RuleProfile
+from .workers import FILE_TIMEOUT, FileFailed, InlineExecutor, available_cores, pool_chunksize, reading_executor  # noqa: F401 - InlineExecutor re-exported
 from .xlsxrows import FastRowsWorksheet, QuickZipWorkbook
 
 PROJECTS, UNITS, DEPARTMENTS, INDICATORS, ISSUES = "项目汇总", "单位汇总", "部门整体", "指标明细", "问题清单"
@@ -58,14 +66,60 @@ UNIT_ISSUES = "单位问题汇总"
 GRADES = ("优", "良", "中", "差")
 
 HEADERS: dict[str, list[str]] = {
-    PROJECTS: ["填报单位", "项目名称", "状态", "预算数", "到位数", "执行数", "预算执行率", "自评总分", "复核总分", "差异",
-               "等级", "问题数", "原表金额单位", "来源文件"],
-    UNITS: ["填报单位", "计入项目数", "未填报", "重复", "预算数合计", "执行数合计", "预算执行率", "平均自评分",
-            "平均复核分", *GRADES],
-    DEPARTMENTS: ["单位", "状态", "预算数", "执行数", "预算执行率", "自评总分", "复核总分", "等级", "问题数",
-                  "原表金额单位", "来源文件"],
-    INDICATORS: ["填报单位", "项目名称", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "分值",
-                 "自评得分", "复核得分", "来源文件"],
+    PROJECTS: [
+        "填报单位",
+        "项目名称",
+        "状态",
+        "预算数",
+        "到位数",
+        "执行数",
+        "预算执行率",
+        "自评总分",
+        "复核总分",
+        "差异",
+        "等级",
+        "问题数",
+        "原表金额单位",
+        "来源文件",
+    ],
+    UNITS: [
+        "填报单位",
+        "计入项目数",
+        "未填报",
+        "重复",
+        "预算数合计",
+        "执行数合计",
+        "预算执行率",
+        "平均自评分",
+        "平均复核分",
+        *GRADES,
+    ],
+    DEPARTMENTS: [
+        "单位",
+        "状态",
+        "预算数",
+        "执行数",
+        "预算执行率",
+        "自评总分",
+        "复核总分",
+        "等级",
+        "问题数",
+        "原表金额单位",
+        "来源文件",
+    ],
+    INDICATORS: [
+        "填报单位",
+        "项目名称",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "预期指标值",
+        "实际完成值",
+        "分值",
+        "自评得分",
+        "复核得分",
+        "来源文件",
+    ],
     ISSUES: ["填报单位", "项目名称", "问题类型", "代码", "级别", "位置", "说明", "来源文件"],
     UNIT_ISSUES: ["填报单位", "错误", "警告", "问题合计", "未填报", "重复"],
 }
@@ -121,11 +175,25 @@ class IssueRow(NamedTuple):
 
 #: Number format per column: "amount" (0.00), "rate" (0.00%), "score" (0.00) or None (as is).
 _FORMATS: dict[str, list[str | None]] = {
-    PROJECTS: [None, None, None, "amount", "amount", "amount", "rate", "score", "score", "score", None, None, None,
-               None],
+    PROJECTS: [
+        None,
+        None,
+        None,
+        "amount",
+        "amount",
+        "amount",
+        "rate",
+        "score",
+        "score",
+        "score",
+        None,
+        None,
+        None,
+        None,
+    ],
     UNITS: [None, None, None, None, "amount", "amount", "rate", "score", "score", None, None, None, None],
     DEPARTMENTS: [None, None, "amount", "amount", "rate", "score", "score", None, None, None, None],
-    INDICATORS: [None] * 7 + ["score", "score", "score", None],
+    INDICATORS: [None, None, None, None, None, None, None, "score", "score", "score", None],
     ISSUES: [None] * 8,
     UNIT_ISSUES: [None] * 6,
 }
@@ -152,6 +220,7 @@ class ConsolidateError(ValueError):
 
 
 # --------------------------------------------------------------------------------------- workers
+
 
 def _finite(x: float | None) -> float | None:
     """``x``, or None for NaN or an infinity (what no cell, CSV or JSON may hold)."""
@@ -196,7 +265,7 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
     try:
         report = check_file(path, rules)
         mtime = os.stat(path).st_mtime
-    except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not stop the others
+    except Exception as exc:
         return writable({"file": file, "error": f"{type(exc).__name__}: {exc}", "forms": [], "mtime": 0.0})
     forms = []
     for r in report.forms:
@@ -205,31 +274,51 @@ def check_file_for_summary(path, rules: RuleProfile = DEFAULT_RULES) -> dict:
         # check_file scores every form: one result per indicator (None for each, were one unscored)
         results = c.indicators if c else [None] * len(f.indicators)
         indicators = [
-            [ind.level1, ind.level2, ind.name, ind.target, ind.actual,
-             res.weight if res is not None else ind.weight, ind.score,
-             res.rule_score if res is not None else None]
+            [
+                ind.level1,
+                ind.level2,
+                ind.name,
+                ind.target,
+                ind.actual,
+                res.weight if res is not None else ind.weight,
+                ind.score,
+                res.rule_score if res is not None else None,
+            ]
             for ind, res in zip(f.indicators, results)
         ]
         filled = dup.is_filled(spent, f.stated_total, (ind.score for ind in f.indicators))
         unit_key = dup.name_key(f.group_unit)
-        anchor = f.location("project") or f.location("unit") or (f"{f.source.sheet}!A1" if f.source and f.source.sheet else "")
-        forms.append({
-            "unit": f.group_unit, "kind": f.kind, "project": f.project, "year": f.year, "money_unit": f.money_unit,
-            "budget": budget, "received": received, "spent": spent,
-            # check_file leaves every number below 1e15, but 执行数 / a tiny 预算数 can still be infinite
-            "exec_rate": _finite(c.exec_rate) if c else None,
-            "stated_total": f.stated_total,
-            "total": c.total if c else None,
-            "grade": c.grade if c else None,
-            "indicators": indicators,
-            "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
-            "unit_key": unit_key, "key": dup.form_key(f.kind, f.project, unit_key),
-            "filled": filled,
-            "complete": sum(x is not None for x in (budget, received, spent, f.stated_total))
-            + sum((ind.actual is not None) + (ind.score is not None) for ind in f.indicators),
-            "anchor": anchor,
-            "unfilled_at": "" if filled else (f.location("spent.total") or f.location("budget.total") or anchor),
-        })
+        anchor = (
+            f.location("project")
+            or f.location("unit")
+            or (f"{f.source.sheet}!A1" if f.source and f.source.sheet else "")
+        )
+        forms.append(
+            {
+                "unit": f.group_unit,
+                "kind": f.kind,
+                "project": f.project,
+                "year": f.year,
+                "money_unit": f.money_unit,
+                "budget": budget,
+                "received": received,
+                "spent": spent,
+                # check_file leaves every number below 1e15, but 执行数 / a tiny 预算数 can still be infinite
+                "exec_rate": _finite(c.exec_rate) if c else None,
+                "stated_total": f.stated_total,
+                "total": c.total if c else None,
+                "grade": c.grade if c else None,
+                "indicators": indicators,
+                "findings": [[x.location, x.code, x.level, x.message] for x in r.findings],
+                "unit_key": unit_key,
+                "key": dup.form_key(f.kind, f.project, unit_key),
+                "filled": filled,
+                "complete": sum(x is not None for x in (budget, received, spent, f.stated_total))
+                + sum((ind.actual is not None) + (ind.score is not None) for ind in f.indicators),
+                "anchor": anchor,
+                "unfilled_at": "" if filled else (f.location("spent.total") or f.location("budget.total") or anchor),
+            }
+        )
     # a lone surrogate (a file name that is not UTF-8, \ud800 in JSON) fits in no workbook or CSV
     return writable({"file": file, "error": report.error, "forms": forms, "mtime": mtime})
 
@@ -240,6 +329,7 @@ def check_files_for_summary(paths, rules: RuleProfile = DEFAULT_RULES) -> list[d
 
 
 # ---------------------------------------------------------------------------------------- result
+
 
 @dataclass
 class Summary:
@@ -280,9 +370,11 @@ class Summary:
     @property
     def info(self) -> str:
         """The line under the title: when, from how many files and forms, what counts, with which rules."""
-        return (f"生成时间：{self.made}；共 {self.files} 个文件、{self.forms} 张自评表：计入 {self.counted} 张，"
-                f"重复 {self.duplicates} 张，未填报 {self.unfilled} 张（无法读取 {len(self.unreadable)} 个文件）；"
-                f"评分规则：{self.rules}；金额单位：万元")
+        return (
+            f"生成时间：{self.made}；共 {self.files} 个文件、{self.forms} 张自评表：计入 {self.counted} 张，"
+            f"重复 {self.duplicates} 张，未填报 {self.unfilled} 张（无法读取 {len(self.unreadable)} 个文件）；"
+            f"评分规则：{self.rules}；金额单位：万元"
+        )
 
     def exit_code(self) -> int:
         """2 when some input could not be read, else 1 when a form counted has errors, else 0 (as ``check``)."""
@@ -292,10 +384,21 @@ class Summary:
 
     def to_dict(self) -> dict:
         return {
-            "title": self.heading, "info": self.info, "output": str(self.output), "rules": self.rules,
-            "made": self.made, "files": self.files, "forms": self.forms, "counted": self.counted,
-            "unfilled": self.unfilled, "duplicates": self.duplicates, "duplicate_groups": self.duplicate_groups,
-            "units": self.units, "findings": self.findings, "errors": self.errors, "warnings": self.warnings,
+            "title": self.heading,
+            "info": self.info,
+            "output": str(self.output),
+            "rules": self.rules,
+            "made": self.made,
+            "files": self.files,
+            "forms": self.forms,
+            "counted": self.counted,
+            "unfilled": self.unfilled,
+            "duplicates": self.duplicates,
+            "duplicate_groups": self.duplicate_groups,
+            "units": self.units,
+            "findings": self.findings,
+            "errors": self.errors,
+            "warnings": self.warnings,
             "unreadable": [{"file": f, "reason": r} for f, r in self.unreadable],
             "totals": self.totals,
             "sheets": {name: {"header": rows[0], "rows": rows[1:]} for name, rows in self.sheets.items()},
@@ -338,8 +441,12 @@ def _write_csv_files(sheets: dict[str, list[list]], paths: list[str]) -> None:
 def csv_row(sheet: str, row: list) -> list[str]:
     """A row of ``sheet`` for CSV: rates as the workbook shows them (``45.64%``), the rest by :func:`csv_cell`."""
     kinds = _FORMATS.get(sheet, ())
-    return [_percent(v) if i < len(kinds) and kinds[i] == "rate" and isinstance(v, (int, float))
-            and not isinstance(v, bool) else csv_cell(v) for i, v in enumerate(row)]
+    return [
+        _percent(v)
+        if i < len(kinds) and kinds[i] == "rate" and isinstance(v, (int, float)) and not isinstance(v, bool)
+        else csv_cell(v)
+        for i, v in enumerate(row)
+    ]
 
 
 def csv_cell(value) -> str:
@@ -366,6 +473,7 @@ def _percent(fraction: float) -> str:
 
 # ---------------------------------------------------------------------------------------- writer
 
+
 class _Writer:
     """The four sheets of one XlsxWriter workbook, written in row order (constant_memory)."""
 
@@ -377,11 +485,21 @@ class _Writer:
             "rate": wb.add_format({"num_format": "0.00%"}),
             "score": wb.add_format({"num_format": "0.00"}),
         }
-        self.header_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                         "align": "center", "valign": "vcenter"})
+        self.header_fmt = wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
         self.title_fmt = wb.add_format({"bold": True, "font_size": 16})
-        self.total_fmt = {k: wb.add_format({"bold": True, "top": 1, **({"num_format": v} if v else {})})
-                          for k, v in ((None, None), ("amount", "0.00"), ("rate", "0.00%"), ("score", "0.00"))}
+        self.total_fmt = {
+            k: wb.add_format({"bold": True, "top": 1, **({"num_format": v} if v else {})})
+            for k, v in ((None, None), ("amount", "0.00"), ("rate", "0.00%"), ("score", "0.00"))
+        }
         self.ws = {}
         self.row = {}
         self.header_row: dict[str, int] = {}
@@ -389,8 +507,7 @@ class _Writer:
         self.kept: dict[str, list[list]] = {}
         # Each column's XF index, for FastRowsWorksheet.write_plain_rows (0 = no format).
         try:
-            self.styles = {name: [self.fmt[k]._get_xf_index() if k else 0 for k in _FORMATS[name]]
-                           for name in SHEETS}
+            self.styles = {name: [self.fmt[k]._get_xf_index() if k else 0 for k in _FORMATS[name]] for name in SHEETS}
         except AttributeError:  # an XlsxWriter without it: every row goes through write_*
             self.styles = {}
         for name in SHEETS:
@@ -428,7 +545,7 @@ class _Writer:
         self.ws[name].write_string(self.row[name], 0, text, fmt)
         self.row[name] += 1
 
-    def put_many(self, name: str, rows: list[list]) -> None:
+    def put_many(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
         """Data rows (not a 合计 row), written with one file write when the fast path is there."""
         if self.fast and self.ws[name].write_plain_rows(self.row[name], rows, self.styles[name]) == len(rows):
             self.row[name] += len(rows)
@@ -438,7 +555,7 @@ class _Writer:
         for values in rows:
             self.put(name, values)
 
-    def put(self, name: str, values: list, total: bool = False, table: str | None = None) -> None:
+    def put(self, name: str, values: Sequence[Any], total: bool = False, table: str | None = None) -> None:
         """One row of ``name`` (``table``: of another table on that sheet, see :meth:`header`)."""
         ws, r, kinds = self.ws[name], self.row[name], _FORMATS[table or name]
         if not total and table is None and self.fast and ws.write_plain_row(r, values, self.styles[name]):
@@ -468,12 +585,14 @@ class _Writer:
     def grade_chart(self, header_row: int, total_row: int) -> None:
         first_col = HEADERS[UNITS].index(GRADES[0])
         chart = self.wb.add_chart({"type": "pie"})
-        chart.add_series({
-            "name": "等级分布",
-            "categories": [UNITS, header_row, first_col, header_row, first_col + len(GRADES) - 1],
-            "values": [UNITS, total_row, first_col, total_row, first_col + len(GRADES) - 1],
-            "data_labels": {"value": True, "percentage": True, "category": True},
-        })
+        chart.add_series(
+            {
+                "name": "等级分布",
+                "categories": [UNITS, header_row, first_col, header_row, first_col + len(GRADES) - 1],
+                "values": [UNITS, total_row, first_col, total_row, first_col + len(GRADES) - 1],
+                "data_labels": {"value": True, "percentage": True, "category": True},
+            }
+        )
         chart.set_title({"name": "自评等级分布（复核）"})
         self.ws[UNITS].insert_chart(total_row + 2, 1, chart, {"x_scale": 1.2, "y_scale": 1.2})
 
@@ -481,12 +600,14 @@ class _Writer:
         """A column chart of 预算执行率 per 填报单位, beside the grade pie."""
         col = HEADERS[UNITS].index("预算执行率")
         chart = self.wb.add_chart({"type": "column"})
-        chart.add_series({
-            "name": "预算执行率",
-            "categories": [UNITS, header_row + 1, 0, total_row - 1, 0],
-            "values": [UNITS, header_row + 1, col, total_row - 1, col],
-            "data_labels": {"value": True, "num_format": "0.0%"},
-        })
+        chart.add_series(
+            {
+                "name": "预算执行率",
+                "categories": [UNITS, header_row + 1, 0, total_row - 1, 0],
+                "values": [UNITS, header_row + 1, col, total_row - 1, col],
+                "data_labels": {"value": True, "num_format": "0.0%"},
+            }
+        )
         chart.set_title({"name": "各单位预算执行率"})
         chart.set_y_axis({"num_format": "0%", "min": 0})
         chart.set_legend({"none": True})
@@ -494,6 +615,7 @@ class _Writer:
 
 
 # ------------------------------------------------------------------------------------------ main
+
 
 def _rate(spent, budget):
     return _finite(spent / budget) if spent is not None and budget else None
@@ -514,11 +636,22 @@ def _mean(values):
     return round(sum(present) / len(present), 2) if present else None
 
 
-def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, title: str | None = None,
-                year: int | None = None, executor: Executor | None = None, force: bool = False,
-                collect: bool = False, on_file: Callable[[dict], None] | None = None,
-                shown: list[str] | None = None, feedback=None, csv_dir=None,
-                timeout: float = FILE_TIMEOUT) -> Summary:
+def consolidate(
+    paths: Iterable,
+    output,
+    *,
+    rules: RuleProfile = DEFAULT_RULES,
+    title: str | None = None,
+    year: int | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    collect: bool = False,
+    on_file: Callable[[dict], None] | None = None,
+    shown: list[str] | None = None,
+    feedback=None,
+    csv_dir=None,
+    timeout: float = FILE_TIMEOUT,
+) -> Summary:
     """Consolidate forms into one summary workbook.
 
     Args:
@@ -570,18 +703,30 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
             raise ConsolidateError(f"无法写入输出文件 {exc}") from exc
         if feedback is not None:
             from .feedback import check_folder, write_feedback
+
             try:
                 check_folder(feedback, force=force)
             except OutputError as exc:
                 raise ConsolidateError(str(exc)) from exc
         own = executor is None
-        ex = reading_executor(len(paths), timeout=timeout) if own else executor
+        ex = reading_executor(len(paths), timeout=timeout) if executor is None else executor
         try:
             try:  # the inputs were checked just now, once: not again for each output
                 with atomic_outputs(targets, force=force) as temps:
                     with xlsx_workbook(temps[0], {"constant_memory": True}, QuickZipWorkbook) as wb:
-                        summary, plan = _write(paths, shown, wb, out, rules, title, year, ex,
-                                               collect or csv_dir is not None, on_file, feedback is not None)
+                        summary, plan = _write(
+                            paths,
+                            shown,
+                            wb,
+                            out,
+                            rules,
+                            title,
+                            year,
+                            ex,
+                            collect or csv_dir is not None,
+                            on_file,
+                            feedback is not None,
+                        )
                     if csv_dir is not None:
                         _write_csv_files(summary.sheets, temps[1:])
             except OutputError as exc:  # an output appeared meanwhile, or the disk is full
@@ -603,9 +748,30 @@ def consolidate(paths: Iterable, output, *, rules: RuleProfile = DEFAULT_RULES, 
 class _Form:
     """One form as the summary keeps it until every file is in (its statuses need them all)."""
 
-    __slots__ = ("kind", "unit", "project", "budget", "received", "spent", "exec_rate", "stated_total", "total",
-                 "grade", "money_unit", "items", "filled", "complete", "mtime", "unit_key", "file_index", "shown",
-                 "anchor", "unfilled_at", "status", "findings")
+    __slots__ = (
+        "kind",
+        "unit",
+        "project",
+        "budget",
+        "received",
+        "spent",
+        "exec_rate",
+        "stated_total",
+        "total",
+        "grade",
+        "money_unit",
+        "items",
+        "filled",
+        "complete",
+        "mtime",
+        "unit_key",
+        "file_index",
+        "shown",
+        "anchor",
+        "unfilled_at",
+        "status",
+        "findings",
+    )
 
     def __init__(self, unit: str, project: str, f: dict, mtime: float, file_index: int, shown: str):
         self.kind, self.unit, self.project, self.mtime = f["kind"], unit, project, mtime
@@ -621,12 +787,37 @@ class _Form:
     def project_row(self) -> ProjectRow:
         stated, total = self.stated_total, self.total
         difference = _r2(stated - total) if stated is not None and total is not None else None
-        return ProjectRow(self.unit, self.project, self.status, self.budget, self.received, self.spent, self.exec_rate,
-                          stated, total, difference, self.grade, self.findings, self.money_unit, self.shown)
+        return ProjectRow(
+            self.unit,
+            self.project,
+            self.status,
+            self.budget,
+            self.received,
+            self.spent,
+            self.exec_rate,
+            stated,
+            total,
+            difference,
+            self.grade,
+            self.findings,
+            self.money_unit,
+            self.shown,
+        )
 
     def department_row(self) -> DepartmentRow:
-        return DepartmentRow(self.unit, self.status, self.budget, self.spent, self.exec_rate, self.stated_total,
-                             self.total, self.grade, self.findings, self.money_unit, self.shown)
+        return DepartmentRow(
+            self.unit,
+            self.status,
+            self.budget,
+            self.spent,
+            self.exec_rate,
+            self.stated_total,
+            self.total,
+            self.grade,
+            self.findings,
+            self.money_unit,
+            self.shown,
+        )
 
 
 _UNFILLED_MESSAGE = "未填报：没有执行数，也没有自评得分和总分（收到的仍是空白或预填的模板），不计入合计与平均"
@@ -649,11 +840,15 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
     w.header(INDICATORS)
     n_files = 0
     pending: list[list] = []  # rows of 指标明细, written a batch at a time: one file write per batch
-    batches = [names[at:at + size] for at in range(0, len(names), size)]
+    batches = [names[at : at + size] for at in range(0, len(names), size)]
     for batch in executor.map(work, batches):
         if isinstance(batch, FileFailed):  # a worker died or was stopped in this batch: its files one by one
-            batch = [{"file": one.item[0], "error": one.reason, "forms": []} if isinstance(one, FileFailed) else one[0]
-                     for one in executor.map(work, [[name] for name in batch.item])]
+            batch = [
+                {"file": cast("list[str]", one.item)[0], "error": one.reason, "forms": []}
+                if isinstance(one, FileFailed)
+                else one[0]
+                for one in executor.map(work, [[name] for name in cast("list[str]", batch.item)])
+            ]
         for result in batch:
             i = n_files
             n_files += 1
@@ -675,9 +870,18 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
                 spelled[unit] += 1
                 forms.append(_Form(unit, project, f, result["mtime"], i, file))
                 # only a filled form is matched by content: two untouched templates of one budget are two forms
-                groups.add(f["key"], dup.content_key(f["kind"], f["year"], (f["budget"], f["received"], f["spent"]),
-                                                     f["stated_total"], f["indicators"])
-                           if f["filled"] and f["indicators"] else None)
+                groups.add(
+                    f["key"],
+                    dup.content_key(
+                        f["kind"],
+                        f["year"],
+                        (f["budget"], f["received"], f["spent"]),
+                        f["stated_total"],
+                        f["indicators"],
+                    )
+                    if f["filled"] and f["indicators"]
+                    else None,
+                )
         if len(pending) >= _BATCH_ROWS:
             w.put_many(INDICATORS, pending)
             pending = []
@@ -691,13 +895,21 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
     projects = [f for f in forms if f.kind != DEPARTMENT]
     counted = [f for f in projects if f.status == dup.COUNTED]
     summary = Summary(
-        output=out, title=title or (display[named_units[0]] if len(named_units) == 1 else None),
-        year=year or (years.most_common(1)[0][0] if years else None), rules=rules.name,
-        made=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), files=n_files, forms=len(forms),
-        counted=sum(f.status == dup.COUNTED for f in forms), unfilled=sum(f.status == dup.UNFILLED for f in forms),
-        duplicates=sum(f.status == dup.DUPLICATE for f in forms), duplicate_groups=len(duplicate_groups),
-        units=len(named_units), unreadable=[(str(paths[i]), reason) for i, reason in unreadable],
-        findings=len(listed), errors=sum(row.level == _LEVELS[ERROR] for row, _ in listed),
+        output=out,
+        title=title or (display[named_units[0]] if len(named_units) == 1 else None),
+        year=year or (years.most_common(1)[0][0] if years else None),
+        rules=rules.name,
+        made=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        files=n_files,
+        forms=len(forms),
+        counted=sum(f.status == dup.COUNTED for f in forms),
+        unfilled=sum(f.status == dup.UNFILLED for f in forms),
+        duplicates=sum(f.status == dup.DUPLICATE for f in forms),
+        duplicate_groups=len(duplicate_groups),
+        units=len(named_units),
+        unreadable=[(str(paths[i]), reason) for i, reason in unreadable],
+        findings=len(listed),
+        errors=sum(row.level == _LEVELS[ERROR] for row, _ in listed),
         warnings=sum(row.level == _LEVELS[WARNING] for row, _ in listed),
     )
 
@@ -709,19 +921,46 @@ def _write(paths, shown, wb, out, rules, title, year, executor, collect, on_file
     w.header(PROJECTS)
     rows = [f.project_row() for f in projects]
     for at in range(0, len(rows), _BATCH_ROWS):
-        w.put_many(PROJECTS, rows[at:at + _BATCH_ROWS])
+        w.put_many(PROJECTS, rows[at : at + _BATCH_ROWS])
     w.filter(PROJECTS, w.row[PROJECTS] - 1)
-    sums = {"budget": _sum(f.budget for f in counted), "received": _sum(f.received for f in counted),
-            "spent": _sum(f.spent for f in counted)}
+    sums = {
+        "budget": _sum(f.budget for f in counted),
+        "received": _sum(f.received for f in counted),
+        "spent": _sum(f.spent for f in counted),
+    }
     overall = _rate(sums["spent"], sums["budget"])
     n_unfilled = sum(f.status == dup.UNFILLED for f in projects)
     n_duplicate = sum(f.status == dup.DUPLICATE for f in projects)
-    w.put(PROJECTS, ProjectRow("合计", f"计入 {len(counted)} 个项目（不含重复 {n_duplicate} 个、未填报 {n_unfilled} 个）",
-                               "计入", sums["budget"], sums["received"], sums["spent"], overall, None, None, None,
-                               None, sum(f.findings or 0 for f in projects), None, None), total=True)
-    summary.totals = {"projects": len(counted), "unfilled": n_unfilled, "duplicates": n_duplicate,
-                      "budget": sums["budget"], "received": sums["received"], "spent": sums["spent"],
-                      "exec_rate": overall, "grades": {g: sum(1 for f in counted if f.grade == g) for g in GRADES}}
+    w.put(
+        PROJECTS,
+        ProjectRow(
+            "合计",
+            f"计入 {len(counted)} 个项目（不含重复 {n_duplicate} 个、未填报 {n_unfilled} 个）",
+            "计入",
+            sums["budget"],
+            sums["received"],
+            sums["spent"],
+            overall,
+            None,
+            None,
+            None,
+            None,
+            sum(f.findings or 0 for f in projects),
+            None,
+            None,
+        ),
+        total=True,
+    )
+    summary.totals = {
+        "projects": len(counted),
+        "unfilled": n_unfilled,
+        "duplicates": n_duplicate,
+        "budget": sums["budget"],
+        "received": sums["received"],
+        "spent": sums["spent"],
+        "exec_rate": overall,
+        "grades": {g: sum(1 for f in counted if f.grade == g) for g in GRADES},
+    }
 
     _unit_sheet(w, projects, display, summary)
 
@@ -762,8 +1001,17 @@ def _feedback_plan(forms, listed, display, paths) -> list:
         else:
             fb.sources.append(None)
     for f in forms:
-        line = [f.project if f.kind != DEPARTMENT else "（部门整体）", f.status, f.budget, f.spent, f.exec_rate,
-                f.stated_total, f.total, f.findings, f.shown]
+        line = [
+            f.project if f.kind != DEPARTMENT else "（部门整体）",
+            f.status,
+            f.budget,
+            f.spent,
+            f.exec_rate,
+            f.stated_total,
+            f.total,
+            f.findings,
+            f.shown,
+        ]
         unit_of(display[f.unit_key]).forms.append(line)
     return [units[name] for name in sorted(units, key=lambda u: (not u, u))]
 
@@ -783,7 +1031,7 @@ def _mark_statuses(forms: list[_Form], groups: dup.Groups) -> list[tuple[int, li
     return out
 
 
-def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> list[tuple[list, object]]:
+def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> list[tuple[IssueRow, object]]:
     """Every row of 问题清单 as (row, what it is about), sorted by unit, then project, then file.
 
     What a row is about: the :class:`_Form` of a finding (its cell comment in a feedback copy), else
@@ -794,7 +1042,7 @@ def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> l
     """
     error, warning = _LEVELS[ERROR], _LEVELS[WARNING]
     groups = {n: (others, why) for n, others, why in duplicate_groups}
-    listed = []
+    listed: list[tuple[IssueRow, object]] = []
 
     def place(n: int):
         form = forms[n]
@@ -806,19 +1054,43 @@ def _issue_rows(forms, duplicate_groups, unreadable, display, shown, paths) -> l
         items = [[form.unfilled_at, UNFILLED, ERROR, _UNFILLED_MESSAGE]] if form.status == dup.UNFILLED else form.items
         form.findings = len(items)
         unit, project, file = display[form.unit_key], form.project, form.shown
-        listed += [(IssueRow(unit, project, issue_type(code), code, _LEVELS.get(level, level), location, message, file),
-                    form) for location, code, level, message in items]
+        listed += [
+            (IssueRow(unit, project, issue_type(code), code, _LEVELS.get(level, level), location, message, file), form)
+            for location, code, level, message in items
+        ]
         if n in groups:
             others, why = groups[n]
             names = [f.shown + ("（同一文件中的另一张表）" if f.file_index == form.file_index else "") for f in others]
             more = f" 等 {len(names)} 份" if len(names) > 5 else ""
-            what = f"项目“{project}”" if project else ("部门整体支出绩效自评表" if form.kind == DEPARTMENT else "这张表")
-            message = (f"{what}共收到 {len(others) + 1} 份，只计入 {file}（{why}），"
-                       f"另 {len(others)} 份重复，不计入合计：{'、'.join(names[:5])}{more}")
-            listed.append((IssueRow(unit, project, issue_type(DUPLICATE), DUPLICATE, warning, "", message,
-                                    "、".join(names[:5]) + more), str(paths[form.file_index])))
-    listed += [(IssueRow("", "", issue_type(UNREADABLE), UNREADABLE, error, "", f"无法读取：{reason}", shown[i]),
-                str(paths[i])) for i, reason in unreadable]
+            what = (
+                f"项目“{project}”" if project else ("部门整体支出绩效自评表" if form.kind == DEPARTMENT else "这张表")
+            )
+            message = (
+                f"{what}共收到 {len(others) + 1} 份，只计入 {file}（{why}），"
+                f"另 {len(others)} 份重复，不计入合计：{'、'.join(names[:5])}{more}"
+            )
+            listed.append(
+                (
+                    IssueRow(
+                        unit,
+                        project,
+                        issue_type(DUPLICATE),
+                        DUPLICATE,
+                        warning,
+                        "",
+                        message,
+                        "、".join(names[:5]) + more,
+                    ),
+                    str(paths[form.file_index]),
+                )
+            )
+    listed += [
+        (
+            IssueRow("", "", issue_type(UNREADABLE), UNREADABLE, error, "", f"无法读取：{reason}", shown[i]),
+            str(paths[i]),
+        )
+        for i, reason in unreadable
+    ]
     return listed
 
 
@@ -833,17 +1105,41 @@ def _unit_sheet(w: _Writer, projects: list[_Form], display: dict[str, str], summ
         members = by_unit[key]
         counted = [f for f in members if f.status == dup.COUNTED]
         b, s = _sum(f.budget for f in counted), _sum(f.spent for f in counted)
-        w.put(UNITS, [display[key] or _NO_UNIT, len(counted), sum(f.status == dup.UNFILLED for f in members),
-                      sum(f.status == dup.DUPLICATE for f in members), b, s, _rate(s, b),
-                      _mean(f.stated_total for f in counted), _mean(f.total for f in counted),
-                      *(sum(1 for f in counted if f.grade == g) for g in GRADES)])
+        w.put(
+            UNITS,
+            [
+                display[key] or _NO_UNIT,
+                len(counted),
+                sum(f.status == dup.UNFILLED for f in members),
+                sum(f.status == dup.DUPLICATE for f in members),
+                b,
+                s,
+                _rate(s, b),
+                _mean(f.stated_total for f in counted),
+                _mean(f.total for f in counted),
+                *(sum(1 for f in counted if f.grade == g) for g in GRADES),
+            ],
+        )
     w.filter(UNITS, w.row[UNITS] - 1)
     total_row = w.row[UNITS]
     counted = [f for f in projects if f.status == dup.COUNTED]
     t = summary.totals
-    w.put(UNITS, ["合计", t["projects"], t["unfilled"], t["duplicates"], t["budget"], t["spent"], t["exec_rate"],
-                  _mean(f.stated_total for f in counted), _mean(f.total for f in counted),
-                  *(t["grades"][g] for g in GRADES)], total=True)
+    w.put(
+        UNITS,
+        [
+            "合计",
+            t["projects"],
+            t["unfilled"],
+            t["duplicates"],
+            t["budget"],
+            t["spent"],
+            t["exec_rate"],
+            _mean(f.stated_total for f in counted),
+            _mean(f.total for f in counted),
+            *(t["grades"][g] for g in GRADES),
+        ],
+        total=True,
+    )
     if projects:
         w.grade_chart(header_row, total_row)
         w.rate_chart(header_row, total_row)
@@ -857,19 +1153,34 @@ def _issue_sheet(w: _Writer, forms: list[_Form], listed: list, display: dict[str
     for form in forms:
         if form.status != dup.COUNTED:
             per_unit.setdefault(display[form.unit_key], Counter())[
-                "unfilled" if form.status == dup.UNFILLED else "duplicates"] += 1
+                "unfilled" if form.status == dup.UNFILLED else "duplicates"
+            ] += 1
     w.text_row(ISSUES, UNIT_ISSUES, w.title_fmt)
     w.header(ISSUES, table=UNIT_ISSUES)
     for unit in sorted(per_unit, key=lambda u: (not u, u)):
         c = per_unit[unit]
-        w.put(ISSUES, [unit or _NO_UNIT_ISSUES, c["errors"], c["warnings"], c["errors"] + c["warnings"],
-                       c["unfilled"], c["duplicates"]], table=UNIT_ISSUES)
+        w.put(
+            ISSUES,
+            [
+                unit or _NO_UNIT_ISSUES,
+                c["errors"],
+                c["warnings"],
+                c["errors"] + c["warnings"],
+                c["unfilled"],
+                c["duplicates"],
+            ],
+            table=UNIT_ISSUES,
+        )
     t = sum(per_unit.values(), Counter())
-    w.put(ISSUES, ["合计", t["errors"], t["warnings"], t["errors"] + t["warnings"], t["unfilled"], t["duplicates"]],
-          total=True, table=UNIT_ISSUES)
+    w.put(
+        ISSUES,
+        ["合计", t["errors"], t["warnings"], t["errors"] + t["warnings"], t["unfilled"], t["duplicates"]],
+        total=True,
+        table=UNIT_ISSUES,
+    )
     w.skip(ISSUES)
     w.text_row(ISSUES, "问题明细", w.title_fmt)
     w.header(ISSUES)
     for at in range(0, len(listed), _BATCH_ROWS):
-        w.put_many(ISSUES, [row for row, _ in listed[at:at + _BATCH_ROWS]])
+        w.put_many(ISSUES, [row for row, _ in listed[at : at + _BATCH_ROWS]])
     w.filter(ISSUES, w.row[ISSUES] - 1)

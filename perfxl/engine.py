@@ -19,8 +19,8 @@ Rules, in short (``../docs`` and the README say more):
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from .model import EXECUTION, Computed, Form, Indicator, IndicatorResult
 from .rules import DEFAULT_RULES, RuleProfile
@@ -62,7 +62,7 @@ def _round_half_up(value: float, decimals: int) -> float:
     # like float() of the quantized Decimal, so the result is the same float (and -0.0 stays -0.0).
     negative = whole.startswith("-")
     kept = int(whole.lstrip("-") + fraction[:decimals]) + (fraction[decimals] >= "5")
-    rounded = kept / 10 ** decimals
+    rounded = kept / 10**decimals
     return -rounded if negative else rounded
 
 
@@ -137,7 +137,9 @@ def as_fraction(value: ParsedValue, rules: RuleProfile = DEFAULT_RULES) -> float
     return value.number
 
 
-def comparable(target: ParsedValue, actual: ParsedValue, rules: RuleProfile = DEFAULT_RULES) -> tuple[float, float] | None:
+def comparable(
+    target: ParsedValue, actual: ParsedValue, rules: RuleProfile = DEFAULT_RULES
+) -> tuple[float, float] | None:
     """Target and actual as two numbers on one scale.
 
     A percent on one side and a bare number on the other are put on the percent scale: a bare
@@ -166,7 +168,9 @@ def direction(target: ParsedValue) -> str:
     return POSITIVE
 
 
-def _quantitative(t: float, a: float, weight: float, way: str, op: str | None, rules: RuleProfile) -> tuple[bool, float]:
+def _quantitative(
+    t: float, a: float, weight: float, way: str, op: str | None, rules: RuleProfile
+) -> tuple[bool, float]:
     """(met, share of the weight) for numbers on one scale."""
     if way == POSITIVE:
         met = a > t if op == ">" else a >= t
@@ -298,7 +302,9 @@ def infer_weights(form: Form, rules: RuleProfile = DEFAULT_RULES) -> list[tuple[
     return out
 
 
-def _execution_result(form: Form, ind: Indicator | None, weight: float | None, rules: RuleProfile) -> tuple[float | None, dict]:
+def _execution_result(
+    form: Form, ind: Indicator | None, weight: float | None, rules: RuleProfile
+) -> tuple[float | None, dict]:
     """The 预算执行率 rate, and the fields of its result other than ``weight`` (as
     :func:`_indicator_fields`): from 执行数 / 预算数, else from the row's 实际完成值."""
     rate = exec_rate(form.spent.total, form.budget_total)
@@ -393,15 +399,17 @@ def score_form(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Computed:
     total_r = total_score(pairs, rules)
     if total_r is not None and _unfilled(form):
         total_r = None  # a form sent back with no 完成值 and no 得分 has no total to grade
-    return Computed(**{
-        "exec_rate": rate,
-        "budget_score": budget_score,
-        "indicators": results,
-        "weights_inferred": weights_inferred,
-        "total": total_r,
-        "grade": grade(total_r, rules),
-        "rules": rules.name,
-    })
+    return Computed(
+        **{
+            "exec_rate": rate,
+            "budget_score": budget_score,
+            "indicators": results,
+            "weights_inferred": weights_inferred,
+            "total": total_r,
+            "grade": grade(total_r, rules),
+            "rules": rules.name,
+        }
+    )
 
 
 def scored(form: Form, rules: RuleProfile = DEFAULT_RULES) -> Form:

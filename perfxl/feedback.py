@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import OutputError, atomic_output, safe_name, unique_name  # noqa: F401 - names of feedback's API
+from .files import OutputError, atomic_output, safe_name, unique_name
 from .optional import require
 
 #: The most of a name (in UTF-8 bytes) a unit's folder and a file may take: Windows allows 255
@@ -140,8 +140,12 @@ def _unit_workbook(path: Path, fb: UnitFeedback, copied: dict[str, str], force: 
         amount, rate = wb.add_format({"num_format": "0.00"}), wb.add_format({"num_format": "0.00%"})
         ws = wb.add_worksheet("问题清单")
         ws.write_string(0, 0, f"{fb.unit or NO_UNIT} 绩效自评问题反馈", title)
-        ws.write_string(1, 0, f"共 {len(fb.findings)} 条：错误 {errors} 条，警告 {len(fb.findings) - errors} 条。"
-                              "请按“位置”改正原表后重新报送；批注副本中每个问题都以批注标在对应单元格（红色为错误，黄色为警告）。")
+        ws.write_string(
+            1,
+            0,
+            f"共 {len(fb.findings)} 条：错误 {errors} 条，警告 {len(fb.findings) - errors} 条。"
+            "请按“位置”改正原表后重新报送；批注副本中每个问题都以批注标在对应单元格（红色为错误，黄色为警告）。",
+        )
         header = [*fb.header, "批注副本"]
         for col, label in enumerate(header):
             ws.write_string(2, col, label, head)
@@ -219,7 +223,7 @@ def annotate_copy(task) -> str | None:
         return None
     except OutputError as exc:
         return str(exc).split(": ", 1)[-1]
-    except Exception as exc:  # noqa: BLE001 - openpyxl fails on what perfxl's own reader reads: say so, go on
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"[:200]
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from .inputs import real_path
 from .optional import require
 
-
 #: What no file name may hold on Windows: reserved characters and control characters (C0, DEL, C1).
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
 _DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -174,7 +173,9 @@ def check_outputs(paths: Iterable[str | Path], *, force: bool = False, inputs: I
         folder = _folder(path)
         if not folder.is_dir():
             there = os.path.lexists(folder)
-            raise OutputError(f"{path}: 无法写入（{folder} 不是文件夹）" if there else f"{path}: 文件夹 {folder} 不存在")
+            raise OutputError(
+                f"{path}: 无法写入（{folder} 不是文件夹）" if there else f"{path}: 文件夹 {folder} 不存在"
+            )
         # Try it: permission bits say nothing for root or on read-only and special file systems.
         try:
             os.unlink(_temporary_beside(path, ".probe"))
@@ -235,8 +236,9 @@ def remove_folders(made: list[Path]) -> None:
 
 def _temporary_beside(path: Path, suffix: str = ".tmp") -> str:
     """A new empty file, hidden, in ``path``'s folder (so that renaming it over ``path`` is atomic)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:_TEMP_STEM_CHARS]}-",
-                               suffix=path.suffix[:_TEMP_SUFFIX_CHARS] + suffix, dir=_folder(path))
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem[:_TEMP_STEM_CHARS]}-", suffix=path.suffix[:_TEMP_SUFFIX_CHARS] + suffix, dir=_folder(path)
+    )
     os.close(fd)
     return tmp
 
@@ -267,8 +269,9 @@ def _place(tmp: str, path: Path, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def atomic_outputs(paths: Iterable[str | Path], *, force: bool = False,
-                   inputs: Iterable[str | Path] = ()) -> Iterator[list[str]]:
+def atomic_outputs(
+    paths: Iterable[str | Path], *, force: bool = False, inputs: Iterable[str | Path] = ()
+) -> Iterator[list[str]]:
     """Temporary paths to write to; when the block ends they replace ``paths``, all or none.
 
     Every target is checked before anything is written (:func:`check_output`); the temporary files

@@ -90,7 +90,7 @@ def _is_file(entry: os.DirEntry) -> bool:
         raise
 
 
-def _walk(folder: str, real: str, shown: str, suffixes, out: list[tuple[str, str, str]], skipped: "Inputs") -> None:
+def _walk(folder: str, real: str, shown: str, suffixes, out: list[tuple[str, str, str]], skipped: Inputs) -> None:
     """Append ``(path, resolved path, shown name)`` for every form under ``folder``, depth first, names sorted.
 
     Sorting each folder's names and descending into a subfolder at its place gives the order of
@@ -127,8 +127,13 @@ def _walk(folder: str, real: str, shown: str, suffixes, out: list[tuple[str, str
         elif name.startswith("~$"):
             skipped.locks.append(entry.path)
         elif _suffix(name).lower() in suffixes and _is_file(entry):
-            out.append((entry.path, os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name),
-                        os.path.join(shown, name)))
+            out.append(
+                (
+                    entry.path,
+                    os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name),
+                    os.path.join(shown, name),
+                )
+            )
         elif _is_file(entry):
             skipped.other += 1
 
@@ -203,7 +208,9 @@ def list_inputs(items, suffixes=FOLDER_SUFFIXES) -> Inputs:
                 if os.path.basename(candidate).startswith("~$"):
                     found.locks.append(candidate)
                 elif os.path.isfile(candidate) and not _skipped(os.path.basename(candidate)):
-                    shown = candidate[len(prefix):] if candidate.startswith(prefix) else os.path.relpath(candidate, root)
+                    shown = (
+                        candidate[len(prefix) :] if candidate.startswith(prefix) else os.path.relpath(candidate, root)
+                    )
                     add(candidate, real_path(candidate, folders), shown)
         elif path.name.startswith("~$"):
             found.locks.append(item)
@@ -235,7 +242,7 @@ def _relative_to_common(shown: list[str], absolute: list[int]) -> None:
     for i in absolute:
         path = shown[i]
         if prefix and path.startswith(prefix):  # the usual case, without relpath's two abspath calls
-            shown[i] = path[len(prefix):]
+            shown[i] = path[len(prefix) :]
         else:
             shown[i] = os.path.relpath(path, common) if common else os.path.basename(path)
 

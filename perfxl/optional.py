@@ -41,4 +41,6 @@ def require(module: str, purpose: str) -> types.ModuleType:
         dist = DISTRIBUTIONS.get(top, top)
         raise MissingPackage(
             f"{purpose}：需要 Python 包 {dist}，当前环境没有安装（pip install {dist}）；"
-            f"在 Pyodide / xlwings Lite 中 perfxl 只提供评分函数", name=top) from exc
+            f"在 Pyodide / xlwings Lite 中 perfxl 只提供评分函数",
+            name=top,
+        ) from exc

@@ -65,8 +65,29 @@ class RuleProfile(BaseModel):
     words_partial: list[str] = Field(default_factory=lambda: ["部分", "基本", "一定", "有所", "较好"])
     words_met: list[str] = Field(
         default_factory=lambda: [
-            "达成", "达到", "完成", "合格", "达标", "良好", "优秀", "优良", "显著", "明显", "提升", "提高",
-            "改善", "满意", "按时", "及时", "准确", "有效", "是", "全部", "100%", "实现", "符合",
+            "达成",
+            "达到",
+            "完成",
+            "合格",
+            "达标",
+            "良好",
+            "优秀",
+            "优良",
+            "显著",
+            "明显",
+            "提升",
+            "提高",
+            "改善",
+            "满意",
+            "按时",
+            "及时",
+            "准确",
+            "有效",
+            "是",
+            "全部",
+            "100%",
+            "实现",
+            "符合",
         ]
     )
     #: Grade bands: the lowest total of 优, 良 and 中; below 中 is 差.

@@ -34,15 +34,17 @@ import logging
 import math
 import numbers
 import os
-
-try:
-    import xlwings as xw
-except ImportError:  # scoring needs no xlwings: Pyodide without Lite, or a bare install
-    xw = None
+from typing import Any
 
 from .engine import as_fraction, exec_rate, execution_score, grade, score_indicator, total_score
 from .rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
 from .values import parse_value
+
+xw: Any
+try:
+    import xlwings as xw
+except ImportError:  # scoring needs no xlwings: Pyodide without Lite, or a bare install
+    xw = None
 
 __all__ = ["perfxl_exec_rate", "perfxl_exec_score", "perfxl_score", "perfxl_total", "perfxl_grade"]
 

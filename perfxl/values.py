@@ -29,11 +29,11 @@ Decisions (the engine decides what a value *means*; this module only says what w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 
 
 def number_text(value: float) -> str:
@@ -48,7 +48,6 @@ def number_text(value: float) -> str:
     return text
 
 
-
 OPS = (">=", "<=", ">", "<", "=")
 
 # Note for a number input that is not finite; :attr:`ParsedValue.qualitative` is False for it.
@@ -58,25 +57,129 @@ _DATE_NOTE = "日期"
 _BOOL_NOTE = "逻辑值，不是数字"
 
 # Mapped after NFKC (which already turns ＞＝％（）：， and full-width digits into ASCII).
-_CHAR_MAP = str.maketrans({
-    "≥": ">=", "≧": ">=", "⩾": ">=",
-    "≤": "<=", "≦": "<=", "⩽": "<=",
-    "＝": "=", "═": "=",  # U+2550 stands for = in Yunnan's published tables
-    "−": "-",  # U+2212 MINUS SIGN is not touched by NFKC
-    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "≥": ">=",
+        "≧": ">=",
+        "⩾": ">=",
+        "≤": "<=",
+        "≦": "<=",
+        "⩽": "<=",
+        "＝": "=",
+        "═": "=",  # U+2550 stands for = in Yunnan's published tables
+        "−": "-",  # U+2212 MINUS SIGN is not touched by NFKC
+        "\u200b": "",
+        "\u200c": "",
+        "\u200d": "",
+        "\u2060": "",
+        "\ufeff": "",
+    }
+)
 _MAPPED_CHAR_RE = re.compile("[" + "".join(re.escape(chr(code)) for code in _CHAR_MAP) + "]")
 
 # Units after a number. Longest first so that 人次 wins over 人 and 个工作日 over 个.
-_UNITS = tuple(sorted({
-    "个工作日", "工作日", "个百分点", "百分点", "平方公里", "平方米", "立方米", "公顷", "亩",
-    "人次", "场次", "户次", "车次", "批次", "架次", "班次", "频次", "课时", "学时", "小时", "分钟",
-    "秒", "个月", "月", "年", "周", "天", "日", "次", "个", "份", "册", "本", "场", "家", "篇", "项",
-    "户", "人", "件", "期", "套", "台", "辆", "所", "间", "处", "条", "部", "张", "座", "名", "位",
-    "批", "种", "类", "门", "节", "首", "幅", "棵", "株", "公里", "千米", "米", "公斤", "千克", "吨",
-    "分", "倍", "例", "组", "支", "片", "块", "栋", "层", "元", "千元", "万元", "亿元", "万", "亿",
-    "万人", "万人次", "万户", "万册", "万份", "万个", "万次", "万平方米", "万吨", "台次", "条次",
-}, key=len, reverse=True))
+_UNITS = tuple(
+    sorted(
+        {
+            "个工作日",
+            "工作日",
+            "个百分点",
+            "百分点",
+            "平方公里",
+            "平方米",
+            "立方米",
+            "公顷",
+            "亩",
+            "人次",
+            "场次",
+            "户次",
+            "车次",
+            "批次",
+            "架次",
+            "班次",
+            "频次",
+            "课时",
+            "学时",
+            "小时",
+            "分钟",
+            "秒",
+            "个月",
+            "月",
+            "年",
+            "周",
+            "天",
+            "日",
+            "次",
+            "个",
+            "份",
+            "册",
+            "本",
+            "场",
+            "家",
+            "篇",
+            "项",
+            "户",
+            "人",
+            "件",
+            "期",
+            "套",
+            "台",
+            "辆",
+            "所",
+            "间",
+            "处",
+            "条",
+            "部",
+            "张",
+            "座",
+            "名",
+            "位",
+            "批",
+            "种",
+            "类",
+            "门",
+            "节",
+            "首",
+            "幅",
+            "棵",
+            "株",
+            "公里",
+            "千米",
+            "米",
+            "公斤",
+            "千克",
+            "吨",
+            "分",
+            "倍",
+            "例",
+            "组",
+            "支",
+            "片",
+            "块",
+            "栋",
+            "层",
+            "元",
+            "千元",
+            "万元",
+            "亿元",
+            "万",
+            "亿",
+            "万人",
+            "万人次",
+            "万户",
+            "万册",
+            "万份",
+            "万个",
+            "万次",
+            "万平方米",
+            "万吨",
+            "台次",
+            "条次",
+        },
+        key=len,
+        reverse=True,
+    )
+)
 _UNIT_SET = frozenset(_UNITS)
 # A one-character unit that starts a common word is not a unit there: 12项目, 2020年度.
 _NOT_UNITS = ("项目", "人员", "人数", "次数", "年度", "家庭", "件事", "天然", "期间", "分析", "分别")
@@ -85,9 +188,14 @@ _TIME_UNITS = frozenset({"个工作日", "工作日", "小时", "分钟", "秒",
 
 # Written after the number (and unit): 95%以上, 10天以内.
 _SUFFIX_OPS = (
-    ("及以上", ">="), ("或以上", ">="), ("以上", ">="),
-    ("及以下", "<="), ("或以下", "<="), ("以下", "<="),
-    ("以内", "<="), ("之内", "<="),
+    ("及以上", ">="),
+    ("或以上", ">="),
+    ("以上", ">="),
+    ("及以下", "<="),
+    ("或以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
 )
 _TIME_LIMIT_RE = re.compile(r"内|之内|(?:底|末)?(?:之前|以前|前)")
 _APPROX_SUFFIX = "左右"
@@ -95,14 +203,39 @@ _APPROX_SUFFIX = "左右"
 _UNIT_STOP = re.compile(r"以上|以下|以内|之内|以前|之前|及|或|左右|至|到|内|前")
 
 # Written before the number; longest first within each group. Words are checked after symbols.
-_SYMBOL_OPS = ((">=", ">="), ("=>", ">="), ("<=", "<="), ("=<", "<="), ("≮", ">="), ("≯", "<="),
-               (">", ">"), ("<", "<"), ("=", "="))
+_SYMBOL_OPS = (
+    (">=", ">="),
+    ("=>", ">="),
+    ("<=", "<="),
+    ("=<", "<="),
+    ("≮", ">="),
+    ("≯", "<="),
+    (">", ">"),
+    ("<", "<"),
+    ("=", "="),
+)
 _WORD_OPS = (
-    ("大于或等于", ">="), ("大于等于", ">="), ("小于或等于", "<="), ("小于等于", "<="),
-    ("至少", ">="), ("最少", ">="), ("最低", ">="), ("起码", ">="),
-    ("最多", "<="), ("最高", "<="), ("不足", "<"), ("不到", "<"),
-    ("大于", ">"), ("高于", ">"), ("超过", ">"), ("多于", ">"), ("超出", ">"), ("超", ">"),
-    ("小于", "<"), ("低于", "<"), ("少于", "<"),
+    ("大于或等于", ">="),
+    ("大于等于", ">="),
+    ("小于或等于", "<="),
+    ("小于等于", "<="),
+    ("至少", ">="),
+    ("最少", ">="),
+    ("最低", ">="),
+    ("起码", ">="),
+    ("最多", "<="),
+    ("最高", "<="),
+    ("不足", "<"),
+    ("不到", "<"),
+    ("大于", ">"),
+    ("高于", ">"),
+    ("超过", ">"),
+    ("多于", ">"),
+    ("超出", ">"),
+    ("超", ">"),
+    ("小于", "<"),
+    ("低于", "<"),
+    ("少于", "<"),
     ("等于", "="),
 )
 # 控制在 is a ceiling, but a suffix (控制在90%以上) says more, so it yields to one.
@@ -131,8 +264,20 @@ _BRACKETS = {"(": ")", "[": "]", "【": "】", "〔": "〕", "{": "}"}
 _CLOSERS = frozenset(_BRACKETS.values())
 _NOTE_STRIP = " ,;:.，。；：、-~"
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_CHARS = "零〇一二两三四五六七八九十百千"
 _PERCENT_WORD_RE = re.compile(rf"百分之([0-9]+(?:\.[0-9]+)?|[{_CN_CHARS}]+(?:点[{_CN_CHARS}]+)?)")
@@ -547,7 +692,7 @@ def _parse_text(value: str) -> ParsedValue:
     if second is not None:
         upper = _to_float(second.group())
         percent2, unit2, end2 = _read_unit(main, second.end())
-        range_note = "范围 " + main[m.start():end2].replace(" ", "")
+        range_note = "范围 " + main[m.start() : end2].replace(" ", "")
         if upper is not None:
             number = min(number, upper)
         percent, unit, pos = percent or percent2, unit2 or unit, end2
@@ -567,7 +712,7 @@ def _parse_text(value: str) -> ParsedValue:
         for i, note in enumerate(notes):
             if note == "%" or note in _UNIT_SET:
                 percent, unit = note == "%", note
-                notes = notes[:i] + notes[i + 1:]
+                notes = notes[:i] + notes[i + 1 :]
                 break
 
     parts = [leftover, "约" if approx_before or approx_after else "", range_note, main[pos:], *notes]

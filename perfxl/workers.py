@@ -63,7 +63,7 @@ class InlineExecutor(Executor):
         fut: Future = Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             fut.set_exception(exc)
         return fut
 
@@ -163,7 +163,7 @@ def _read_chunk(fn, chunk: list[tuple[int, object]]) -> list:
             out.append(FileFailed(item, f"读取时内存超过限制（{_memory_mb} MB），已停止"))
         except (KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as exc:  # noqa: BLE001 - one file's failure, a Rust panic's too
+        except BaseException as exc:
             out.append(FileFailed(item, f"读取时出错（{type(exc).__name__}: {str(exc)[:160]}）"))
     progress[at + 1] = -1
     return out
@@ -231,12 +231,13 @@ class GuardedExecutor(Executor):
         workers = min(self.workers, len(todo))
         progress = context.RawArray("d", [-1.0] * (3 * workers))
         counter = context.Value("i", 0)
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                   initargs=(progress, counter, self.memory_mb))
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(progress, counter, self.memory_mb)
+        )
         stopped: dict[int, str] = {}  # items whose worker was killed for their time
         finished = False
         try:
-            chunks = [todo[k:k + chunksize] for k in range(0, len(todo), chunksize)]
+            chunks = [todo[k : k + chunksize] for k in range(0, len(todo), chunksize)]
             futures: list[Future] = []
             try:
                 for chunk in chunks:
@@ -244,20 +245,20 @@ class GuardedExecutor(Executor):
             except BrokenProcessPool:  # broke while the work was handed out (a worker died at once)
                 pass
             broken, k = len(futures) < len(chunks), -1
-            for k, (chunk, future) in enumerate(zip(chunks, futures)):
+            for k, (chunk, future) in enumerate(zip(chunks, futures)):  # noqa: B007 - k read after the loop
                 try:
                     results = self._wait(future, progress, stopped)
                 except BrokenProcessPool:
                     broken = True
                     break
-                except Exception as exc:  # noqa: BLE001 - e.g. a result that could not be sent back
+                except Exception as exc:
                     results = [FileFailed(items[i], f"读取结果无法传回（{type(exc).__name__}）") for i in chunk]
                 yield from zip(chunk, results)
             if not broken:
                 finished = True
                 return
             # the pool broke: keep what was read, name what broke it
-            for chunk, future in zip(chunks[k + 1:], futures[k + 1:]):
+            for chunk, future in zip(chunks[k + 1 :], futures[k + 1 :]):
                 if future.done() and future.exception() is None:
                     yield from zip(chunk, future.result())
             reading = sorted({int(progress[3 * w + 1]) for w in range(workers)} - {-1} - set(stopped))
@@ -283,15 +284,19 @@ class GuardedExecutor(Executor):
             now = time.monotonic()
             for at in range(0, len(progress), 3):
                 index, started = int(progress[at + 1]), progress[at + 2]
-                if index < 0 or index in stopped or now - started <= self.timeout \
-                        or int(progress[at + 1]) != index:  # moved on meanwhile
+                if (
+                    index < 0 or index in stopped or now - started <= self.timeout or int(progress[at + 1]) != index
+                ):  # moved on meanwhile
                     continue
                 stopped[index] = f"读取超过 {self.timeout:g} 秒，已停止（文件可能已损坏或含恶意内容）"
                 _kill([int(progress[at])])
 
     def _died_reason(self) -> str:
-        return (f"读取进程异常终止（文件使读取库崩溃，或所需内存超过 {self.memory_mb} MB），已跳过"
-                if self.memory_mb else "读取进程异常终止（文件使读取库崩溃），已跳过")
+        return (
+            f"读取进程异常终止（文件使读取库崩溃，或所需内存超过 {self.memory_mb} MB），已跳过"
+            if self.memory_mb
+            else "读取进程异常终止（文件使读取库崩溃），已跳过"
+        )
 
 
 def _kill(pids) -> None:

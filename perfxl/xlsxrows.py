@@ -35,6 +35,8 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 from .optional import require
 
@@ -76,8 +78,10 @@ class FastRowsWorksheet(Worksheet):
         sheet is in that mode with default row heights (so that rows need no attributes but ``r``)."""
         return (
             bool(getattr(self, "constant_memory", False))
-            and all(hasattr(self, a) for a in ("fh", "previous_row", "table", "_write_single_row",
-                                               "_check_dimensions", "excel_version"))
+            and all(
+                hasattr(self, a)
+                for a in ("fh", "previous_row", "table", "_write_single_row", "_check_dimensions", "excel_version")
+            )
             and self.excel_version == 2007
             and getattr(self, "default_row_height", None) == getattr(self, "original_row_height", None)
         )
@@ -102,7 +106,7 @@ class FastRowsWorksheet(Worksheet):
         os.unlink(data_file)
         self._xml_end_tag("sheetData")
 
-    def write_plain_row(self, row: int, values: list, styles: list[int]) -> bool:
+    def write_plain_row(self, row: int, values: Sequence[Any], styles: Sequence[int]) -> bool:
         """Write one row the way ``write_string`` / ``write_number`` per cell would.
 
         Args:
@@ -119,7 +123,7 @@ class FastRowsWorksheet(Worksheet):
         """
         return self.write_plain_rows(row, [values], styles) == 1
 
-    def write_plain_rows(self, row: int, rows: list[list], styles: list[int]) -> int:
+    def write_plain_rows(self, row: int, rows: Sequence[Sequence[Any]], styles: Sequence[int]) -> int:
         """Write rows from ``row`` on, as :meth:`write_plain_row` writes one, with one file write.
 
         Args:
@@ -255,7 +259,7 @@ class _RowShape:
                 return None
         return self.template.replace(_ROW, number) % self.cells(values), self.first, self.last
 
-    def _without_empty_texts(self, present: tuple[bool, ...]) -> "_RowShape":
+    def _without_empty_texts(self, present: tuple[bool, ...]) -> _RowShape:
         """This shape with no cell for the texts not ``present`` (an empty text is no cell)."""
         shape = self.with_empty_texts.get(present)
         if shape is None:

@@ -118,13 +118,15 @@ def write_html(rows, merges, path: Path) -> None:
     rowspan/colspan headings, titles above it, entities and <br> in cells."""
     titles, table, width, spans = layout(rows, merges)
     covered = covered_by(spans)
-    out = ['<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
-           '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
-           '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312" />',
-           "<title>绩效自评表公开</title>",
-           "<style>td{border:1px solid #000;font-size:12px}</style>",
-           '<script type="text/javascript">var _hmt = _hmt || [];</script></head>',
-           '<body><div class="nav">首页 &gt; 政务公开 &gt; 财政预决算</div><div class="content">']
+    out = [
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312" />',
+        "<title>绩效自评表公开</title>",
+        "<style>td{border:1px solid #000;font-size:12px}</style>",
+        '<script type="text/javascript">var _hmt = _hmt || [];</script></head>',
+        '<body><div class="nav">首页 &gt; 政务公开 &gt; 财政预决算</div><div class="content">',
+    ]
     for title in titles:
         out.append(f'<p align="center"><strong>{_html_text(title)}</strong></p>')
     out.append('<table border="1" cellspacing="0" cellpadding="0" width="100%"><tbody>')
@@ -136,10 +138,10 @@ def write_html(rows, merges, path: Path) -> None:
             value = row[c] if c < len(row) else ""
             nr, nc = spans.get((r, c), (1, 1))
             attrs = (f' rowspan="{nr}"' if nr > 1 else "") + (f' colspan="{nc}"' if nc > 1 else "")
-            out.append(f'<td{attrs}><p>{_html_text(value) or "&nbsp;"}</p></td>')
+            out.append(f"<td{attrs}><p>{_html_text(value) or '&nbsp;'}</p></td>")
         out.append("</tr>")
     out.append("</tbody></table>")
-    out.append('<p>发布时间：2021-06-30 &nbsp; 来源：财政局</p></div></body></html>')
+    out.append("<p>发布时间：2021-06-30 &nbsp; 来源：财政局</p></div></body></html>")
     path.write_bytes("\n".join(out).encode("gbk", errors="xmlcharrefreplace"))
 
 

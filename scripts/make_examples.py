@@ -191,7 +191,7 @@ def project_name(form_text: str) -> str | None:
         stripped = [c.strip() for c in cells]
         for i, c in enumerate(stripped):
             if re.sub(r"\s+", "", c).rstrip(":：") == "项目名称":
-                rest = [x for x in stripped[i + 1:] if x]
+                rest = [x for x in stripped[i + 1 :] if x]
                 return rest[0] if rest else None
     return None
 

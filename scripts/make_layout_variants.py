@@ -71,24 +71,77 @@ OP_SPELLINGS: dict[str, tuple[str, ...]] = {
     "eq": ("═", "＝"),
 }
 #: Every operator spelling that may lead a target, longest first (so ">=" is not read as ">").
-OP_PREFIXES: tuple[tuple[str, str], ...] = tuple(sorted(
-    [(s, k) for k, spellings in OP_SPELLINGS.items() for s in spellings]
-    + [("⩾", "ge"), ("⩽", "le"), ("=", "eq")],
-    key=lambda item: -len(item[0])))
+OP_PREFIXES: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        [(s, k) for k, spellings in OP_SPELLINGS.items() for s in spellings] + [("⩾", "ge"), ("⩽", "le"), ("=", "eq")],
+        key=lambda item: -len(item[0]),
+    )
+)
 
 #: fullwidth-labels: stems of the form's labels and headings (a cell starting with one is a label).
 LABEL_STEMS = (
-    "项目名称", "主管部门", "实施单位", "填报单位", "单位名称", "部门", "项目资金", "资金情况", "年度预算数", "预算执行情况",
-    "年度资金总额", "资金总额", "其中", "上年结转", "其他资金", "年初预算", "全年预算", "调整后预算", "全年执行",
-    "预算执行", "执行率", "分值", "得分", "权重", "年度总体目标", "总体目标", "预期目标", "实际完成情况",
-    "项目年度目标", "年度目标完成情况", "项目基本情况", "绩效指标", "一级指标", "二级指标", "三级指标",
-    "年度指标值", "实际完成值", "完成值", "指标性质", "指标值", "度量单位", "偏差原因", "未完成原因", "总分",
-    "合计", "产出指标", "效益指标", "满意度指标", "成本指标", "评价结论", "存在问题", "改进措施", "填报人",
-    "联系电话", "项目负责人", "财务负责人", "其他需要说明事项",
+    "项目名称",
+    "主管部门",
+    "实施单位",
+    "填报单位",
+    "单位名称",
+    "部门",
+    "项目资金",
+    "资金情况",
+    "年度预算数",
+    "预算执行情况",
+    "年度资金总额",
+    "资金总额",
+    "其中",
+    "上年结转",
+    "其他资金",
+    "年初预算",
+    "全年预算",
+    "调整后预算",
+    "全年执行",
+    "预算执行",
+    "执行率",
+    "分值",
+    "得分",
+    "权重",
+    "年度总体目标",
+    "总体目标",
+    "预期目标",
+    "实际完成情况",
+    "项目年度目标",
+    "年度目标完成情况",
+    "项目基本情况",
+    "绩效指标",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "完成值",
+    "指标性质",
+    "指标值",
+    "度量单位",
+    "偏差原因",
+    "未完成原因",
+    "总分",
+    "合计",
+    "产出指标",
+    "效益指标",
+    "满意度指标",
+    "成本指标",
+    "评价结论",
+    "存在问题",
+    "改进措施",
+    "填报人",
+    "联系电话",
+    "项目负责人",
+    "财务负责人",
+    "其他需要说明事项",
 )
 #: Labels a clerk pads with spaces to centre them (项 目 名 称, 得  分).
-SPACED_LABELS = frozenset({"项目名称", "主管部门", "实施单位", "填报单位", "预期目标", "总分", "合计", "分值", "得分",
-                           "权重"})
+SPACED_LABELS = frozenset(
+    {"项目名称", "主管部门", "实施单位", "填报单位", "预期目标", "总分", "合计", "分值", "得分", "权重"}
+)
 #: An 一级 cell that carries only its weight, (50分): a label too.
 WEIGHT_ONLY_RE = re.compile(r"^[(（]\d+(?:\.\d+)?分[)）]$")
 WIDTH_SWAP = str.maketrans({"(": "（", ")": "）", ":": "：", "（": "(", "）": ")", "：": ":"})
@@ -248,8 +301,13 @@ def find_table(grid: Grid) -> Table | None:
     heading_row = lambda r: [grid.value(r, c) for c in range(grid.width)]  # noqa: E731
     # A heading row above it (年度指标值 over 指标性质 | 指标值 | 度量单位) makes a two-row heading.
     # (two headings at least: a title such as …评价得分 just above is no heading row)
-    two_rows = bottom > 0 and sum(role_of(v) in {"target", "actual", "weight", "score", "deviation"}
-                                  for v in heading_row(bottom - 1) if v) >= 2
+    two_rows = (
+        bottom > 0
+        and sum(
+            role_of(v) in {"target", "actual", "weight", "score", "deviation"} for v in heading_row(bottom - 1) if v
+        )
+        >= 2
+    )
     top = bottom - 1 if two_rows else bottom
     roles = []
     for c in range(grid.width):
@@ -263,22 +321,27 @@ def find_table(grid: Grid) -> Table | None:
     for c in range(name_col + 1, right + 1):
         role = roles[c] or "other"
         m = grid.covering(bottom, c)
-        joined = groups and ((m is not None and m.left < c)  # one heading merged over several columns
-                             or (role in TARGET_PARTS and groups[-1].role == "target"))
+        joined = groups and (
+            (m is not None and m.left < c)  # one heading merged over several columns
+            or (role in TARGET_PARTS and groups[-1].role == "target")
+        )
         if joined:
             groups[-1].cols.append(c)
         else:
             groups.append(Group("target" if role in TARGET_PARTS else role, [c]))
-    total = next((r for r in range(bottom + 1, len(grid.cells))
-                  if any(squash(v) in TOTAL_WORDS for v in grid.cells[r])), None)
+    total = next(
+        (r for r in range(bottom + 1, len(grid.cells)) if any(squash(v) in TOTAL_WORDS for v in grid.cells[r])), None
+    )
     if total is not None:
         last = total
     else:  # no total row: the table goes on while rows name an indicator or continue a merge from above
         last = bottom
         for r in range(bottom + 1, len(grid.cells)):
             named = bool(squash(grid.cells[r][name_col]))
-            continued = all(not squash(grid.cells[r][c]) or (grid.covering(r, c) and grid.covering(r, c).top < r)
-                            for c in range(0, name_col + 1))
+            continued = all(
+                not squash(grid.cells[r][c]) or (grid.covering(r, c) and grid.covering(r, c).top < r)
+                for c in range(0, name_col + 1)
+            )
             # a row opening an 一级 or 二级 group (质量指标 with its indicators below) goes on too
             heading = any(squash(grid.cells[r][c]) for c in range(max(1, name_col - 2), name_col))
             if not (named or heading or (continued and any(squash(v) for v in grid.cells[r]))):
@@ -518,8 +581,11 @@ def extra_cols(spec: dict) -> dict | None:
         inserted += 1
         table = find_table(grid)
     target = table.group("target")
-    if target is not None and not any(role_of(grid.value(r, c)) == "measure"
-                                      for c in target.cols for r in range(table.header_top, table.header_bottom + 1)):
+    if target is not None and not any(
+        role_of(grid.value(r, c)) == "measure"
+        for c in target.cols
+        for r in range(table.header_top, table.header_bottom + 1)
+    ):
         grid = insert_column(grid, table, target.cols[-1] + 1, "度量单位", lambda r: "")
         inserted += 1
     return grid.into(spec, "extra-cols") if inserted else None
@@ -578,16 +644,22 @@ def yuan(spec: dict) -> dict | None:
     scaled: set[Decimal] = set()
     r = 0
     while r < end:
-        amount_cols = [c for c in range(grid.width)
-                       if AMOUNT_HEADING_RE.search(squash(grid.value(r, c))) and "率" not in squash(grid.value(r, c))]
+        amount_cols = [
+            c
+            for c in range(grid.width)
+            if AMOUNT_HEADING_RE.search(squash(grid.value(r, c))) and "率" not in squash(grid.value(r, c))
+        ]
         if len({grid.covering(r, c) or (r, c) for c in amount_cols}) < 2:
             r += 1
             continue
         # The funds block's rows: those under its heading, as far as the label merged down its left.
         lead = next(c for c in range(grid.width) if squash(grid.value(r, c)))
         merged = grid.covering(r, lead)
-        last = merged.bottom if merged and merged.bottom > r else next(
-            (q - 1 for q in range(r + 1, end) if squash(grid.cells[q][0])), end - 1)
+        last = (
+            merged.bottom
+            if merged and merged.bottom > r
+            else next((q - 1 for q in range(r + 1, end) if squash(grid.cells[q][0])), end - 1)
+        )
         for q in range(r + 1, last + 1):
             for c in amount_cols:
                 text = grid.cells[q][c].strip() if isinstance(grid.cells[q][c], str) else ""
@@ -633,7 +705,9 @@ def lookalike_ops(spec: dict) -> dict | None:
     if target is None:
         return None
     places = [(r, c) for r in table.body() for c in target.cols if _op_at(grid.cells[r][c])]
-    indicators = [i for i in spec["truth"].get("indicators", []) if isinstance(i.get("target"), str) and _op_at(i["target"])]
+    indicators = [
+        i for i in spec["truth"].get("indicators", []) if isinstance(i.get("target"), str) and _op_at(i["target"])
+    ]
     if not places or len(places) != len(indicators):
         return None  # the cells' operators and the truth's cannot be matched one to one
     out = grid.copy()
@@ -648,9 +722,9 @@ def lookalike_ops(spec: dict) -> dict | None:
         choices = [s for s in OP_SPELLINGS[kind] if s != spelling]
         new = choices[used[kind] % len(choices)]  # the spellings taken in turn, so one form shows several
         used[kind] += 1
-        out.cells[r][c] = new + text[len(spelling):]
+        out.cells[r][c] = new + text[len(spelling) :]
         old = _op_at(indicator["target"])[0]
-        indicator["target"] = new + indicator["target"].strip()[len(old):]
+        indicator["target"] = new + indicator["target"].strip()[len(old) :]
     return out.into(spec, "lookalike-ops", truth)
 
 
@@ -659,8 +733,10 @@ def offset(spec: dict) -> dict | None:
     grid = Grid.of(spec)
     width = grid.width + OFFSET_COLS
     cells = [[""] * width for _ in range(OFFSET_ROWS)] + [[""] * OFFSET_COLS + row for row in grid.cells]
-    merges = [Rect(m.top + OFFSET_ROWS, m.left + OFFSET_COLS, m.bottom + OFFSET_ROWS, m.right + OFFSET_COLS)
-              for m in grid.merges]
+    merges = [
+        Rect(m.top + OFFSET_ROWS, m.left + OFFSET_COLS, m.bottom + OFFSET_ROWS, m.right + OFFSET_COLS)
+        for m in grid.merges
+    ]
     return Grid(cells, merges).into(spec, "offset")
 
 
@@ -668,7 +744,7 @@ def _relabel(text: str) -> str:
     """A label with brackets and colons of the other width (in a 标签：值 cell only the label's)."""
     colon = min((i for i in (text.find(":"), text.find("：")) if i >= 0), default=-1)
     if colon >= 0:
-        return text[:colon + 1].translate(WIDTH_SWAP) + text[colon + 1:]
+        return text[: colon + 1].translate(WIDTH_SWAP) + text[colon + 1 :]
     squashed = squash(text)
     if text.strip() in SPACED_LABELS and text == squashed:
         return (" " if len(text) > 2 else "  ").join(text)  # 项 目 名 称, 得  分

@@ -70,21 +70,35 @@ def build(spec: dict, out: Path) -> None:
     wb.save(out)
 
 
-FAMILIES = {1: "central 2020", 2: "provincial split target", 3: "two-row headings / 元", 4: "older central",
-            5: "score-method column", 6: "weight-only 一级", 7: "部门整体支出"}
+FAMILIES = {
+    1: "central 2020",
+    2: "provincial split target",
+    3: "two-row headings / 元",
+    4: "older central",
+    5: "score-method column",
+    6: "weight-only 一级",
+    7: "部门整体支出",
+}
 
 
 def provenance(specs: list[tuple[str, dict]]) -> str:
     """PROVENANCE.md: where each real form was published, and what was done to it."""
-    lines = ["# Where the real forms come from", "",
-             "Each spec rebuilds one filled form that a government (or a site reposting its attachment) "
-             "published; the form is test data only. Written by `python3 -m scripts.make_layouts`.", "",
-             "| spec | family | publisher | published | source | how it was rebuilt |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "# Where the real forms come from",
+        "",
+        "Each spec rebuilds one filled form that a government (or a site reposting its attachment) "
+        "published; the form is test data only. Written by `python3 -m scripts.make_layouts`.",
+        "",
+        "| spec | family | publisher | published | source | how it was rebuilt |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for stem, spec in specs:
         src = spec["source"]
         note = " ".join(str(src.get("note", "")).split()).replace("|", "/")
-        lines.append(f"| {stem} | {spec['family']} {FAMILIES.get(spec['family'], '')} | {src.get('publisher') or ''} | "
-                     f"{src.get('published') or ''} | {src.get('url') or '(the page was stored without its address)'} | {note} |")
+        lines.append(
+            f"| {stem} | {spec['family']} {FAMILIES.get(spec['family'], '')} | {src.get('publisher') or ''} | "
+            f"{src.get('published') or ''} | {src.get('url') or '(the page was stored without its address)'} | {note} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -37,18 +37,45 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-ROOT = Path(__file__).resolve().parent.parent
 from scripts.make_examples import DUMP, cell_value, form_rows, split_forms
+
+ROOT = Path(__file__).resolve().parent.parent
 
 Rows = list[list[str]]
 
 #: Labels whose spelling the ``punct`` variant changes (longest first, so the longest wins).
-LABEL_WORDS = sorted({
-    "填报单位", "金额单位", "项目名称", "实施(主管)单位", "预算安排情况(调整后)", "资金到位情况", "资金执行情况",
-    "预算执行进度", "预算数:", "到位数:", "执行数:", "其中:财政资金", "其中: 财政资金", "其中：财政资金", "其他",
-    "年度预期目标", "具体完成情况", "总体完成率", "填报人", "联系电话",
-    "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "自评得分",
-}, key=len, reverse=True)
+LABEL_WORDS = sorted(
+    {
+        "填报单位",
+        "金额单位",
+        "项目名称",
+        "实施(主管)单位",
+        "预算安排情况(调整后)",
+        "资金到位情况",
+        "资金执行情况",
+        "预算执行进度",
+        "预算数:",
+        "到位数:",
+        "执行数:",
+        "其中:财政资金",
+        "其中: 财政资金",
+        "其中：财政资金",
+        "其他",
+        "年度预期目标",
+        "具体完成情况",
+        "总体完成率",
+        "填报人",
+        "联系电话",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "预期指标值",
+        "实际完成值",
+        "自评得分",
+    },
+    key=len,
+    reverse=True,
+)
 _HALF_TO_FULL = str.maketrans({":": "：", "(": "（", ")": "）", ",": "，"})
 _FULL_TO_HALF = str.maketrans({"：": ":", "（": "(", "）": ")", "，": ","})
 _LEVEL1_HEAD = re.compile(r"^\s*(产出|效益|满意度|预算执行率)指标\s*[(（]\s*\d+\s*分?\s*[)）]\s*$")
@@ -117,11 +144,11 @@ def punct(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
             word = _label_at_start(cell)
             if word is not None:
                 lead = cell[: len(cell) - len(cell.lstrip())]
-                rest = cell.lstrip()[len(word):]
+                rest = cell.lstrip()[len(word) :]
                 m = re.match(r"\s*[:：]", rest)  # the colon after the label belongs to it
                 colon = ""
                 if m:
-                    colon, rest = m.group().strip(), rest[m.end():]
+                    colon, rest = m.group().strip(), rest[m.end() :]
                 cell = lead + _spaced(_swap(word + colon)) + rest
             elif _LEVEL1_HEAD.match(cell) or re.fullmatch(r"\s*[(（]\s*\d{4}\s*年度\s*[)）]\s*", cell):
                 cell = _swap(cell)
@@ -158,7 +185,8 @@ def next_row(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
         first = _nonempty(row)
         texts = [row[i].strip() for i in first]
         split_row = any(t.startswith("项目名称") for t in texts) or any(
-            re.sub(r"\s", "", t).rstrip(":：") in ("预算数", "其中:财政资金") for t in texts)
+            re.sub(r"\s", "", t).rstrip(":：") in ("预算数", "其中:财政资金") for t in texts
+        )
         if split_row:
             labels, values = list(row), [""] * len(row)
             for i in range(1, len(row)):
@@ -202,7 +230,7 @@ def headings(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
     where the 二级 is the name)."""
     header, total = _table_span(rows)
     out: Rows = [list(r) for r in rows[: header + 1]]
-    for row in rows[header + 1: total]:
+    for row in rows[header + 1 : total]:
         row = list(row)
         cells = _nonempty(row)
         if cells and _LEVEL1_HEAD.match(row[cells[0]]):
@@ -235,7 +263,7 @@ def weights(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
     if score_col is None:  # the header leaves 自评得分 out: the score follows 实际完成值
         score_col = next(i for i, c in enumerate(head) if c.strip() == "实际完成值") + 1
         head.insert(score_col, "分值")
-        head[score_col + 1: score_col + 2] = ["自评得分"]
+        head[score_col + 1 : score_col + 2] = ["自评得分"]
     else:
         head.insert(score_col, "分值")
     k = 0
@@ -256,8 +284,14 @@ def weights(rows: Rows, truth: dict, rng: random.Random) -> tuple[Rows, dict]:
     return out, expected
 
 
-VARIANTS = {"punct": punct, "inline": inline, "next_row": next_row, "drift": drift,
-            "headings": headings, "weights": weights}
+VARIANTS = {
+    "punct": punct,
+    "inline": inline,
+    "next_row": next_row,
+    "drift": drift,
+    "headings": headings,
+    "weights": weights,
+}
 
 
 def make_variant(kind: str, form_text: str, truth: dict, seed: int = 0) -> tuple[Rows, dict]:
@@ -323,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
         for kind in VARIANTS:
             rows, expected = make_variant(kind, text, truth, seed=n)
             write_rows_text(rows, out / f"{n:02d}-{kind}.txt")
-            (out / f"{n:02d}-{kind}.json").write_text(json.dumps(expected, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out / f"{n:02d}-{kind}.json").write_text(
+                json.dumps(expected, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
     print(out)
     return 0
 

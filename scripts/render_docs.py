@@ -22,11 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from perfxl.model import Form
 from perfxl.write import TemplateOptions, write_template
 from tests.support.libreoffice import pdf_info, recalculate_many
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_SEED = ROOT / "examples" / "truth" / "05.json"
 DPI = 110
@@ -69,8 +69,7 @@ def render(workbooks: list[Path], out: Path, work: Path) -> list[str]:
         if info["Pages"] != "1" or not portrait_a4:
             problems.append(f"{pdf.stem}: {info['Pages']} 页, {info['Page size']}（应为 1 页 A4 纵向）")
         # -singlefile: the name is <stem>.png, not <stem>-1.png.
-        subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-singlefile", str(pdf), str(out / pdf.stem)],
-                       check=True)
+        subprocess.run(["pdftoppm", "-png", "-r", str(DPI), "-singlefile", str(pdf), str(out / pdf.stem)], check=True)
         print(f"{out / (pdf.stem + '.png')}: {info['Pages']} page(s), {info['Page size']}")
     return problems
 
@@ -78,7 +77,9 @@ def render(workbooks: list[Path], out: Path, work: Path) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=Path, default=DEFAULT_SEED, help="the form to fill in (JSON)")
-    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "images", help="folder for the PNGs (default docs/images/)")
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "images", help="folder for the PNGs (default docs/images/)"
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="perfxl-render-") as tmp:
         work = Path(tmp)

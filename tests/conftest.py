@@ -15,9 +15,7 @@ from hypothesis import HealthCheck, settings
 from tests.support import seed as seed_module
 
 settings.register_profile("quick", max_examples=100, deadline=None)
-settings.register_profile(
-    "thorough", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("thorough", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
 import xlwings
 import xlwings.utils
+from click.testing import CliRunner
 
 from perfxl.addin import (
     CONFIG_SHEET,
@@ -54,8 +54,10 @@ def test_import_functions_would_create_one_wrapper_per_udf_with_its_arguments():
     assert "Function perfxl_exec_score(budget, spent, weight, Optional actual)" in vba
     assert vba.count("Optional") == 1
     for name, args in UDFS.items():
-        assert (f'{name} = XLPy.CallUDF("perfxl.udfs", "{name}", Array({", ".join(args)}), '
-                "ThisWorkbook, Application.Caller)") in vba
+        assert (
+            f'{name} = XLPy.CallUDF("perfxl.udfs", "{name}", Array({", ".join(args)}), '
+            "ThisWorkbook, Application.Caller)"
+        ) in vba
         # the name a formula uses resolves to the same function in a formula engine (pycel)
         assert python_name_for(name.upper()) == name
 
@@ -117,8 +119,10 @@ def test_merge_keeps_every_other_setting_and_adds_perfxl_to_udf_modules():
         '"PYTHONPATH","C:\\用户\\张三\\代码"\r\n'
         "a line xlwings does not read\r\n"
     )
-    assert changes == [("INTERPRETER_WIN", r"C:\old\python.exe", r"C:\Py\python.exe"),
-                       ("UDF MODULES", "my_udfs;", "my_udfs;perfxl.udfs")]
+    assert changes == [
+        ("INTERPRETER_WIN", r"C:\old\python.exe", r"C:\Py\python.exe"),
+        ("UDF MODULES", "my_udfs;", "my_udfs;perfxl.udfs"),
+    ]
     again, no_changes = merge_config(text, [("UDF MODULES", "perfxl.udfs"), ("INTERPRETER_WIN", r"C:\Py\python.exe")])
     assert (again, no_changes) == (text, [])
 
@@ -175,7 +179,9 @@ def test_addin_writes_the_user_config_then_has_nothing_to_change(tmp_path):
     assert "UDF MODULES：（无） → perfxl.udfs" in first.output
     assert "导入文件" in first.output and "勾选 xlwings" in first.output
     assert parse_config(path.read_text(encoding="utf-8")) == [
-        ("UDF MODULES", "perfxl.udfs"), ("INTERPRETER_WIN", r"C:\Py\python.exe")]
+        ("UDF MODULES", "perfxl.udfs"),
+        ("INTERPRETER_WIN", r"C:\Py\python.exe"),
+    ]
 
     second = run("--path", path, "--interpreter", r"C:\Py\python.exe")
     assert second.exit_code == 0
@@ -187,8 +193,9 @@ def test_dry_run_prints_the_file_and_writes_nothing(tmp_path):
     path.write_text('"SHOW CONSOLE","True"\r\n', encoding="utf-8")
     result = run("--path", path, "--interpreter", r"C:\Py\python.exe", "--dry-run", "--vba", tmp_path / "u.bas")
     assert result.exit_code == 0
-    assert result.output.startswith(f"（试运行，未写入）{path} 将为：\n"
-                                    '"SHOW CONSOLE","True"\n"UDF MODULES","perfxl.udfs"\n')
+    assert result.output.startswith(
+        f'（试运行，未写入）{path} 将为：\n"SHOW CONSOLE","True"\n"UDF MODULES","perfxl.udfs"\n'
+    )
     assert path.read_bytes() == b'"SHOW CONSOLE","True"\r\n'
     assert not (tmp_path / "u.bas").exists()
 
@@ -207,7 +214,9 @@ def test_on_windows_the_interpreter_is_this_python(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.executable", r"C:\Users\张三\venv\Scripts\python.exe")
     path = tmp_path / "xlwings.conf"
     assert run("--path", path, "--no-xlwings-addin").exit_code == 0
-    assert ("INTERPRETER_WIN", r"C:\Users\张三\venv\Scripts\python.exe") in parse_config(path.read_text(encoding="utf-8"))
+    assert ("INTERPRETER_WIN", r"C:\Users\张三\venv\Scripts\python.exe") in parse_config(
+        path.read_text(encoding="utf-8")
+    )
 
 
 def test_a_file_that_cannot_be_written_gives_exit_1_and_a_message(tmp_path):
@@ -228,9 +237,9 @@ def test_a_folder_as_path_is_a_usage_error(tmp_path):
 
 
 def test_the_add_in_perfxl_addin_installs_is_the_one_xlwings_ships():
-    from perfxl.addin import xlwings_addin_file
-
     import zipfile
+
+    from perfxl.addin import xlwings_addin_file
 
     with zipfile.ZipFile(xlwings_addin_file()) as zf:
         assert "xl/vbaProject.bin" in zf.namelist()  # the VBA project holding XLPy.CallUDF

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
 from perfxl.checker import ERROR, WARNING, check_file, check_files, check_form
 from perfxl.checks import CODES, codes_table
 from perfxl.engine import scored
+from perfxl.load import Grid
 from perfxl.model import Form
 from perfxl.read import parse_grid
 from perfxl.rules import DEFAULT_RULES, RuleProfile, RulesError, load_rules
-from perfxl.load import Grid
 from scripts.make_examples import form_rows
 from tests.support.seed import DUMP, ROOT, seed_texts
 
@@ -41,7 +41,7 @@ def find(findings, code: str):
     return hits
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_reports():
     return {r.form.project: r for r in check_file(DUMP).forms}
 
@@ -87,7 +87,11 @@ def test_every_documented_code_is_tested():
     # formula-no-value and sheet-clipped come from workbooks only: tests/adversarial triggers them;
     # cell-value-mismatch and addin-missing, perfxl's own workbooks: tests/test_template.py
     assert documented - {c for c, *_ in CASES} - {"no-indicators"} == {
-        "cell-value-mismatch", "addin-missing", "formula-no-value", "sheet-clipped"}
+        "cell-value-mismatch",
+        "addin-missing",
+        "formula-no-value",
+        "sheet-clipped",
+    }
 
 
 def test_documented_levels_match():
@@ -177,7 +181,9 @@ def test_daily_reception_execution_rounding():
     assert "8.68" in hit[0].message
 
 
-@pytest.mark.parametrize("project", ["翻译费", "宣传设计制造及制作费", "2019年第三批省外贸发展专项资金（贸易救济法律援助和稳外贸项目）"])
+@pytest.mark.parametrize(
+    "project", ["翻译费", "宣传设计制造及制作费", "2019年第三批省外贸发展专项资金（贸易救济法律援助和稳外贸项目）"]
+)
 def test_seed_forms_without_findings(project):
     assert seed_reports()[project].findings == []
 
@@ -209,8 +215,10 @@ def test_load_rules_none_is_default():
 
 def test_load_rules_override(tmp_path):
     path = tmp_path / "district.toml"
-    path.write_text('name = "某区 2021"\ndecimals = 0\ntolerance = 1.0\n[level1_weights]\n"产出指标" = 40\n"效益指标" = 40\n',
-                    encoding="utf-8")
+    path.write_text(
+        'name = "某区 2021"\ndecimals = 0\ntolerance = 1.0\n[level1_weights]\n"产出指标" = 40\n"效益指标" = 40\n',
+        encoding="utf-8",
+    )
     rules = load_rules(path)
     assert rules.name == "某区 2021" and rules.decimals == 0 and rules.tolerance == 1.0
     assert rules.level1_weights == {"产出指标": 40, "效益指标": 40, "满意度指标": 10, "预算执行率指标": 10}
@@ -227,13 +235,16 @@ def test_load_rules_replace_weights(tmp_path):
     assert load_rules(path).level1_weights == {"产出指标": 100}
 
 
-@pytest.mark.parametrize("content, words", [
-    ("decimals = 9\n", "decimals"),
-    ("no_such_setting = 1\n", "no_such_setting"),
-    ("tier_point = \"top\"\n", "tier_point"),
-    ("decimals = [\n", "TOML"),
-    (b"name = \"\xff\xfe\"\n", "TOML"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("decimals = 9\n", "decimals"),
+        ("no_such_setting = 1\n", "no_such_setting"),
+        ('tier_point = "top"\n', "tier_point"),
+        ("decimals = [\n", "TOML"),
+        (b'name = "\xff\xfe"\n', "TOML"),
+    ],
+)
 def test_load_rules_bad_file(tmp_path, content, words):
     path = tmp_path / "bad.toml"
     if isinstance(content, bytes):

@@ -35,14 +35,42 @@ def test_read_one_workbook_prints_one_object_with_every_key():
     result = run("read", FORMS[0], "--json")
     assert result.exit_code == 0
     form = json.loads(result.output)
-    for key in ("year", "unit", "implementing_unit", "project", "money_unit", "budget", "received", "spent",
-                "stated_progress", "goal", "achievement", "stated_completion", "indicators", "level1_weights",
-                "stated_total", "problems", "filled_by", "phone", "computed",
-                "kind", "department", "initial_budget"):  # the keys of other layouts, added
+    for key in (
+        "year",
+        "unit",
+        "implementing_unit",
+        "project",
+        "money_unit",
+        "budget",
+        "received",
+        "spent",
+        "stated_progress",
+        "goal",
+        "achievement",
+        "stated_completion",
+        "indicators",
+        "level1_weights",
+        "stated_total",
+        "problems",
+        "filled_by",
+        "phone",
+        "computed",
+        "kind",
+        "department",
+        "initial_budget",
+    ):  # the keys of other layouts, added
         assert key in form
     assert form["budget"] == {"total": 0.7, "fiscal": 0.7, "other": None, "carryover": None}
-    assert form["indicators"][0] == {"level1": "产出指标", "level2": "数量指标", "name": "购置党建培训资料",
-                                     "target": "15册", "actual": "14", "weight": None, "score": 45, "deviation": None}
+    assert form["indicators"][0] == {
+        "level1": "产出指标",
+        "level2": "数量指标",
+        "name": "购置党建培训资料",
+        "target": "15册",
+        "actual": "14",
+        "weight": None,
+        "score": 45,
+        "deviation": None,
+    }
 
 
 def test_read_text_output_shows_rule_scores():
@@ -91,11 +119,14 @@ def test_unreadable_file_is_named_and_the_rest_still_checked(tmp_path):
     assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (bad, good)}
 
 
-@pytest.mark.parametrize("content,reason", [
-    (b"", "空文件"),
-    (b"PK\x03\x04broken zip", "xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "密码"),
-])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"", "空文件"),
+        (b"PK\x03\x04broken zip", "xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "密码"),
+    ],
+)
 def test_bad_files_get_one_clear_line(tmp_path, content, reason):
     path = tmp_path / "x.xlsx"
     path.write_bytes(content)
@@ -108,6 +139,7 @@ def test_bad_files_get_one_clear_line(tmp_path, content, reason):
 
 def test_workbook_without_a_form(tmp_path):
     import openpyxl
+
     wb = openpyxl.Workbook()
     wb.active["A1"] = "工资表"
     wb.active["B2"] = 123
@@ -161,10 +193,15 @@ def test_the_wheel_holds_every_package_of_perfxl():
 # ---------------------------------------------------------------------------------------------
 # the CLI as a user checks it (issue 13)
 
+
 def test_missing_input_is_a_usage_error_before_anything_is_written(tmp_path):
     out = tmp_path / "e.xlsx"
-    for command in (["consolidate", "nonexist", "-o", out], ["check", "nonexist"], ["read", "nonexist"],
-                    ["consolidate", tmp_path / "*.nomatch", "-o", out]):
+    for command in (
+        ["consolidate", "nonexist", "-o", out],
+        ["check", "nonexist"],
+        ["read", "nonexist"],
+        ["consolidate", tmp_path / "*.nomatch", "-o", out],
+    ):
         result = run(*command)
         assert result.exit_code == 2 and "找不到输入" in result.stderr, (command, result.output)
     assert list(tmp_path.iterdir()) == []

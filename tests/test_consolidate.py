@@ -11,7 +11,14 @@ from click.testing import CliRunner
 
 from perfxl.cli import main
 from perfxl.consolidate import (
-    HEADERS, ISSUES, SHEETS, ConsolidateError, InlineExecutor, check_file_for_summary, consolidate, csv_cell,
+    HEADERS,
+    ISSUES,
+    SHEETS,
+    ConsolidateError,
+    InlineExecutor,
+    check_file_for_summary,
+    consolidate,
+    csv_cell,
 )
 from tests.support.seed import DUMP, EXAMPLES, XLSX
 
@@ -32,7 +39,7 @@ def rows(path, sheet):
 def findings(path):
     """The rows of 问题清单 below its header (the 单位问题汇总 block stands above)."""
     table = rows(path, ISSUES)
-    return table[table.index(HEADERS[ISSUES]) + 1:]
+    return table[table.index(HEADERS[ISSUES]) + 1 :]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +66,9 @@ def test_sheets_titles_and_row_counts(summary_file):
     assert [r[0] for r in rows(out, "单位汇总")][-1] == "合计"
     assert wb["单位汇总"]._charts  # the grade distribution
     assert rows(out, "指标明细")[0] == HEADERS["指标明细"]
-    assert len(rows(out, "指标明细")) - 1 == sum(len(f["indicators"]) for p in INPUTS
-                                                for f in check_file_for_summary(p)["forms"])
+    assert len(rows(out, "指标明细")) - 1 == sum(
+        len(f["indicators"]) for p in INPUTS for f in check_file_for_summary(p)["forms"]
+    )
     assert summary.forms == 26 and summary.files == 14 and summary.counted == 13 and summary.duplicates == 13
     assert summary.exit_code() == 1  # the seed forms have errors, as perfxl check says
 
@@ -125,8 +133,9 @@ def formula_form(tmp_path):
     text = TEXT.read_text(encoding="utf-8")
     first = text.index("项目名称\t党建经费")
     path = tmp_path / "formula.txt"
-    path.write_text(text[:first] + text[first:].replace("项目名称\t党建经费", "项目名称\t=1+2 党建经费", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text[:first] + text[first:].replace("项目名称\t党建经费", "项目名称\t=1+2 党建经费", 1), encoding="utf-8"
+    )
     return path
 
 
@@ -237,7 +246,7 @@ def test_readme_first_command_counts_each_example_once(tmp_path, monkeypatch):
 
 
 def test_each_named_row_has_one_field_per_column_of_its_sheet():
-    from perfxl.consolidate import HEADERS, DEPARTMENTS, ISSUES, PROJECTS, DepartmentRow, IssueRow, ProjectRow
+    from perfxl.consolidate import DEPARTMENTS, HEADERS, ISSUES, PROJECTS, DepartmentRow, IssueRow, ProjectRow
 
     for row, sheet in ((ProjectRow, PROJECTS), (DepartmentRow, DEPARTMENTS), (IssueRow, ISSUES)):
         assert len(row._fields) == len(HEADERS[sheet]), sheet

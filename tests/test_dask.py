@@ -3,6 +3,7 @@ give the summary the process pool gives (``pip install 'perfxl[dask]'``)."""
 
 from concurrent.futures import ProcessPoolExecutor
 
+import distributed  # the dask extra: .ci/run installs it
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -10,8 +11,6 @@ from click.testing import CliRunner
 from perfxl.cli import main
 from perfxl.consolidate import SHEETS, consolidate
 from tests.support.seed import DUMP, EXAMPLES, XLSX
-
-import distributed  # the dask extra: .ci/run installs it
 
 INPUTS = [*XLSX, DUMP]
 
@@ -44,8 +43,19 @@ def test_dask_executor_gives_the_process_pools_summary(cluster, tmp_path):
 
 def test_cli_on_an_existing_cluster(cluster, tmp_path):
     out = tmp_path / "s.xlsx"
-    result = CliRunner().invoke(main, ["consolidate", str(EXAMPLES), "-o", str(out), "--dask",
-                                       cluster.scheduler_address, "--feedback", str(tmp_path / "fb")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(EXAMPLES),
+            "-o",
+            str(out),
+            "--dask",
+            cluster.scheduler_address,
+            "--feedback",
+            str(tmp_path / "fb"),
+        ],
+    )
     assert result.exit_code == 1, result.output  # the seed forms' errors
     assert "计入 13，重复 13" in result.stdout
     assert _sheets(out)["项目汇总"][-1][3] == pytest.approx(992.47)
@@ -54,7 +64,8 @@ def test_cli_on_an_existing_cluster(cluster, tmp_path):
 
 def test_unreachable_scheduler_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setattr("perfxl.cli.DASK_CONNECT_TIMEOUT", "1s")  # the wait, not the behaviour
-    result = CliRunner().invoke(main, ["consolidate", str(EXAMPLES), "-o", str(tmp_path / "s.xlsx"),
-                                       "--dask", "tcp://127.0.0.1:9"])
+    result = CliRunner().invoke(
+        main, ["consolidate", str(EXAMPLES), "-o", str(tmp_path / "s.xlsx"), "--dask", "tcp://127.0.0.1:9"]
+    )
     assert result.exit_code == 2 and "Dask" in result.stderr
     assert not (tmp_path / "s.xlsx").exists()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings, strategies as st
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfxl.engine import (
     _round_half_up,
@@ -37,53 +38,62 @@ def seed(project: str) -> Form:
 # 预算执行率
 
 
-@pytest.mark.parametrize("spent, budget, rate", [
-    (0.7, 0.7, 1.0),
-    (2.6, 3.2, 0.8125),
-    (8.68, 10, 0.868),
-    (12, 10, 1.2),
-    (0, 10, 0.0),
-    (None, 10, None),
-    (5, None, None),
-    (5, 0, None),
-    (5, -1, None),
-    (float("nan"), 10, None),
-    (5, float("inf"), None),
-])
+@pytest.mark.parametrize(
+    "spent, budget, rate",
+    [
+        (0.7, 0.7, 1.0),
+        (2.6, 3.2, 0.8125),
+        (8.68, 10, 0.868),
+        (12, 10, 1.2),
+        (0, 10, 0.0),
+        (None, 10, None),
+        (5, None, None),
+        (5, 0, None),
+        (5, -1, None),
+        (float("nan"), 10, None),
+        (5, float("inf"), None),
+    ],
+)
 def test_exec_rate(spent, budget, rate):
     got = exec_rate(spent, budget)
     assert got == pytest.approx(rate) if rate is not None else got is None
 
 
-@pytest.mark.parametrize("rate, weight, rules, score", [
-    (0.8619, 10, DEFAULT_RULES, 8.62),
-    (0.8619, 10, WHOLE, 9.0),
-    (0.868, 10, WHOLE, 9.0),
-    (0.8125, 10, DEFAULT_RULES, 8.13),
-    (0.8125, 10, WHOLE, 8.0),
-    (0.26, 10, DEFAULT_RULES, 2.6),
-    (0.963, 10, WHOLE, 10.0),
-    (1.0, 10, DEFAULT_RULES, 10.0),
-    (1.3, 10, DEFAULT_RULES, 10.0),  # capped at the weight
-    (-0.2, 10, DEFAULT_RULES, 0.0),
-    (0.5, 20, DEFAULT_RULES, 10.0),
-    (None, 10, DEFAULT_RULES, None),
-    (0.9, None, DEFAULT_RULES, None),
-])
+@pytest.mark.parametrize(
+    "rate, weight, rules, score",
+    [
+        (0.8619, 10, DEFAULT_RULES, 8.62),
+        (0.8619, 10, WHOLE, 9.0),
+        (0.868, 10, WHOLE, 9.0),
+        (0.8125, 10, DEFAULT_RULES, 8.13),
+        (0.8125, 10, WHOLE, 8.0),
+        (0.26, 10, DEFAULT_RULES, 2.6),
+        (0.963, 10, WHOLE, 10.0),
+        (1.0, 10, DEFAULT_RULES, 10.0),
+        (1.3, 10, DEFAULT_RULES, 10.0),  # capped at the weight
+        (-0.2, 10, DEFAULT_RULES, 0.0),
+        (0.5, 20, DEFAULT_RULES, 10.0),
+        (None, 10, DEFAULT_RULES, None),
+        (0.9, None, DEFAULT_RULES, None),
+    ],
+)
 def test_execution_score(rate, weight, rules, score):
     assert execution_score(rate, weight, rules) == score
 
 
-@pytest.mark.parametrize("value, decimals, expected", [
-    (2.675, 2, 2.68),  # half up, as Excel's ROUND, not banker's / binary rounding
-    (8.625, 2, 8.63),
-    (8.5, 0, 9.0),
-    (9.5, 0, 10.0),
-    (8.4999, 0, 8.0),
-    (1.23456, 4, 1.2346),
-    (None, 2, None),
-    (float("nan"), 2, None),
-])
+@pytest.mark.parametrize(
+    "value, decimals, expected",
+    [
+        (2.675, 2, 2.68),  # half up, as Excel's ROUND, not banker's / binary rounding
+        (8.625, 2, 8.63),
+        (8.5, 0, 9.0),
+        (9.5, 0, 10.0),
+        (8.4999, 0, 8.0),
+        (1.23456, 4, 1.2346),
+        (None, 2, None),
+        (float("nan"), 2, None),
+    ],
+)
 def test_round_score(value, decimals, expected):
     assert round_score(value, RuleProfile(decimals=decimals)) == expected
 
@@ -92,51 +102,57 @@ def test_round_score(value, decimals, expected):
 # one indicator
 
 
-@pytest.mark.parametrize("target, actual, weight, kind, direction, met, score", [
-    # positive: met → full weight; not met → actual / target × weight
-    ("≥40个", "40个", 10, "quantitative", "positive", True, 10.0),
-    ("≥40个", "80个", 10, "quantitative", "positive", True, 10.0),
-    ("15册", "14", 45, "quantitative", "positive", False, 42.0),
-    ("》=1000份", "500份", 40, "quantitative", "positive", False, 20.0),
-    (">95%", "95%", 10, "quantitative", "positive", False, 10.0),  # strict > not met, share rounds to 10
-    (">=90%", "45%", 10, "quantitative", "positive", False, 5.0),
-    ("不少于30人", "15人", 20, "quantitative", "positive", False, 10.0),
-    # reverse (≤): met → full; not met → target / actual × weight
-    ("≤10天", "8天", 10, "quantitative", "reverse", True, 10.0),
-    ("<=10天", "12天", 10, "quantitative", "reverse", False, 8.33),
-    ("不超过100万元", "200万元", 10, "quantitative", "reverse", False, 5.0),
-    ("10天以内", "20天", 6, "quantitative", "reverse", False, 3.0),
-    # "=": met when equal, else the nearer ratio
-    ("=5", "5", 10, "quantitative", "equal", True, 10.0),
-    ("=5", "4", 10, "quantitative", "equal", False, 8.0),
-    ("=5", "10", 10, "quantitative", "equal", False, 5.0),
-    # percent against a bare fraction / bare percent points
-    (">=95%", 0.985, 10, "quantitative", "positive", True, 10.0),
-    (">=95%", "0.985", 10, "quantitative", "positive", True, 10.0),
-    (">=95%", "0.9", 10, "quantitative", "positive", False, 9.47),
-    ("≥90%", "90", 10, "quantitative", "positive", True, 10.0),
-    ("90", "100%", 50, "quantitative", "positive", True, 50.0),
-    # qualitative tiers (rule score is the tier's high end by default)
-    ("合格", "合格", 10, "qualitative", None, True, 10.0),
-    ("明显提升", "明显提升", 10, "qualitative", None, True, 10.0),
-    ("达到预期", "已达到", 10, "qualitative", None, True, 10.0),
-    ("达到预期", "基本达到", 10, "qualitative", None, False, 8.0),
-    ("达到预期", "部分完成", 10, "qualitative", None, False, 8.0),
-    ("达到预期", "未达到", 10, "qualitative", None, False, 6.0),
-    ("合格", "不合格", 10, "qualitative", None, False, 6.0),
-    ("效果显著", "效果较差", 10, "qualitative", None, False, 6.0),
-])
+@pytest.mark.parametrize(
+    "target, actual, weight, kind, direction, met, score",
+    [
+        # positive: met → full weight; not met → actual / target × weight
+        ("≥40个", "40个", 10, "quantitative", "positive", True, 10.0),
+        ("≥40个", "80个", 10, "quantitative", "positive", True, 10.0),
+        ("15册", "14", 45, "quantitative", "positive", False, 42.0),
+        ("》=1000份", "500份", 40, "quantitative", "positive", False, 20.0),
+        (">95%", "95%", 10, "quantitative", "positive", False, 10.0),  # strict > not met, share rounds to 10
+        (">=90%", "45%", 10, "quantitative", "positive", False, 5.0),
+        ("不少于30人", "15人", 20, "quantitative", "positive", False, 10.0),
+        # reverse (≤): met → full; not met → target / actual × weight
+        ("≤10天", "8天", 10, "quantitative", "reverse", True, 10.0),
+        ("<=10天", "12天", 10, "quantitative", "reverse", False, 8.33),
+        ("不超过100万元", "200万元", 10, "quantitative", "reverse", False, 5.0),
+        ("10天以内", "20天", 6, "quantitative", "reverse", False, 3.0),
+        # "=": met when equal, else the nearer ratio
+        ("=5", "5", 10, "quantitative", "equal", True, 10.0),
+        ("=5", "4", 10, "quantitative", "equal", False, 8.0),
+        ("=5", "10", 10, "quantitative", "equal", False, 5.0),
+        # percent against a bare fraction / bare percent points
+        (">=95%", 0.985, 10, "quantitative", "positive", True, 10.0),
+        (">=95%", "0.985", 10, "quantitative", "positive", True, 10.0),
+        (">=95%", "0.9", 10, "quantitative", "positive", False, 9.47),
+        ("≥90%", "90", 10, "quantitative", "positive", True, 10.0),
+        ("90", "100%", 50, "quantitative", "positive", True, 50.0),
+        # qualitative tiers (rule score is the tier's high end by default)
+        ("合格", "合格", 10, "qualitative", None, True, 10.0),
+        ("明显提升", "明显提升", 10, "qualitative", None, True, 10.0),
+        ("达到预期", "已达到", 10, "qualitative", None, True, 10.0),
+        ("达到预期", "基本达到", 10, "qualitative", None, False, 8.0),
+        ("达到预期", "部分完成", 10, "qualitative", None, False, 8.0),
+        ("达到预期", "未达到", 10, "qualitative", None, False, 6.0),
+        ("合格", "不合格", 10, "qualitative", None, False, 6.0),
+        ("效果显著", "效果较差", 10, "qualitative", None, False, 6.0),
+    ],
+)
 def test_score_indicator(target, actual, weight, kind, direction, met, score):
     res = score_indicator(target, actual, weight)
     assert (res.kind, res.direction, res.met, res.rule_score) == (kind, direction, met, score)
     assert res.rule_score <= weight
 
 
-@pytest.mark.parametrize("target, actual, low, high", [
-    ("合格", "合格", 8.0, 10.0),
-    ("达到预期", "基本达到", 6.0, 8.0),
-    ("达到预期", "未达到", 0.0, 6.0),
-])
+@pytest.mark.parametrize(
+    "target, actual, low, high",
+    [
+        ("合格", "合格", 8.0, 10.0),
+        ("达到预期", "基本达到", 6.0, 8.0),
+        ("达到预期", "未达到", 0.0, 6.0),
+    ],
+)
 def test_qualitative_range(target, actual, low, high):
     res = score_indicator(target, actual, 10)
     assert (res.low, res.high) == (low, high)
@@ -155,12 +171,15 @@ def test_tier_point(point, score):
     assert score_indicator("达到预期", "基本达到", 10, RuleProfile(tier_point=point)).rule_score == score
 
 
-@pytest.mark.parametrize("target, actual, note", [
-    ("≥40个", None, "未填写实际完成值"),
-    ("≥40个", "", "未填写实际完成值"),
-    (None, "40个", "未填写预期指标值"),
-    ("达到预期", "天气晴", "无法判断定性指标是否达成"),
-])
+@pytest.mark.parametrize(
+    "target, actual, note",
+    [
+        ("≥40个", None, "未填写实际完成值"),
+        ("≥40个", "", "未填写实际完成值"),
+        (None, "40个", "未填写预期指标值"),
+        ("达到预期", "天气晴", "无法判断定性指标是否达成"),
+    ],
+)
 def test_unscorable(target, actual, note):
     res = score_indicator(target, actual, 10)
     assert res.rule_score is None and res.note == note
@@ -195,10 +214,21 @@ def test_as_fraction_and_comparable():
 # grade
 
 
-@pytest.mark.parametrize("total, expected", [
-    (100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差"), (0, "差"),
-    (None, None), (float("nan"), None),
-])
+@pytest.mark.parametrize(
+    "total, expected",
+    [
+        (100, "优"),
+        (90, "优"),
+        (89.99, "良"),
+        (80, "良"),
+        (79.99, "中"),
+        (60, "中"),
+        (59.99, "差"),
+        (0, "差"),
+        (None, None),
+        (float("nan"), None),
+    ],
+)
 def test_grade(total, expected):
     assert grade(total) == expected
 
@@ -217,8 +247,10 @@ def _ind(level1, weight=None, name="x"):
 
 
 def test_infer_weights_split_equally():
-    form = Form(indicators=[_ind(OUTPUT), _ind(OUTPUT), _ind(EXECUTION), _ind(SATISFACTION)],
-                level1_weights={OUTPUT: 40, EXECUTION: 10, SATISFACTION: 10})
+    form = Form(
+        indicators=[_ind(OUTPUT), _ind(OUTPUT), _ind(EXECUTION), _ind(SATISFACTION)],
+        level1_weights={OUTPUT: 40, EXECUTION: 10, SATISFACTION: 10},
+    )
     assert infer_weights(form) == [(20.0, True), (20.0, True), (10.0, False), (10.0, False)]
 
 
@@ -242,13 +274,16 @@ def test_infer_weights_never_negative():
 # whole forms
 
 
-@pytest.mark.parametrize("project, total, grade_, rate, budget_score", [
-    ("党建经费", 97.0, "优", 1.0, 10.0),  # 14 of 15册 → 42 of 45
-    ("培训费", 72.59, "中", 0.07 / 0.27, 2.59),
-    ("日常接待费", 98.68, "优", 0.868, 8.68),
-    ("项目考察评审经费", 98.13, "优", 0.8125, 8.13),
-    ("招商公用经费", 99.63, "优", 13.44 / 13.96, 9.63),
-])
+@pytest.mark.parametrize(
+    "project, total, grade_, rate, budget_score",
+    [
+        ("党建经费", 97.0, "优", 1.0, 10.0),  # 14 of 15册 → 42 of 45
+        ("培训费", 72.59, "中", 0.07 / 0.27, 2.59),
+        ("日常接待费", 98.68, "优", 0.868, 8.68),
+        ("项目考察评审经费", 98.13, "优", 0.8125, 8.13),
+        ("招商公用经费", 99.63, "优", 13.44 / 13.96, 9.63),
+    ],
+)
 def test_score_form_seed(project, total, grade_, rate, budget_score):
     c = score_form(seed(project))
     assert (c.total, c.grade, c.budget_score) == (total, grade_, budget_score)
@@ -270,23 +305,34 @@ def test_score_form_whole_points():
 
 
 def test_score_form_without_execution_row_adds_budget_score():
-    form = Form(budget=Amounts(total=10), spent=Amounts(total=8),
-                indicators=[_ind(OUTPUT)], level1_weights={OUTPUT: 90, EXECUTION: 10})
+    form = Form(
+        budget=Amounts(total=10),
+        spent=Amounts(total=8),
+        indicators=[_ind(OUTPUT)],
+        level1_weights={OUTPUT: 90, EXECUTION: 10},
+    )
     c = score_form(form)
     assert c.exec_rate == 0.8 and c.budget_score == 8.0 and c.total == 98.0
 
 
 def test_score_form_execution_from_actual_when_amounts_missing():
-    form = Form(indicators=[Indicator(level1=EXECUTION, level2="预算执行率", name="预算执行率",
-                                      target="100%", actual="90%", score=9)],
-                level1_weights={EXECUTION: 10})
+    form = Form(
+        indicators=[
+            Indicator(level1=EXECUTION, level2="预算执行率", name="预算执行率", target="100%", actual="90%", score=9)
+        ],
+        level1_weights={EXECUTION: 10},
+    )
     res = score_form(form).indicators[0]
     assert res.rule_score == 9.0 and "实际完成值" in res.note
 
 
 def test_score_form_keeps_self_score_when_unscorable():
-    form = Form(indicators=[Indicator(level1=OUTPUT, level2="质量指标", name="质量", target="达到预期",
-                                      actual="天气晴", score=33)], level1_weights={OUTPUT: 40})
+    form = Form(
+        indicators=[
+            Indicator(level1=OUTPUT, level2="质量指标", name="质量", target="达到预期", actual="天气晴", score=33)
+        ],
+        level1_weights={OUTPUT: 40},
+    )
     c = score_form(form)
     assert c.indicators[0].rule_score is None and c.total == 33.0
 
@@ -366,7 +412,7 @@ def test_prop_round_score_idempotent(x, decimals):
     rules = RuleProfile(decimals=decimals)
     once = round_score(x, rules)
     assert round_score(once, rules) == once
-    assert abs(once - x) <= 0.5 * 10 ** -decimals + 1e-6 * max(1, abs(x))
+    assert abs(once - x) <= 0.5 * 10**-decimals + 1e-6 * max(1, abs(x))
 
 
 @settings(deadline=None)
@@ -379,17 +425,44 @@ def test_prop_execution_score_within_weight(rate, w):
 # ---------------------------------------------------------------------------------------------
 # shortcuts that must agree with the general path
 
-@pytest.mark.parametrize("x", [0, 0.0, -0.0, True, 5, -7.0, 1e15 - 1, -(1e15 - 1), 1e15, -1e15, 2.0 ** 60, 1e20,
-                               13.175, 2.675, -2.675, 0.5, 1e-7, 99.99000000000001])
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        0,
+        0.0,
+        -0.0,
+        True,
+        5,
+        -7.0,
+        1e15 - 1,
+        -(1e15 - 1),
+        1e15,
+        -1e15,
+        2.0**60,
+        1e20,
+        13.175,
+        2.675,
+        -2.675,
+        0.5,
+        1e-7,
+        99.99000000000001,
+    ],
+)
 @pytest.mark.parametrize("decimals", [0, 2, 4])
 def test_round_score_whole_shortcut_table(x, decimals):
     _assert_same_float(round_score(x, RuleProfile(decimals=decimals)), _round_half_up(x, decimals))
 
 
 @settings(deadline=None)
-@given(x=st.one_of(st.integers(-10 ** 16, 10 ** 16), st.integers(-10 ** 16, 10 ** 16).map(float),
-                   st.floats(-1e20, 1e20, allow_nan=False)),
-       decimals=st.integers(0, 4))
+@given(
+    x=st.one_of(
+        st.integers(-(10**16), 10**16),
+        st.integers(-(10**16), 10**16).map(float),
+        st.floats(-1e20, 1e20, allow_nan=False),
+    ),
+    decimals=st.integers(0, 4),
+)
 def test_prop_round_score_whole_shortcut(x, decimals):
     """round_score's shortcut for whole numbers gives what the text path gives, bit for bit."""
     _assert_same_float(round_score(x, RuleProfile(decimals=decimals)), _round_half_up(x, decimals))
@@ -425,17 +498,26 @@ _odd_weights = st.one_of(st.none(), weights, st.sampled_from([0.0, -0.0, -5.0, 1
 
 
 @settings(deadline=None)
-@given(form=st.builds(Form, indicators=st.lists(st.builds(Indicator, level1=_level1s, level2=st.just("x"), name=st.just("x"),
-                                                            weight=_odd_weights), max_size=8),
-                      level1_weights=st.dictionaries(_level1s, st.one_of(weights, st.just(-0.0)), max_size=3)))
+@given(
+    form=st.builds(
+        Form,
+        indicators=st.lists(
+            st.builds(Indicator, level1=_level1s, level2=st.just("x"), name=st.just("x"), weight=_odd_weights),
+            max_size=8,
+        ),
+        level1_weights=st.dictionaries(_level1s, st.one_of(weights, st.just(-0.0)), max_size=3),
+    )
+)
 def test_prop_infer_weights_as_reference(form):
     got, want = infer_weights(form), _infer_weights_reference(form)
     assert repr(got) == repr(want)  # bit for bit: nan, -0.0 and inf print as themselves
 
 
 @settings(deadline=None)
-@given(value=st.text(max_size=12) | st.sampled_from(["≥40个", "98.5%", "  合格 ", "0.985", "不少于三个"]),
-       percent=st.booleans())
+@given(
+    value=st.text(max_size=12) | st.sampled_from(["≥40个", "98.5%", "  合格 ", "0.985", "不少于三个"]),
+    percent=st.booleans(),
+)
 def test_prop_parse_value_text_cache(value, percent):
     """A text is cached by itself, whatever percent_cell says: it only matters for a number."""
     assert parse_value(value, percent_cell=percent) == _parse_value(value, percent_cell=percent)
@@ -443,7 +525,7 @@ def test_prop_parse_value_text_cache(value, percent):
 
 
 @settings(deadline=None)
-@given(value=st.none() | st.booleans() | st.integers(-10 ** 20, 10 ** 20) | st.floats(), percent=st.booleans())
+@given(value=st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(), percent=st.booleans())
 def test_prop_parse_value_other_cache(value, percent):
     # 0.0 and -0.0 are one key of this cache (as before the text cache was split off): not compared
     if value == 0 and isinstance(value, float):

@@ -14,10 +14,24 @@ from tests.adversarial import hostile as h
 WINDOWS_FORBIDDEN = set('<>:"/\\|?*') | {chr(i) for i in range(32)}
 
 
-@pytest.mark.parametrize("text", [
-    '某局<>:"/\\|?*项目', "CON", "con.txt", "LPT1", "结尾的点.", "结尾空格 ", "\x01控制\x1f字符", "", "...",
-    "长" * 200, "a" * 300, "混合ABC" * 40, "😀" * 100,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '某局<>:"/\\|?*项目',
+        "CON",
+        "con.txt",
+        "LPT1",
+        "结尾的点.",
+        "结尾空格 ",
+        "\x01控制\x1f字符",
+        "",
+        "...",
+        "长" * 200,
+        "a" * 300,
+        "混合ABC" * 40,
+        "😀" * 100,
+    ],
+)
 def test_safe_name_is_a_windows_name_within_its_bytes(text):
     for limit, suffix in ((FOLDER_BYTES, ""), (FILE_BYTES, "-问题反馈.xlsx"), (FILE_BYTES, ".xlsx")):
         name = safe_name(text, limit, suffix)
@@ -83,11 +97,12 @@ def test_annotate_merged_cell_and_missing_sheet(tmp_path):
 def test_units_with_hostile_names_get_safe_folders(tmp_path):
     forms = tmp_path / "in"
     forms.mkdir()
-    for i, unit in enumerate(['某局/科室', 'CON', "长" * 100, '某局\\科室']):
+    for i, unit in enumerate(["某局/科室", "CON", "长" * 100, "某局\\科室"]):
         h.write_xlsx(forms / f"{i}.xlsx", h.form_rows(unit=unit, project=f"项目{i}", filled_by=None))
     before = h.file_hashes(sorted(forms.iterdir()))
-    summary = consolidate(sorted(forms.iterdir()), tmp_path / "s.xlsx", executor=InlineExecutor(),
-                          feedback=tmp_path / "fb")
+    summary = consolidate(
+        sorted(forms.iterdir()), tmp_path / "s.xlsx", executor=InlineExecutor(), feedback=tmp_path / "fb"
+    )
     assert h.file_hashes(sorted(forms.iterdir())) == before
     folders = sorted(p.name for p in (tmp_path / "fb").iterdir())
     assert len(folders) == 4 and len({f.casefold() for f in folders}) == 4

@@ -23,9 +23,12 @@ def _plain_expand(items):
         path = Path(item)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in FOLDER_SUFFIXES and not any(
-                        part.startswith(".") for part in child.relative_to(path).parts) \
-                        and not child.name.startswith(("~$", ".")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in FOLDER_SUFFIXES
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                    and not child.name.startswith(("~$", "."))
+                ):
                     add(child)
         else:
             add(path)
@@ -37,8 +40,22 @@ def tree(tmp_path, monkeypatch):
     """Names that sort differently as strings and as path parts (a/… against a-b), hidden and lock
     files, a hidden folder, a folder named like a lock file, a folder named like a form, symbolic
     links to a file, to a folder and to nothing."""
-    for name in ("a/1.xlsx", "a/b/2.XLSX", "a/b/skip.xlsx.bak", "a-b/3.xls", "a.xlsx", "a0/4.txt", "sub/6.json",
-                 ".hid/5.xlsx", "sub/.h/7.xlsx", "~$a.xlsx", ".h.xlsx", "~$d/8.ods", "深 层/x/9.xlsm", "无扩展名"):
+    for name in (
+        "a/1.xlsx",
+        "a/b/2.XLSX",
+        "a/b/skip.xlsx.bak",
+        "a-b/3.xls",
+        "a.xlsx",
+        "a0/4.txt",
+        "sub/6.json",
+        ".hid/5.xlsx",
+        "sub/.h/7.xlsx",
+        "~$a.xlsx",
+        ".h.xlsx",
+        "~$d/8.ods",
+        "深 层/x/9.xlsm",
+        "无扩展名",
+    ):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
@@ -50,10 +67,22 @@ def tree(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.mark.parametrize("items", [
-    ["."], ["a"], ["a/"], ["dirlink"], ["~$d"], [".hid"], ["a", "a/1.xlsx", "link.xlsx"], ["link.xlsx", "a"],
-    ["a/1.xlsx", "./a/1.xlsx", "a/../a/1.xlsx", "dirlink/1.xlsx"], ["missing.xlsx"], ["broken.xlsx", "."],
-])
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["."],
+        ["a"],
+        ["a/"],
+        ["dirlink"],
+        ["~$d"],
+        [".hid"],
+        ["a", "a/1.xlsx", "link.xlsx"],
+        ["link.xlsx", "a"],
+        ["a/1.xlsx", "./a/1.xlsx", "a/../a/1.xlsx", "dirlink/1.xlsx"],
+        ["missing.xlsx"],
+        ["broken.xlsx", "."],
+    ],
+)
 def test_folder_listing_is_rglobs(tree, items):
     assert expand_inputs(items) == _plain_expand(items)
     assert expand_inputs([tree]) == _plain_expand([tree])
@@ -65,17 +94,20 @@ def test_folder_listing_order_and_skips(tree):
     assert names == ["a/1.xlsx", "a/b/2.XLSX", "a-b/3.xls", "a.xlsx", "a0/4.txt", "~$d/8.ods", "深 层/x/9.xlsm"]
 
 
-@pytest.mark.parametrize(("output", "inputs", "same"), [
-    ("a/1.xlsx", ["a/1.xlsx"], True),
-    ("a/../a/1.xlsx", ["a/1.xlsx"], True),
-    ("dirlink/1.xlsx", ["a/1.xlsx"], True),
-    ("link.xlsx", ["a/1.xlsx"], True),  # the output is a link to an input
-    ("a/1.xlsx", ["link.xlsx"], True),  # an input is a link to the output
-    ("missing.xlsx", ["missing.xlsx"], True),  # neither exists: still the same path
-    ("nowhere.xlsx", ["broken.xlsx"], True),  # a broken link to the output's path
-    ("a/2.xlsx", ["a/1.xlsx", "link.xlsx", "a"], False),
-    ("out.xlsx", ["."], False),
-])
+@pytest.mark.parametrize(
+    ("output", "inputs", "same"),
+    [
+        ("a/1.xlsx", ["a/1.xlsx"], True),
+        ("a/../a/1.xlsx", ["a/1.xlsx"], True),
+        ("dirlink/1.xlsx", ["a/1.xlsx"], True),
+        ("link.xlsx", ["a/1.xlsx"], True),  # the output is a link to an input
+        ("a/1.xlsx", ["link.xlsx"], True),  # an input is a link to the output
+        ("missing.xlsx", ["missing.xlsx"], True),  # neither exists: still the same path
+        ("nowhere.xlsx", ["broken.xlsx"], True),  # a broken link to the output's path
+        ("a/2.xlsx", ["a/1.xlsx", "link.xlsx", "a"], False),
+        ("out.xlsx", ["."], False),
+    ],
+)
 def test_output_among_inputs(tree, output, inputs, same):
     paths = [p for item in inputs for p in expand_inputs([item])]
     assert is_one_of(Path(output), paths) is same

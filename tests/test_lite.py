@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -60,7 +60,9 @@ PINS = pinned()
 
 def wheel(name: str) -> Path:
     found = sorted(WHEELS.glob(f"{name}-{PINS[name]}-*.whl"))
-    require(len(found) == 1, f"the Pyodide wheel {name}=={PINS[name]} (tests/lite/pyodide-requirements.txt) in {WHEELS}")
+    require(
+        len(found) == 1, f"the Pyodide wheel {name}=={PINS[name]} (tests/lite/pyodide-requirements.txt) in {WHEELS}"
+    )
     return found[0]
 
 
@@ -148,8 +150,9 @@ def as_python(name: str, args: list):
     return {"type": "Error", "errorType": "Div0"} if result == "#DIV/0!" else result
 
 
-ODD_CALLS = [({"func_name": name, "args": args, "address": "其他!B2"}, as_python(name, plain))
-             for name, args, plain in ODD_CELLS]
+ODD_CALLS = [
+    ({"func_name": name, "args": args, "address": "其他!B2"}, as_python(name, plain)) for name, args, plain in ODD_CELLS
+]
 
 
 @pytest.fixture(scope="module")
@@ -159,11 +162,21 @@ def lite(tmp_path_factory):
     pyodide_dir = CACHE / "node_modules" / "pyodide"
     require((pyodide_dir / "pyodide.mjs").is_file(), f"Pyodide {PYODIDE_VERSION} (npm) in {pyodide_dir}")
     micropip = wheel("micropip")
-    dependencies = [wheel(name) for name in
-                    ("typing_extensions", "annotated_types", "typing_inspection", "pydantic_core", "pydantic", "xlwings")]
+    dependencies = [
+        wheel(name)
+        for name in (
+            "typing_extensions",
+            "annotated_types",
+            "typing_inspection",
+            "pydantic_core",
+            "pydantic",
+            "xlwings",
+        )
+    ]
     with zipfile.ZipFile(wheel("xlwings_server")) as zf:
-        runtime = {name: zf.read(f"xlwings_server/wasm/{name}").decode("utf-8")
-                   for name in ("config.py", "wasm_runtime.py")}
+        runtime = {
+            name: zf.read(f"xlwings_server/wasm/{name}").decode("utf-8") for name in ("config.py", "wasm_runtime.py")
+        }
     # xlwings-server's Wasm mode reads its settings from .env (its cli.create_wasm_settings writes
     # it); Lite's own are not public. "noncommercial" is xlwings' key for noncommercial use.
     runtime[".env"] = 'XLWINGS_LICENSE_KEY="noncommercial"\nXLWINGS_IS_OFFICIAL_LITE_ADDIN=true\n'
@@ -179,8 +192,9 @@ def lite(tmp_path_factory):
         "calls": [call for call, _ in SEED_CALLS + ODD_CALLS],
     }
     (tmp / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run(["node", str(LITE / "run_lite.mjs"), str(tmp / "job.json")],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        ["node", str(LITE / "run_lite.mjs"), str(tmp / "job.json")], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
@@ -205,7 +219,7 @@ def test_lite_registers_the_five_functions_under_the_windows_udf_names(lite):
 
 def test_lite_gives_the_engine_results_on_every_seed_forms_indicators(lite):
     assert len(FORMS) == 13
-    results = lite["results"][:len(SEED_CALLS)]
+    results = lite["results"][: len(SEED_CALLS)]
     got = [(call["func_name"], call["address"], result) for (call, _), result in zip(SEED_CALLS, results)]
     want = [(call["func_name"], call["address"], [[expected]]) for call, expected in SEED_CALLS]
     assert got == want
@@ -213,7 +227,7 @@ def test_lite_gives_the_engine_results_on_every_seed_forms_indicators(lite):
 
 
 def test_lite_shows_errors_and_empty_cells_as_the_windows_add_in_does(lite):
-    results = lite["results"][len(SEED_CALLS):]
+    results = lite["results"][len(SEED_CALLS) :]
     assert results == [[[expected]] for _, expected in ODD_CALLS]
 
 
@@ -244,8 +258,14 @@ sys.meta_path.insert(0, Missing())
 
 def run_without(blocked: list[str], code: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", BLOCKER.format(blocked=set(blocked)) + code],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", BLOCKER.format(blocked=set(blocked)) + code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_scoring_imports_without_the_packages_pyodide_lacks():

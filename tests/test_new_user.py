@@ -8,9 +8,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
 import openpyxl
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfxl.cli import main
 from perfxl.model import Form
@@ -110,12 +111,14 @@ def write_list(path, text: str):
 
 
 def test_list_with_300_byte_names_a_total_row_and_serial_numbers(tmp_path):
-    listing = write_list(tmp_path / "清单.csv",
-                         "序号,填报单位,项目名称,预算数（万元）\n"
-                         f"12,{LONG_UNIT},{LONG_PROJECT}一期,10\n"
-                         f"7,{LONG_UNIT},{LONG_PROJECT}二期,20\n"
-                         f"3,商务局,招商,5\n"
-                         ",合 计,,35\n")
+    listing = write_list(
+        tmp_path / "清单.csv",
+        "序号,填报单位,项目名称,预算数（万元）\n"
+        f"12,{LONG_UNIT},{LONG_PROJECT}一期,10\n"
+        f"7,{LONG_UNIT},{LONG_PROJECT}二期,20\n"
+        f"3,商务局,招商,5\n"
+        ",合 计,,35\n",
+    )
     assert len(f"{LONG_UNIT}{LONG_PROJECT}".encode()) > 300
     result = run("template", "--from", listing, "-o", tmp_path / "模板")
     assert result.exit_code == 0, result.output  # the 合计 row is skipped without a word
@@ -133,8 +136,10 @@ def test_list_with_300_byte_names_a_total_row_and_serial_numbers(tmp_path):
 
 
 def test_list_names_alike_once_cut_stay_apart(tmp_path):
-    listing = write_list(tmp_path / "清单.csv", "序号,填报单位,项目名称,预算数\n"
-                                                f"1,{LONG_UNIT},{LONG_PROJECT}一期,1\n1,{LONG_UNIT},{LONG_PROJECT}二期,2\n")
+    listing = write_list(
+        tmp_path / "清单.csv",
+        f"序号,填报单位,项目名称,预算数\n1,{LONG_UNIT},{LONG_PROJECT}一期,1\n1,{LONG_UNIT},{LONG_PROJECT}二期,2\n",
+    )
     result = run("template", "--from", listing, "-o", tmp_path / "模板")
     assert result.exit_code == 0, result.output
     projects = sorted(read_forms(f)[0].project for f in (tmp_path / "模板").iterdir())
@@ -142,11 +147,17 @@ def test_list_names_alike_once_cut_stay_apart(tmp_path):
 
 
 def test_list_without_serial_numbers_is_numbered_in_written_order_and_subtotals_are_skipped(tmp_path):
-    listing = write_list(tmp_path / "清单.csv", "填报单位,项目名称,预算数\n投资服务局,党建经费,0.7\n"
-                                                "投资服务局小计,,0.7\n商务局,招商,5\n商务局 小计：,,5\n总计,,5.7\n")
+    listing = write_list(
+        tmp_path / "清单.csv",
+        "填报单位,项目名称,预算数\n投资服务局,党建经费,0.7\n"
+        "投资服务局小计,,0.7\n商务局,招商,5\n商务局 小计：,,5\n总计,,5.7\n",
+    )
     result = run("template", "--from", listing, "-o", tmp_path / "模板")
     assert result.exit_code == 0, result.output
-    assert sorted(f.name for f in (tmp_path / "模板").iterdir()) == ["001-投资服务局-党建经费.xlsx", "002-商务局-招商.xlsx"]
+    assert sorted(f.name for f in (tmp_path / "模板").iterdir()) == [
+        "001-投资服务局-党建经费.xlsx",
+        "002-商务局-招商.xlsx",
+    ]
 
 
 def test_list_rows_with_zero_or_negative_budget_are_named_and_skipped(tmp_path):
@@ -161,8 +172,11 @@ def test_list_rows_with_zero_or_negative_budget_are_named_and_skipped(tmp_path):
 
 
 @settings(deadline=None)
-@given(unit=st.text(max_size=120), project=st.text(max_size=120),
-       number=st.one_of(st.integers(0, 10**6), st.text(max_size=60)))
+@given(
+    unit=st.text(max_size=120),
+    project=st.text(max_size=120),
+    number=st.one_of(st.integers(0, 10**6), st.text(max_size=60)),
+)
 def test_a_file_name_fits_windows_and_the_name_limit(unit, project, number):
     name = file_name_for(Form(unit=unit, project=project), number)
     assert name.endswith(".xlsx") and len(name.encode("utf-8")) <= 185
@@ -178,8 +192,8 @@ def test_a_file_name_fits_windows_and_the_name_limit(unit, project, number):
 def test_readme_pictures_and_templates_named_for_clerks_are_there_and_small():
     root = Path(__file__).resolve().parent.parent
     readme = (root / "README.md").read_text(encoding="utf-8")
-    guide = readme[readme.index("## 填报人指南"):]
-    guide = guide[:guide.index("\n## ", 1)]
+    guide = readme[readme.index("## 填报人指南") :]
+    guide = guide[: guide.index("\n## ", 1)]
     pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", guide)
     assert len(pictures) >= 2
     for picture in pictures:

@@ -17,8 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfxl.cli import main
-from perfxl.consolidate import issue_type
-from perfxl.consolidate import HEADERS, ISSUES, PROJECTS, UNITS, InlineExecutor, consolidate
+from perfxl.consolidate import HEADERS, ISSUES, PROJECTS, UNITS, InlineExecutor, consolidate, issue_type
 from perfxl.duplicates import name_key
 from tests.adversarial import hostile as h
 
@@ -35,7 +34,7 @@ def rows(path, sheet):
 
 def findings(path):
     table = rows(path, ISSUES)
-    return table[table.index(HEADERS[ISSUES]) + 1:]
+    return table[table.index(HEADERS[ISSUES]) + 1 :]
 
 
 def _form(path: Path, mtime: int, yuan: bool = False, **fields) -> Path:
@@ -50,8 +49,9 @@ def _form(path: Path, mtime: int, yuan: bool = False, **fields) -> Path:
 def _unfilled(path: Path, mtime: int, **fields) -> Path:
     """A pre-filled template as it comes back untouched: names and budget, nothing else."""
     blank = [[l1, l2, name, target, None, weight, None] for l1, l2, name, target, _, weight, _ in h.INDICATORS]
-    return _form(path, mtime, spent=None, received=None, progress=None, total=None, indicators=blank,
-                 filled_by=None, **fields)
+    return _form(
+        path, mtime, spent=None, received=None, progress=None, total=None, indicators=blank, filled_by=None, **fields
+    )
 
 
 @pytest.fixture
@@ -62,15 +62,28 @@ def received(tmp_path) -> Path:
     abc = dict(budget=10, received=10, spent=8, progress=h.Percent(0.8))
     _form(folder / "abc-1.xlsx", T0, project="ABC 项目", **abc)
     _form(folder / "abc-2.xlsx", T0 + 100, project="ＡＢＣ项目", **abc)  # complete and newer: counted
-    _form(folder / "abc-3.xlsx", T0 + 200, project="abc项目", unit="投资 服务局", total=None, **abc)  # newest, less complete
+    _form(
+        folder / "abc-3.xlsx", T0 + 200, project="abc项目", unit="投资 服务局", total=None, **abc
+    )  # newest, less complete
     _form(folder / "fanyi.xlsx", T0 + 300)  # 翻译费, 4 / 3.94 万元
     shutil.copyfile(folder / "fanyi.xlsx", folder / "fanyi - 副本.xlsx")
     os.utime(folder / "fanyi - 副本.xlsx", (T0, T0))
     _form(folder / "fanyi-renamed.xlsx", T0 + 10, project="翻译费（修改稿）")  # the same content, renamed
-    _form(folder / "商务局" / "元项目.xlsx", T0, yuan=True, project="元项目", unit="商务局", budget=500_000,
-          received=500_000, spent=450_000, progress=h.Percent(0.9))
+    _form(
+        folder / "商务局" / "元项目.xlsx",
+        T0,
+        yuan=True,
+        project="元项目",
+        unit="商务局",
+        budget=500_000,
+        received=500_000,
+        spent=450_000,
+        progress=h.Percent(0.9),
+    )
     _unfilled(folder / "商务局" / "未填-1.xlsx", T0, project="未填项目", unit="商务局", budget=3000)
-    _unfilled(folder / "商务局" / "未填-2.xlsx", T0, project="未填项目三", unit="商务局", budget=3000)  # same content, other name
+    _unfilled(
+        folder / "商务局" / "未填-2.xlsx", T0, project="未填项目三", unit="商务局", budget=3000
+    )  # same content, other name
     _unfilled(folder / "未填-3.xlsx", T0, project="未填项目二", budget=20)
     (folder / "~$fanyi.xlsx").write_bytes(b"\x00lock")
     (folder / "说明.png").write_bytes(b"\x89PNG")
@@ -86,8 +99,19 @@ def _hashes(folder: Path) -> dict:
 def summary_run(received, tmp_path):
     before = _hashes(received)
     out = tmp_path / "汇总.xlsx"
-    result = run("consolidate", received, received / "~$fanyi.xlsx", "-o", out, "--jobs", "1",
-                 "--csv", tmp_path / "csv", "--feedback", tmp_path / "反馈")
+    result = run(
+        "consolidate",
+        received,
+        received / "~$fanyi.xlsx",
+        "-o",
+        out,
+        "--jobs",
+        "1",
+        "--csv",
+        tmp_path / "csv",
+        "--feedback",
+        tmp_path / "反馈",
+    )
     assert _hashes(received) == before  # byte for byte, lock file and non-forms included
     return result, out, tmp_path
 
@@ -109,10 +133,16 @@ def test_every_row_has_its_status_and_the_copy_counted_is_the_most_complete_then
     _, out, _ = summary_run
     status = {r[-1]: r[2] for r in rows(out, PROJECTS)[3:-1]}
     assert status == {
-        "abc-1.xlsx": "重复", "abc-2.xlsx": "计入", "abc-3.xlsx": "重复",
-        "fanyi - 副本.xlsx": "重复", "fanyi-renamed.xlsx": "重复", "fanyi.xlsx": "计入",
-        os.path.join("商务局", "元项目.xlsx"): "计入", os.path.join("商务局", "未填-1.xlsx"): "未填报",
-        os.path.join("商务局", "未填-2.xlsx"): "未填报", "未填-3.xlsx": "未填报",
+        "abc-1.xlsx": "重复",
+        "abc-2.xlsx": "计入",
+        "abc-3.xlsx": "重复",
+        "fanyi - 副本.xlsx": "重复",
+        "fanyi-renamed.xlsx": "重复",
+        "fanyi.xlsx": "计入",
+        os.path.join("商务局", "元项目.xlsx"): "计入",
+        os.path.join("商务局", "未填-1.xlsx"): "未填报",
+        os.path.join("商务局", "未填-2.xlsx"): "未填报",
+        "未填-3.xlsx": "未填报",
     }  # 来源文件 relative to the folder named, never absolute
 
 
@@ -133,7 +163,9 @@ def test_one_issue_row_per_duplicate_group_and_one_per_unfilled_form(summary_run
     sources = [r[7] for r in issues if r[3] not in ("duplicate-form",)]
     assert sources.count("未填-3.xlsx") == 1
     # a duplicate's own findings are not listed either
-    assert not any(r[7] in ("abc-1.xlsx", "abc-3.xlsx", "fanyi - 副本.xlsx") for r in issues if r[3] != "duplicate-form")
+    assert not any(
+        r[7] in ("abc-1.xlsx", "abc-3.xlsx", "fanyi - 副本.xlsx") for r in issues if r[3] != "duplicate-form"
+    )
 
 
 def test_unit_sheet_leaves_unfilled_and_duplicates_out_of_rates(summary_run):
@@ -164,7 +196,7 @@ def test_issue_list_sorted_filtered_with_unit_block(summary_run):
     header = table.index(HEADERS[ISSUES]) + 1
     assert ws.auto_filter.ref == f"A{header}:H{len(table)}"
     assert table[0][0] == "单位问题汇总" and table[1][:6] == HEADERS["单位问题汇总"]
-    block = {r[0]: r for r in table[2:header - 3]}
+    block = {r[0]: r for r in table[2 : header - 3]}
     for unit in ("投资服务局", "商务局"):
         mine = [r for r in issues if r[0] == unit]
         assert block[unit][1] == sum(r[4] == "错误" for r in mine)
@@ -211,8 +243,9 @@ def test_annotated_copy_has_each_finding_at_its_cell(summary_run):
         where = r[5].rpartition("!")[2] if r[5] else "C5"  # no cell: on the 项目名称 cell
         cell = ws[where]
         assert r[6] in cell.comment.text and r[2] in cell.comment.text
-        assert cell.fill.fgColor.rgb.endswith("FFC7CE" if any(x[4] == "错误" for x in mine if x[5] == r[5])
-                                              else "FFEB9C")
+        assert cell.fill.fgColor.rgb.endswith(
+            "FFC7CE" if any(x[4] == "错误" for x in mine if x[5] == r[5]) else "FFEB9C"
+        )
     original = openpyxl.load_workbook(tmp / "收到的自评表" / "abc-2.xlsx").active
     assert all(c.comment is None for row in original.iter_rows() for c in row)
 
@@ -247,5 +280,6 @@ def test_every_code_has_a_chinese_type():
 
     codes = [*CODES, *SUMMARY_TITLES]
     assert len(codes) >= 28
-    assert all(issue_type(code) != code and any("\u4e00" <= ch <= "\u9fff" for ch in issue_type(code))
-               for code in codes)
+    assert all(
+        issue_type(code) != code and any("\u4e00" <= ch <= "\u9fff" for ch in issue_type(code)) for code in codes
+    )

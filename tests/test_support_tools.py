@@ -17,9 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+import xlwings
 from openpyxl.workbook.defined_name import DefinedName
 
-import xlwings
 from tests.support import libreoffice as lo
 from tests.support.pycel_udf import evaluate_cells, python_name_for
 from tests.support.vba import WINDOWS_ONLY_MODULES, generate_vba, parse_vba_functions
@@ -159,7 +159,7 @@ def test_recalculated_values_of_a_single_workbook(tmp_path):
     ws = wb.active
     ws.title = "Data"
     ws["A1"], ws["A2"] = 80, 100
-    ws["B1"] = "=IF(BUDGET>0,A1/BUDGET,\"\")"
+    ws["B1"] = '=IF(BUDGET>0,A1/BUDGET,"")'
     wb.defined_names["BUDGET"] = DefinedName("BUDGET", attr_text="Data!$A$2")
     wb.save(tmp_path / "single.xlsx")
 

@@ -20,22 +20,31 @@ import re
 import zipfile
 from pathlib import Path
 
-from click.testing import CliRunner
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from perfxl import udfs
 from perfxl.checker import check_file
 from perfxl.cli import main
 from perfxl.engine import exec_rate, scored
 from perfxl.model import Form
-from perfxl.read import read_forms
 from perfxl.names import name_of
+from perfxl.read import read_forms
 from perfxl.write import TemplateOptions, write_template
 from perfxl.write.formulas import PLAIN_FUNCTIONS
 from perfxl.write.layout import (
-    COL_RULE, COL_WEIGHT, COL_WEIGHT_USED, FIELD_CELLS, FIRST_INDICATOR_ROW as FIRST_ROW, SHEET, Layout,
-    cell_name, plan_rows,
+    COL_RULE,
+    COL_WEIGHT,
+    COL_WEIGHT_USED,
+    FIELD_CELLS,
+    SHEET,
+    Layout,
+    cell_name,
+    plan_rows,
+)
+from perfxl.write.layout import (
+    FIRST_INDICATOR_ROW as FIRST_ROW,
 )
 from tests.support import gnumeric, udf_hosts
 from tests.support.libreoffice import error_cells, read_results, recalculate_many
@@ -100,7 +109,7 @@ def test_names_point_at_the_fields(tmp_path):
     ws = wb[SHEET]
 
     def value(name):
-        (sheet, ref), = list(wb.defined_names[name].destinations)
+        ((sheet, ref),) = list(wb.defined_names[name].destinations)
         return ws[ref.replace("$", "").split(":")[0]].value
 
     assert value(name_of("project")) == form.project
@@ -119,14 +128,19 @@ def test_names_follow_inserted_rows(tmp_path):
     path = write(form, tmp_path / "form.xlsx", "native")
     wb = openpyxl.load_workbook(path)
     wb[SHEET].insert_rows(3)  # openpyxl does not move names: move them as Excel would
-    for name, dn in list(wb.defined_names.items()):
-        dn.attr_text = re.sub(r"\$(\d+)", lambda m: f"${int(m.group(1)) + (1 if int(m.group(1)) >= 3 else 0)}",
-                              dn.attr_text)
+    for _name, dn in list(wb.defined_names.items()):
+        dn.attr_text = re.sub(
+            r"\$(\d+)", lambda m: f"${int(m.group(1)) + (1 if int(m.group(1)) >= 3 else 0)}", dn.attr_text
+        )
     moved = tmp_path / "moved.xlsx"
     wb.save(moved)
     got = read_forms(moved)[0]
     assert got.source.method == "names"
-    assert (got.project, got.budget.total, len(got.indicators)) == (form.project, form.budget.total, len(form.indicators))
+    assert (got.project, got.budget.total, len(got.indicators)) == (
+        form.project,
+        form.budget.total,
+        len(form.indicators),
+    )
 
 
 def test_no_name_shadows_a_udf(tmp_path):
@@ -156,8 +170,10 @@ BEYOND_NATIVE = {"完成率≥95%": "96%", "不少于四十个": "四十二个"}
 
 def beyond_native_form() -> Form:
     form = truth_form(TRUTH[0])
-    rows = [ind.model_copy(update={"target": t, "actual": a}) for ind, (t, a) in zip(form.indicators, BEYOND_NATIVE.items())]
-    return form.model_copy(update={"indicators": rows + form.indicators[len(rows):]})
+    rows = [
+        ind.model_copy(update={"target": t, "actual": a}) for ind, (t, a) in zip(form.indicators, BEYOND_NATIVE.items())
+    ]
+    return form.model_copy(update={"indicators": rows + form.indicators[len(rows) :]})
 
 
 @pytest.fixture(scope="module")
@@ -178,15 +194,21 @@ def written(tmp_path_factory, forms):
     out["beyond"] = (beyond_native_form(), write(beyond_native_form(), folder / "beyond.xlsx", "auto"))
     out["native-blank"] = (None, write(None, folder / "native-blank.xlsx", "native"))
     for kind in ("native", "udf"):
-        out.update({f"{kind}-{p.stem}": (forms[p.stem], write(forms[p.stem], folder / f"{kind}-{p.stem}.xlsx", kind))
-                    for p in TRUTH})
+        out.update(
+            {
+                f"{kind}-{p.stem}": (forms[p.stem], write(forms[p.stem], folder / f"{kind}-{p.stem}.xlsx", kind))
+                for p in TRUTH
+            }
+        )
     return out
 
 
 #: What each engine recalculates: the default kind (whose formulas are the native kind's, each
 #: result wrapped: test_default_template_is_the_udf_call_falling_back_on_the_native_formula), the
 #: native blank, and one udf form (#NAME? without the add-in).
-RECALCULATED = [p.stem for p in TRUTH] + [f"gen{i:02d}" for i in range(GENERATED)] + ["blank", "beyond", "native-blank", "udf-01"]
+RECALCULATED = (
+    [p.stem for p in TRUTH] + [f"gen{i:02d}" for i in range(GENERATED)] + ["blank", "beyond", "native-blank", "udf-01"]
+)
 
 
 @pytest.fixture(scope="module")
@@ -281,8 +303,12 @@ def test_one_file_gives_the_udf_result_with_the_addin_and_the_native_one_without
 def _formulas(path: Path) -> dict[str, str]:
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
-        return {c.coordinate: c.value for row in wb[SHEET].iter_rows() for c in row
-                if isinstance(c.value, str) and c.value.startswith("=")}
+        return {
+            c.coordinate: c.value
+            for row in wb[SHEET].iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")
+        }
     finally:
         wb.close()
 
@@ -354,14 +380,53 @@ def test_blank_templates_in_repository_are_current(tmp_path):
 
 
 LABELS = [
-    "区级部门预算项目绩效自评表", "（    年度）", "填报单位：", "金额单位：", "一、基本情况", "项目名称",
-    "实施（主管）单位", "二、预算执行情况", "预算安排情况（调整后）", "资金到位情况", "资金执行情况",
-    "预算执行进度", "预算数：", "到位数：", "执行数：", "其中：财政资金", "其他", "三、目标完成情况",
-    "年度预期目标", "具体完成情况", "总体完成率", "四、年度绩效指标完成情况", "一级指标", "二级指标",
-    "三级指标", "预期指标值", "实际完成值", "分值", "自评得分", "复核得分", "产出指标（50分）", "数量指标",
-    "质量指标", "时效指标", "成本指标", "预算执行率指标（10分）", "效益指标（30分）", "经济效益指标",
-    "社会效益指标", "生态效益指标", "可持续影响指标", "满意度指标（10分）", "满意度指标", "总分",
-    "五、存在问题、原因及下一步整改措施", "填报人：", "联系电话：",
+    "区级部门预算项目绩效自评表",
+    "（    年度）",
+    "填报单位：",
+    "金额单位：",
+    "一、基本情况",
+    "项目名称",
+    "实施（主管）单位",
+    "二、预算执行情况",
+    "预算安排情况（调整后）",
+    "资金到位情况",
+    "资金执行情况",
+    "预算执行进度",
+    "预算数：",
+    "到位数：",
+    "执行数：",
+    "其中：财政资金",
+    "其他",
+    "三、目标完成情况",
+    "年度预期目标",
+    "具体完成情况",
+    "总体完成率",
+    "四、年度绩效指标完成情况",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "预期指标值",
+    "实际完成值",
+    "分值",
+    "自评得分",
+    "复核得分",
+    "产出指标（50分）",
+    "数量指标",
+    "质量指标",
+    "时效指标",
+    "成本指标",
+    "预算执行率指标（10分）",
+    "效益指标（30分）",
+    "经济效益指标",
+    "社会效益指标",
+    "生态效益指标",
+    "可持续影响指标",
+    "满意度指标（10分）",
+    "满意度指标",
+    "总分",
+    "五、存在问题、原因及下一步整改措施",
+    "填报人：",
+    "联系电话：",
 ]
 
 
@@ -406,7 +471,7 @@ def test_dropdowns_and_number_validation(tmp_path):
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
-    form = truth_form(TRUTH[0]).model_copy(update={"project": "=HYPERLINK(\"http://x\")", "problems": "+1-2"})
+    form = truth_form(TRUTH[0]).model_copy(update={"project": '=HYPERLINK("http://x")', "problems": "+1-2"})
     path = write(form, tmp_path / "t.xlsx", "udf")
     ws = openpyxl.load_workbook(path)[SHEET]
     assert (ws["C4"].data_type, ws["C4"].value) == ("s", form.project)
@@ -414,10 +479,14 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
 
 
 def test_blank_template_rows_and_weights(tmp_path):
-    path = write_template(tmp_path / "t.xlsx", options=TemplateOptions(rows=1, level1_weights={"产出指标": 80, "效益指标": 0}))
+    path = write_template(
+        tmp_path / "t.xlsx", options=TemplateOptions(rows=1, level1_weights={"产出指标": 80, "效益指标": 0})
+    )
     form = read_forms(path)[0]
     assert form.level1_weights == {"产出指标": 80, "效益指标": 0}
-    assert len(openpyxl.load_workbook(path)[SHEET]["D"]) < len(openpyxl.load_workbook(write(None, tmp_path / "u.xlsx", "udf"))[SHEET]["D"])
+    assert len(openpyxl.load_workbook(path)[SHEET]["D"]) < len(
+        openpyxl.load_workbook(write(None, tmp_path / "u.xlsx", "udf"))[SHEET]["D"]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -457,8 +526,11 @@ def test_cli_from_another_layout(tmp_path):
 
 def test_cli_project_list(tmp_path):
     listing = tmp_path / "清单.csv"
-    listing.write_text("填报单位,项目名称,预算数,财政资金\n投资服务局,党建经费,0.7,0.7\n投资服务局,培训费,待定,\n"
-                       "商务局,招商,\"1,200.5\",\n", encoding="utf-8-sig")
+    listing.write_text(
+        "填报单位,项目名称,预算数,财政资金\n投资服务局,党建经费,0.7,0.7\n投资服务局,培训费,待定,\n"
+        '商务局,招商,"1,200.5",\n',
+        encoding="utf-8-sig",
+    )
     result = run("template", "--from", listing, "-o", tmp_path / "out", "--year", 2021)
     assert result.exit_code == 1
     assert "第 3 行" in result.output and "待定" in result.output

@@ -20,8 +20,18 @@ from tests.support.tools import require
 SEED = Path(__file__).resolve().parent.parent / "examples" / "truth" / "05.json"
 
 #: What the page shows from top to bottom, the rightmost column's heading included.
-LABELS = ("填报单位", "金额单位", "一、基本情况", "二、预算执行情况", "三、目标完成情况",
-          "四、年度绩效指标完成情况", "复核得分", "五、存在问题、原因及下一步整改措施", "填报人", "联系电话")
+LABELS = (
+    "填报单位",
+    "金额单位",
+    "一、基本情况",
+    "二、预算执行情况",
+    "三、目标完成情况",
+    "四、年度绩效指标完成情况",
+    "复核得分",
+    "五、存在问题、原因及下一步整改措施",
+    "填报人",
+    "联系电话",
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +57,9 @@ def _text(pdf: Path) -> str:
     In drawing order (-raw): the lines of one wrapped cell come one after the other. LibreOffice
     leaves out of the PDF the lines a too-low row cuts off, so a cut text is missing here.
     """
-    out = subprocess.run([require("pdftotext", "poppler-utils"), "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [require("pdftotext", "poppler-utils"), "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return "".join(out.split())
 
 
@@ -59,8 +71,7 @@ def test_one_a4_portrait_page(pdfs, name):
     assert (round(width), round(height)) == (595, 842)  # A4 portrait, not landscape
 
 
-@pytest.mark.parametrize(("name", "year"), [("blank", "（年度）"), ("filled", "（2020年度）")],
-                         ids=["blank", "filled"])
+@pytest.mark.parametrize(("name", "year"), [("blank", "（年度）"), ("filled", "（2020年度）")], ids=["blank", "filled"])
 def test_page_shows_every_section(pdfs, name, year):
     text = _text(pdfs[name])
     assert TITLE in text and year in text
@@ -70,6 +81,13 @@ def test_page_shows_every_section(pdfs, name, year):
 
 def test_filled_page_shows_long_texts_in_full(pdfs, seed):
     text = _text(pdfs["filled"])
-    for value in (seed.goal, seed.achievement, seed.problems, seed.project, seed.unit, seed.filled_by,
-                  *(ind.name for ind in seed.indicators)):
+    for value in (
+        seed.goal,
+        seed.achievement,
+        seed.problems,
+        seed.project,
+        seed.unit,
+        seed.filled_by,
+        *(ind.name for ind in seed.indicators),
+    ):
         assert "".join(value.split()) in text, value

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings, strategies as st
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfxl.engine import scored
 from perfxl.model import Amounts, Form
@@ -131,8 +132,11 @@ def test_formulas_calling_the_udfs_give_the_engine_results(tmp_path):
         first, last = 3, 2 + len(form.indicators)
         for row, (ind, res) in enumerate(zip(form.indicators, form.computed.indicators), start=first):
             ws[f"A{row}"], ws[f"B{row}"], ws[f"C{row}"], ws[f"D{row}"] = ind.target, ind.actual, res.weight, ind.score
-            ws[f"E{row}"] = (f"=PERFXL_EXEC_SCORE($A$1,$B$1,C{row},B{row})" if ind.is_execution
-                             else f"=PERFXL_SCORE(A{row},B{row},C{row})")
+            ws[f"E{row}"] = (
+                f"=PERFXL_EXEC_SCORE($A$1,$B$1,C{row},B{row})"
+                if ind.is_execution
+                else f"=PERFXL_SCORE(A{row},B{row},C{row})"
+            )
             expected[f"f{number:02d}!E{row}"] = cell(res.rule_score)
         ws["F1"] = f"=PERFXL_TOTAL(E{first}:E{last},D{first}:D{last})"
         ws["G1"] = "=PERFXL_GRADE(F1)"
@@ -245,8 +249,12 @@ def test_a_bad_rule_file_makes_every_udf_say_so(tmp_path, monkeypatch, content):
     if content is not None:
         path.write_text(content, encoding="utf-8")
     monkeypatch.setenv(RULES_ENV, str(path))
-    for result in (perfxl_exec_score(3.2, 2.6, 10.0), perfxl_score("≥40个", "38个", 20.0),
-                   perfxl_total([1.0], [None]), perfxl_grade(91.0)):
+    for result in (
+        perfxl_exec_score(3.2, 2.6, 10.0),
+        perfxl_score("≥40个", "38个", 20.0),
+        perfxl_total([1.0], [None]),
+        perfxl_grade(91.0),
+    ):
         assert result == "#规则文件无效"
 
 
@@ -264,7 +272,7 @@ SCALARS = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["", " ", "40", "98.5%", "≥40个", "》=1000份", "abc", "#N/A", "合格", "-5", "1e400", "0"]),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.integers(min_value=-10**30, max_value=10**30),
+    st.integers(min_value=-(10**30), max_value=10**30),
     st.booleans(),
 )
 CELLS = st.one_of(SCALARS, st.lists(SCALARS, max_size=4), st.lists(st.lists(SCALARS, max_size=3), max_size=3))
@@ -291,11 +299,16 @@ def test_no_udf_raises_whatever_the_cells_hold(a, b, c, d):
 
 
 @settings(deadline=None)
-@given(budget=st.floats(min_value=0.01, max_value=1e9), spent=st.floats(min_value=0, max_value=1e9),
-       weight=st.floats(min_value=0, max_value=100))
+@given(
+    budget=st.floats(min_value=0.01, max_value=1e9),
+    spent=st.floats(min_value=0, max_value=1e9),
+    weight=st.floats(min_value=0, max_value=100),
+)
 def test_amounts_as_numbers_or_as_text_give_the_engine_rate_and_score(budget, spent, weight):
     rate = spent / budget
     assert perfxl_exec_rate(budget, spent) == rate
-    assert perfxl_exec_rate(f"{budget:.2f}", f"{spent:.2f}") == pytest.approx(float(f"{spent:.2f}") / float(f"{budget:.2f}"))
+    assert perfxl_exec_rate(f"{budget:.2f}", f"{spent:.2f}") == pytest.approx(
+        float(f"{spent:.2f}") / float(f"{budget:.2f}")
+    )
     score = perfxl_exec_score(budget, spent, weight)
     assert 0 <= score <= weight + 0.005

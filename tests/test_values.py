@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import example, given, strategies as st
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from perfxl.values import OPS, ParsedValue, normalize_text, parse_value
 
@@ -153,8 +154,24 @@ DOMAIN_VALUES = [
     ("40个左右", None, 40, "个", False, "约"),
 ]
 
-QUALITATIVE = ["合格", "良好", "优秀", "显著", "明显提升", "达到预期", "按时完成", "是", "否", "有效提升",
-               "一般", "十分满意", "部分达成并具有一定效果", "进一步提高", "（合格）", "符合要求"]
+QUALITATIVE = [
+    "合格",
+    "良好",
+    "优秀",
+    "显著",
+    "明显提升",
+    "达到预期",
+    "按时完成",
+    "是",
+    "否",
+    "有效提升",
+    "一般",
+    "十分满意",
+    "部分达成并具有一定效果",
+    "进一步提高",
+    "（合格）",
+    "符合要求",
+]
 
 RANGES = [
     ("90%-95%", 90, "%", True, "范围 90%-95%"),
@@ -322,14 +339,42 @@ OP_SPELLINGS = {
     None: ["", "约", "达到", "完成"],
 }
 SUFFIX_SPELLINGS = {">=": ["以上", "及以上"], "<=": ["以内", "以下"]}
-UNITS = ["", "%", "％", "个", "份", "册", "本", "场次", "人次", "次", "天", "家", "万元", "元", "篇", "项",
-         "户", "人", "件", "年", "月", "小时", "分钟", "工作日", "个工作日", "平方米", "公里", "场"]
+UNITS = [
+    "",
+    "%",
+    "％",
+    "个",
+    "份",
+    "册",
+    "本",
+    "场次",
+    "人次",
+    "次",
+    "天",
+    "家",
+    "万元",
+    "元",
+    "篇",
+    "项",
+    "户",
+    "人",
+    "件",
+    "年",
+    "月",
+    "小时",
+    "分钟",
+    "工作日",
+    "个工作日",
+    "平方米",
+    "公里",
+    "场",
+]
 
 
 @st.composite
 def number_texts(draw):
     """A number as people type it, and its value."""
-    whole = draw(st.integers(min_value=-10**9, max_value=10**9))
+    whole = draw(st.integers(min_value=-(10**9), max_value=10**9))
     text = f"{whole:,}" if draw(st.booleans()) else str(whole)
     if draw(st.booleans()):
         text += "." + draw(st.text("0123456789", min_size=1, max_size=4))
@@ -373,13 +418,17 @@ def test_full_width_parses_as_half_width(case):
     text = case[0]
     half, full = parse_value(text), parse_value(full_width(text))
     assert (full.op, full.number, full.unit, full.percent, full.note) == (
-        half.op, half.number, half.unit, half.percent, half.note)
+        half.op,
+        half.number,
+        half.unit,
+        half.percent,
+        half.note,
+    )
 
 
 def fields(parsed: ParsedValue):
     """Everything parsed, apart from raw (which keeps the spelling)."""
-    return (parsed.op, parsed.number, parsed.unit, parsed.percent, parsed.note,
-            parsed.empty, parsed.qualitative)
+    return (parsed.op, parsed.number, parsed.unit, parsed.percent, parsed.note, parsed.empty, parsed.qualitative)
 
 
 def check_invariants(parsed: ParsedValue):
@@ -411,8 +460,13 @@ def test_text_never_raises(text, percent_cell):
     check_invariants(parse_value(text, percent_cell=percent_cell))
 
 
-CELL_VALUES = (st.floats(allow_nan=True, allow_infinity=True) | st.integers()
-               | st.integers(min_value=-(10**400), max_value=10**400) | st.none() | st.booleans())
+CELL_VALUES = (
+    st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.none()
+    | st.booleans()
+)
 
 
 @given(CELL_VALUES, st.booleans())

@@ -32,7 +32,7 @@ def _work(item):
     if item == "hang":
         time.sleep(60)
     if item == "memory":
-        return len(bytearray(4 * 1024 ** 3))
+        return len(bytearray(4 * 1024**3))
     if item == "raise":
         raise ValueError("坏")
     return item * 2

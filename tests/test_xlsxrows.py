@@ -13,8 +13,17 @@ from perfxl.xlsxrows import FastRowsWorksheet, QuickZipWorkbook
 
 ROWS = [
     ["填报单位", "项目名称", 12.5, 3, 0.987654321, None, "", True, False],
-    ["  leading space", "trailing\t", "a & b < c > d", "quote \" ' ok", "_x0041_ literal", "ctl\x01\x1f char",
-     "new\nline", "\ufffe\uffff", 1e-20],
+    [
+        "  leading space",
+        "trailing\t",
+        "a & b < c > d",
+        "quote \" ' ok",
+        "_x0041_ literal",
+        "ctl\x01\x1f char",
+        "new\nline",
+        "\ufffe\uffff",
+        1e-20,
+    ],
     [None, None, -0.0, 1e300, 123456789012345678, "=SUM(A1)", "x" * 40000, "😀" * 20000, "末"],
     [],
     ["only first"],
@@ -57,7 +66,12 @@ def test_fast_rows_are_xlsxwriters_xml(tmp_path):
     _write(fast, fast=True)
     assert _sheet_xml(fast) == _sheet_xml(slow)
     ws = openpyxl.load_workbook(fast)["s"]
-    assert ws["B2"].value == "项目名称" and ws["C2"].number_format == "0.00%" and ws["A2"].number_format == "0.00" and ws["E2"].value == 0.987654321
+    assert (
+        ws["B2"].value == "项目名称"
+        and ws["C2"].number_format == "0.00%"
+        and ws["A2"].number_format == "0.00"
+        and ws["E2"].value == 0.987654321
+    )
     assert ws["H2"].value == "是" and ws["C3"].value == "a & b < c > d" and ws.max_row == len(ROWS) + 2
 
 
@@ -101,8 +115,7 @@ def test_summary_same_with_and_without_fast_rows(tmp_path, monkeypatch):
 
     def cells(path):
         wb = openpyxl.load_workbook(path)
-        return {ws.title: [[(c.value, c.number_format, c.font.b) for c in row] for row in ws.iter_rows()]
-                for ws in wb}
+        return {ws.title: [[(c.value, c.number_format, c.font.b) for c in row] for row in ws.iter_rows()] for ws in wb}
 
     a, b = cells(fast), cells(slow)
     a["项目汇总"][1] = b["项目汇总"][1] = None  # the line with the time it was made
@@ -110,6 +123,7 @@ def test_summary_same_with_and_without_fast_rows(tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------------------ the zip at level 1
+
 
 def _parts(path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
@@ -150,10 +164,47 @@ def test_quick_zip_puts_zipfile_back_after_a_failure(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- rows rendered by a row template
 
-_PIECES = ["", " ", "a", "中文", "&", "<", ">", "_x0041_", "_x", "004a_", "\x01", "\n", "\t", "\u3000", "\xa0",
-           "\u2028", "\x85", "\ufffe", "%", "%s", "{0}", "/", "末"]
-_NUMBERS = [0, 3, -0.0, 1.5, 0.987654321, 1e20, 1e-20, 123456789012345678, 10 ** 30, float("nan"), float("inf"),
-            -float("inf"), True, False]
+_PIECES = [
+    "",
+    " ",
+    "a",
+    "中文",
+    "&",
+    "<",
+    ">",
+    "_x0041_",
+    "_x",
+    "004a_",
+    "\x01",
+    "\n",
+    "\t",
+    "\u3000",
+    "\xa0",
+    "\u2028",
+    "\x85",
+    "\ufffe",
+    "%",
+    "%s",
+    "{0}",
+    "/",
+    "末",
+]
+_NUMBERS = [
+    0,
+    3,
+    -0.0,
+    1.5,
+    0.987654321,
+    1e20,
+    1e-20,
+    123456789012345678,
+    10**30,
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    True,
+    False,
+]
 
 
 class _Sink:
@@ -179,8 +230,9 @@ def _random_rows(rng, count):
             elif pick < 0.4:
                 row.append("x" * rng.choice([16383, 16384, 40000]))
             else:
-                row.append("".join(rng.choice(_PIECES) if rng.random() < 0.3 else "文字"
-                                   for _ in range(rng.randint(0, 4))))
+                row.append(
+                    "".join(rng.choice(_PIECES) if rng.random() < 0.3 else "文字" for _ in range(rng.randint(0, 4)))
+                )
         rows.append(row)
     return rows
 

@@ -43,6 +43,7 @@ class DocumentRows:
     rows: list[list[str]]
     clipped: bool = False
 
+
 #: One cell of a table as a document states it: (its text, columns it spans, rows it spans).
 Cell = tuple[str, int, int]
 

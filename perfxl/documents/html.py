@@ -17,12 +17,52 @@ from .base import Cell, DocumentRows, Limits, RowCollector, Unreadable
 #: Elements whose text is no part of the page as shown.
 _HIDDEN = {"head", "script", "style", "noscript", "template", "title", "select", "object", "iframe"}
 #: Elements that end a line of text before and after them.
-_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "pre", "blockquote",
-           "address", "center", "section", "article", "header", "footer", "nav", "aside", "main", "form",
-           "fieldset", "figure", "figcaption", "hr", "caption", "body", "html"}
+_BLOCKS = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "blockquote",
+    "address",
+    "center",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "form",
+    "fieldset",
+    "figure",
+    "figcaption",
+    "hr",
+    "caption",
+    "body",
+    "html",
+}
 #: The encodings a Chinese page declares, as the superset that decodes what they hold in practice.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
-              "iso-8859-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-gbk": "gb18030",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+}
 #: A saved page's size: its tree costs about thirty times its bytes (a form's page: 20 to 300 KB).
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 #: Where a page's <meta charset> is looked for: a browser looks in the first 1024 bytes; a saved
@@ -108,12 +148,17 @@ def _declared_encoding(data: bytes) -> str | None:
 
 def _decoded(data: bytes) -> str:
     """The page's text: by its byte order mark, else its declared charset, else UTF-8, else GB18030."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, bom_encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return data.decode(bom_encoding, errors="replace")
     declared = _declared_encoding(data)
     if declared:
         name = declared.lower()
+        encoding: str | None
         try:
             encoding = _SUPERSETS.get(codecs.lookup(name).name, _SUPERSETS.get(name, codecs.lookup(name).name))
         except LookupError:
@@ -127,8 +172,9 @@ def _decoded(data: bytes) -> str:
 
 
 def _parser() -> etree.HTMLParser:
-    return etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True,
-                            default_doctype=False)
+    return etree.HTMLParser(
+        no_network=True, huge_tree=False, remove_comments=True, remove_pis=True, default_doctype=False
+    )
 
 
 def _parse(text: str):
@@ -136,7 +182,9 @@ def _parse(text: str):
     try:
         root = etree.fromstring(text, parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise Unreadable(f"网页无法解析（{str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}）") from exc
+        raise Unreadable(
+            f"网页无法解析（{str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__}）"
+        ) from exc
     for error in parser.error_log:
         if error.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in error.message:
             raise Unreadable("网页的标签嵌套超过 256 层，不是正常的网页，未读取")
@@ -168,8 +216,13 @@ def _table_rows(table, limits: Limits):
         cells: list[Cell] = []
         for td in tr:
             if _tag(td) in ("td", "th"):
-                cells.append((cell_text(td), _number(td.get("colspan"), 1, limits.cols),
-                              _number(td.get("rowspan"), 1, limits.rows)))
+                cells.append(
+                    (
+                        cell_text(td),
+                        _number(td.get("colspan"), 1, limits.cols),
+                        _number(td.get("rowspan"), 1, limits.rows),
+                    )
+                )
         yield cells
 
 

@@ -47,11 +47,29 @@ def _converted(command: str, data: bytes, limits: Limits) -> bytes:
         source = work / "文档.doc"
         source.write_bytes(data)
         profile = (work / "profile").as_uri()
-        args = [command, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--nologo",
-                "--nodefault", "--norestore", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
-                "--outdir", str(work / "out"), str(source)]
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                cwd=work, start_new_session=True)
+        args = [
+            command,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--nodefault",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(work / "out"),
+            str(source),
+        ]
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=work,
+            start_new_session=True,
+        )
         try:
             proc.wait(timeout=limits.seconds)
         except subprocess.TimeoutExpired:

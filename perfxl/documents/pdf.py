@@ -16,6 +16,7 @@ import re
 import zlib
 from bisect import bisect_left, bisect_right
 from itertools import islice
+from typing import Any
 
 from .base import DocumentRows, Limits, RowCollector, Unreadable
 
@@ -86,7 +87,7 @@ def _page_rows(page, out: RowCollector) -> None:
         y = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
-    items: list[tuple[float, int, object]] = [(t.bbox[1], 1, t) for t in tables]
+    items: list[tuple[float, int, Any]] = [(t.bbox[1], 1, t) for t in tables]
     text = page.filter(outside) if boxes else page
     items.extend((line["top"], 0, line["text"]) for line in text.extract_text_lines(strip=True, return_chars=False))
     items.sort(key=lambda item: (item[0], item[1]))
@@ -101,7 +102,7 @@ def _page_rows(page, out: RowCollector) -> None:
         for row in item.rows:
             # the chars whose middle lies in the row's height, then each cell's by its width
             _, top, _, bottom = row.bbox
-            in_row = chars[bisect_left(middles, top):bisect_right(middles, bottom)]
+            in_row = chars[bisect_left(middles, top) : bisect_right(middles, bottom)]
             rows.append([(_cell_text(cell, in_row), 1, 1) for cell in row.cells])
         out.table(rows)
 
@@ -135,7 +136,7 @@ def unwrapped(lines: list[tuple[str, float, float]]) -> str:
     there: the next continues it (Chinese at once, two Latin words or numbers with a space).
     """
     joined = ""
-    for i, (text, room, width) in enumerate(lines):
+    for i, (text, _room, _width) in enumerate(lines):
         if not text:
             continue
         if joined:

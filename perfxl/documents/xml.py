@@ -16,8 +16,9 @@ def xml_root(data: bytes, what: str) -> etree._Element:
     Raises:
         Unreadable: the part is not well-formed XML (``what`` names it for the message).
     """
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                             remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:

@@ -20,20 +20,65 @@ import functools
 import stat
 from pathlib import Path
 
-from .calamine import calamine_grids, explained
-from .fast import fast_grids
-from .grid import (MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, MAX_SHEETS, Grid, ReadError, column_letter, cut_long_strings,
-                   is_excel_error, number_text, render)
-from .ooxml import WORKBOOK, Package
-from .text import read_text, text_grids
 from .. import documents
 from ..documents import DOCUMENT_SUFFIXES
-from .zipsafe import MAX_FILE_BYTES, MAX_PART_BYTES, MAX_UNZIPPED_BYTES, QuickZip, not_regular, open_zip, read_bytes, read_part, read_regular
+from .calamine import calamine_grids, explained
+from .fast import fast_grids
+from .grid import (
+    MAX_CELL_CHARS,
+    MAX_COLS,
+    MAX_ROWS,
+    MAX_SHEETS,
+    Grid,
+    ReadError,
+    column_letter,
+    cut_long_strings,
+    is_excel_error,
+    number_text,
+    render,
+)
+from .ooxml import WORKBOOK, Package
+from .text import read_text, text_grids
+from .zipsafe import (
+    MAX_FILE_BYTES,
+    MAX_PART_BYTES,
+    MAX_UNZIPPED_BYTES,
+    QuickZip,
+    not_regular,
+    open_zip,
+    read_bytes,
+    read_part,
+    read_regular,
+)
 
-__all__ = ["load_grids", "document_grids", "DOCUMENT_SUFFIXES", "Grid", "ReadError", "Declined", "ENGINES", "WORKBOOK_SUFFIXES", "TEXT_SUFFIXES",
-           "JSON_SUFFIXES", "READABLE_SUFFIXES", "MAX_ROWS", "MAX_COLS", "MAX_SHEETS", "MAX_CELL_CHARS",
-           "MAX_FILE_BYTES", "MAX_JSON_BYTES", "MAX_JSON_CONTAINERS", "MAX_JSON_FORMS", "column_letter",
-           "cut_long_strings", "is_excel_error", "number_text", "render", "read_text", "read_regular"]
+__all__ = [
+    "load_grids",
+    "document_grids",
+    "DOCUMENT_SUFFIXES",
+    "Grid",
+    "ReadError",
+    "Declined",
+    "ENGINES",
+    "WORKBOOK_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "JSON_SUFFIXES",
+    "READABLE_SUFFIXES",
+    "MAX_ROWS",
+    "MAX_COLS",
+    "MAX_SHEETS",
+    "MAX_CELL_CHARS",
+    "MAX_FILE_BYTES",
+    "MAX_JSON_BYTES",
+    "MAX_JSON_CONTAINERS",
+    "MAX_JSON_FORMS",
+    "column_letter",
+    "cut_long_strings",
+    "is_excel_error",
+    "number_text",
+    "render",
+    "read_text",
+    "read_regular",
+]
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".txt", ".tsv", ".text"}
@@ -88,13 +133,20 @@ def load_grids(path: str | Path, engine: str = "auto") -> list[Grid]:
             return document_grids(path)
     except OSError as exc:
         raise ReadError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
-    raise ReadError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt，以及 docx、html、pdf 文档）")
+    raise ReadError(
+        path, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 xlsx、xlsm、xls、ods、txt，以及 docx、html、pdf 文档）"
+    )
 
 
 def document_grids(path: Path) -> list[Grid]:
     """The one grid of a document (.docx, .html, .pdf …): its rows in reading order."""
-    limits = documents.Limits(rows=MAX_ROWS, cols=MAX_COLS, cell_chars=MAX_CELL_CHARS,
-                              unzipped_bytes=MAX_UNZIPPED_BYTES, part_bytes=MAX_PART_BYTES)
+    limits = documents.Limits(
+        rows=MAX_ROWS,
+        cols=MAX_COLS,
+        cell_chars=MAX_CELL_CHARS,
+        unzipped_bytes=MAX_UNZIPPED_BYTES,
+        part_bytes=MAX_PART_BYTES,
+    )
     try:
         found = documents.document_rows(path, read_regular(path), limits)
     except documents.Unreadable as exc:
@@ -123,7 +175,8 @@ def _workbook_grids(path: Path, engine: str) -> list[Grid]:
     package = None
     quick = QuickZip.parse(data)  # a plain zip's directory, without zipfile
     if quick is not None and WORKBOOK in quick.members and quick.unzipped_size() <= MAX_UNZIPPED_BYTES:
-        package = Package(set(quick.members), functools.partial(read_part, quick))
+        # QuickZip offers the getinfo and inflate that read_part uses of a ZipFile
+        package = Package(set(quick.members), functools.partial(read_part, quick))  # type: ignore[arg-type]
         grids = fast_grids(package, path) if engine != "calamine" else None
         if grids is not None:
             return grids

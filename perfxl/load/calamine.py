@@ -110,8 +110,9 @@ def calamine_grids(path: Path, data: bytes, zf: WorkbookZip | None, package: Pac
     if prepared is not None:
         # by the sheet's place in the workbook: calamine lists them in the order of its records
         for index, meta in enumerate(workbook.sheets_metadata):
-            scan.sheets.setdefault(meta.name, SheetScan(clipped=index in prepared.clipped,
-                                                        percent=prepared.percent.get(index, set())))
+            scan.sheets.setdefault(
+                meta.name, SheetScan(clipped=index in prepared.clipped, percent=prepared.percent.get(index, set()))
+            )
     grids = []
     try:
         for meta in workbook.sheets_metadata[:MAX_SHEETS]:
@@ -133,9 +134,15 @@ def calamine_grids(path: Path, data: bytes, zf: WorkbookZip | None, package: Pac
                 if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
                     rows[r][c] = code
             grids.append(
-                Grid(rows=rows, file=str(path), sheet=meta.name, percent=found.percent,
-                     names=names.get(meta.name, {}), no_value=found.no_value,
-                     clipped=found.clipped or sheet.height > MAX_ROWS or sheet.width > MAX_COLS)
+                Grid(
+                    rows=rows,
+                    file=str(path),
+                    sheet=meta.name,
+                    percent=found.percent,
+                    names=names.get(meta.name, {}),
+                    no_value=found.no_value,
+                    clipped=found.clipped or sheet.height > MAX_ROWS or sheet.width > MAX_COLS,
+                )
             )
     finally:
         workbook.close()
@@ -189,5 +196,7 @@ def explained(path: Path, exc: ReadError) -> ReadError:
     if problem is not None:
         return ReadError(path, f"文件已损坏（{problem}）")
     if _UNDETECTED in exc.reason:
-        return ReadError(path, exc.reason.replace(_UNDETECTED, "无法识别的文件格式：内容不是完好的 xlsx、xls、xlsb 或 ods 工作簿"))
+        return ReadError(
+            path, exc.reason.replace(_UNDETECTED, "无法识别的文件格式：内容不是完好的 xlsx、xls、xlsb 或 ods 工作簿")
+        )
     return exc

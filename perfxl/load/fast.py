@@ -27,10 +27,27 @@ import zlib
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from .grid import MAX_COLS, MAX_ROWS, MAX_SHEETS, Grid, capped, column_index
-from .ooxml import (DECLARATION_RE, NO_STYLES, PACKAGE_RELS, SHARED_STRINGS, STYLES, WORKBOOK, XML_SPACE, Package,
-                    Styles, Unsupported, closed_end, decode, excel_unescape, relationships, runs_text, unescape)
+from .ooxml import (
+    DECLARATION_RE,
+    NO_STYLES,
+    PACKAGE_RELS,
+    SHARED_STRINGS,
+    STYLES,
+    WORKBOOK,
+    XML_SPACE,
+    Package,
+    Styles,
+    Unsupported,
+    closed_end,
+    decode,
+    excel_unescape,
+    relationships,
+    runs_text,
+    unescape,
+)
 from .scan import clip_sheet
 
 
@@ -57,7 +74,7 @@ class SheetValues:
             the sheet lists its cells in that order, each once (as writers do); else None.
     """
 
-    rows: list[list[object]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
     percent: set[tuple[int, int]] = field(default_factory=set)
     no_value: dict[tuple[int, int], str] = field(default_factory=dict)
     cells: list[tuple[tuple[int, int], object]] | None = None
@@ -71,7 +88,7 @@ class SheetValues:
 #: self-closing cell, that only carries a style). ``(?:x|)`` is ``(?:x)?``, which the regex engine
 #: runs as a loop, costlier.
 _CELL_START = r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)"|)(?: t="([a-zA-Z]+)"|)([^<>]*?)'
-_CELL_RE = re.compile(_CELL_START + r'(?:>(<)is><t>([^<]*)</t></is></c>|/>|><(v)>([^<]*)</v></c>|>(.*?)</c>)', re.S)
+_CELL_RE = re.compile(_CELL_START + r"(?:>(<)is><t>([^<]*)</t></is></c>|/>|><(v)>([^<]*)</v></c>|>(.*?)</c>)", re.S)
 #: The same for the cells after the last ``</c>``, where only a self-closing one can match (see
 #: :func:`closed_end`); the empty groups stand for the content groups of :data:`_CELL_RE`.
 _EMPTY_CELL_RE = re.compile(_CELL_START + r"/>()()()()()")
@@ -97,7 +114,7 @@ def place(ref: str) -> tuple[int, int]:
     where = _PLACES.get(ref)
     if where is None:
         letters = ref.rstrip("0123456789")
-        where = (int(ref[len(letters):]) - 1, column_index(letters))
+        where = (int(ref[len(letters) :]) - 1, column_index(letters))
         if len(_PLACES) < _MAX_PLACES:
             _PLACES[ref] = where
     return where
@@ -130,8 +147,15 @@ def _typed_value(kind: str, raw: str, style: int, date_styles: frozenset[int], s
     raise Unsupported(f"sheet: cell type {kind!r} with value {raw[:20]!r}")  # t="d" (ISO dates) and others
 
 
-def _content_value(kind: str, body: str, style: int, date_styles: frozenset[int], strings: list[str],
-                   where: tuple[int, int], no_value: dict[tuple[int, int], str]) -> object:
+def _content_value(
+    kind: str,
+    body: str,
+    style: int,
+    date_styles: frozenset[int],
+    strings: list[str],
+    where: tuple[int, int],
+    no_value: dict[tuple[int, int], str],
+) -> object:
     """A cell's value from content other than a plain ``<v>`` or inline string: a formula, rich
     text, a run that keeps its spaces; None when calamine has no cell."""
     m = _VALUE_RE.search(body)
@@ -148,14 +172,15 @@ def _content_value(kind: str, body: str, style: int, date_styles: frozenset[int]
         at = body.find("<is>")
         if at < 0 or "<t" not in body[at:]:
             raise Unsupported("sheet: inline string without <is> or text")
-        return runs_text(body[at + 4:body.rfind("</is>")])
+        return runs_text(body[at + 4 : body.rfind("</is>")])
     if raw is None:
         return None  # a formula never calculated, or no value: calamine has no cell
     return _typed_value(kind, raw, style, date_styles, strings)
 
 
-def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
-                 limits: tuple[int, int] = (1_048_576, 16_384)) -> SheetValues:
+def sheet_values(
+    xml: bytes, strings: list[str], styles: Styles = NO_STYLES, limits: tuple[int, int] = (1_048_576, 16_384)
+) -> SheetValues:
     """The cells of a worksheet part, as python-calamine reads them, and perfxl's extras.
 
     A cached error (``#DIV/0!``) is given as its code, where calamine gives "" (perfxl's reader
@@ -218,15 +243,16 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
             raise NeedsPlacing("sheet: a cell past the limits")
         style = 0
         if style_text and styled:
-            style = style_numbers.get(style_text)
-            if style is None:
-                style = style_numbers[style_text] = int(style_text)
+            known = style_numbers.get(style_text)
+            if known is None:
+                known = style_numbers[style_text] = int(style_text)
+            style = known
             if style and style in percent_styles:
                 percent.add(at)
         if inline_tag:  # <is><t>text</t></is>: the cell of nearly every inline string
             if kind != "inlineStr":
                 raise Unsupported(f"sheet: inline text in a cell of type {kind!r}")
-            value: object = (unescape(text) if escaped else text).strip(XML_SPACE)
+            value: Any = (unescape(text) if escaped else text).strip(XML_SPACE)
             if excel_escaped:
                 value = excel_unescape(value)
             value = capped(value)
@@ -247,15 +273,13 @@ def sheet_values(xml: bytes, strings: list[str], styles: Styles = NO_STYLES,
     if placed:
         where = list(map(itemgetter(0), placed))
         width = max(map(itemgetter(1), where)) + 1
-        rows = [[""] * width for _ in range(max(map(itemgetter(0), where)) + 1)]
+        rows: list[list[Any]] = [[""] * width for _ in range(max(map(itemgetter(0), where)) + 1)]
         for (row, col), value in placed:
             rows[row][col] = value
         out.rows = rows
         if ordered:
             out.cells = placed
     return out
-
-
 
 
 #: A sheet part this large may hold more rows than are read: they are counted before it is read.
@@ -307,9 +331,18 @@ def fast_grids(package: Package, path: Path) -> list[Grid] | None:
             except NeedsPlacing:
                 xml, cut = clip_sheet(xml)
                 values = sheet_values(xml, strings, styles, (MAX_ROWS, MAX_COLS))
-            grids.append(Grid(rows=values.rows, file=str(path), sheet=sheet.name, percent=values.percent,
-                              names=book.names.get(sheet.name, {}), no_value=values.no_value, clipped=cut,
-                              cells=values.cells))
+            grids.append(
+                Grid(
+                    rows=values.rows,
+                    file=str(path),
+                    sheet=sheet.name,
+                    percent=values.percent,
+                    names=book.names.get(sheet.name, {}),
+                    no_value=values.no_value,
+                    clipped=cut,
+                    cells=values.cells,
+                )
+            )
     except (Unsupported, zipfile.BadZipFile, KeyError, ValueError, zlib.error):
         # a damaged part too (a BrokenPart is a ValueError): the calamine path reads it again and
         # says what is wrong

@@ -11,6 +11,7 @@ import datetime as _dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..values import number_text
 
@@ -21,7 +22,18 @@ MAX_SHEETS = 50
 #: where it is read, so that nothing after holds or writes more.
 MAX_CELL_CHARS = 32_767
 
-_EXCEL_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+_EXCEL_ERRORS = {
+    "#DIV/0!",
+    "#N/A",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#REF!",
+    "#VALUE!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+}
 
 
 class ReadError(Exception):
@@ -59,7 +71,7 @@ class Grid:
             rectangle. Must agree with ``rows`` (a cell here may still hold "", which is empty).
     """
 
-    rows: list[list[object]]
+    rows: list[list[Any]]  # text, numbers, dates, or "" for an empty cell
     file: str
     sheet: str | None = None
     first_line: int = 1
@@ -166,5 +178,3 @@ def render(value: object, percent: bool = False) -> str:
     if percent:
         return number_text(value * 100) + "%"
     return number_text(value)
-
-

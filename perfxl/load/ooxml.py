@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import AnyStr, Callable, NamedTuple
+from typing import AnyStr, NamedTuple
 
 from .grid import capped, column_index
 
@@ -44,8 +45,9 @@ def _entity(m: re.Match) -> str:
     except ValueError:
         code = -1
     # XML 1.0 allows tab, LF, CR and from U+0020 on, without surrogates and U+FFFE/U+FFFF
-    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-            or 0x10000 <= code <= 0x10FFFF):
+    if not (
+        code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+    ):
         raise Unsupported(f"character reference &{name};")
     return chr(code)
 
@@ -113,7 +115,7 @@ def decode(xml: bytes, what: str, markers: tuple[bytes, ...] = TEXT_MARKERS) -> 
     if declaration:
         if b"encoding=" in declaration.group(0) and not _UTF8_RE.search(declaration.group(0)):
             raise Unsupported(f"{what}: not UTF-8")
-        xml = xml[declaration.end():]
+        xml = xml[declaration.end() :]
     for marker in markers:
         # the marker's rare last byte is looked for first, at memchr's speed
         if marker[-1:] in xml and marker in xml:
@@ -209,8 +211,8 @@ def shared_strings(xml: bytes) -> list[str]:
     return [runs_text(item) for item in items]
 
 
-
 # ---------------------------------------------------------------------------------------- styles
+
 
 @dataclass(frozen=True)
 class Styles:
@@ -259,10 +261,10 @@ def cell_styles(styles_xml: bytes) -> Styles:
     for index, m in enumerate(_XF_RE.finditer(xml, start, end) if end >= 0 else ()):
         num_id = _NUMFMT_ID_RE.search(m.group(1))
         fmt = int(num_id.group(1)) if num_id else 0
-        code = custom.get(fmt)
-        if fmt in BUILTIN_PERCENT or (code is not None and "%" in code):
+        format_code = custom.get(fmt)
+        if fmt in BUILTIN_PERCENT or (format_code is not None and "%" in format_code):
             percent.add(index)
-        if is_date_format(code) if code is not None else fmt in BUILTIN_DATE:
+        if is_date_format(format_code) if format_code is not None else fmt in BUILTIN_DATE:
             date.add(index)
     return Styles(frozenset(percent), frozenset(date))
 
@@ -315,6 +317,7 @@ def is_date_format(code: str) -> bool:
 
 # -------------------------------------------------------------------------------------- workbook
 
+
 class SheetEntry(NamedTuple):
     """A sheet as ``xl/workbook.xml`` lists it.
 
@@ -336,14 +339,20 @@ class SheetEntry(NamedTuple):
 #: there, not searched to the end of the part, once for each of thousands of such tags.
 _SHEET_TAG_RE = re.compile(r"<sheet\b([^<>]*)")
 #: name, sheetId, state, r:id: the order Excel, WPS, LibreOffice, openpyxl and XlsxWriter write.
-_SHEET_USUAL_RE = re.compile(r'\s+name="([^"&]*)"\s+sheetId="[0-9]+"(?:\s+state="([a-zA-Z]*)")?\s+r:id="([^"&]*)"\s*/?$')
+_SHEET_USUAL_RE = re.compile(
+    r'\s+name="([^"&]*)"\s+sheetId="[0-9]+"(?:\s+state="([a-zA-Z]*)")?\s+r:id="([^"&]*)"\s*/?$'
+)
 _REL_TAG_RE = re.compile(r"<Relationship\b([^<>]*)")
 #: Id, Type, Target in the orders the writers use (Excel, XlsxWriter, LibreOffice; openpyxl).
-_REL_USUAL_RE = re.compile(r'\s+(?:Id="([^"]*)"\s+Type="([^"]*)"\s+Target="([^"]*)"'
-                           r'|Type="([^"]*)"\s+Target="([^"]*)"\s+Id="([^"]*)")\s*/?$')
+_REL_USUAL_RE = re.compile(
+    r'\s+(?:Id="([^"]*)"\s+Type="([^"]*)"\s+Target="([^"]*)"'
+    r'|Type="([^"]*)"\s+Target="([^"]*)"\s+Id="([^"]*)")\s*/?$'
+)
 #: An attribute of a tag, in any order, quoted either way (as calamine reads them).
-_ATTR_RES = {name: re.compile(r"(?:^|\s)" + re.escape(name) + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-             for name in ("Id", "Type", "Target", "name", "r:id", "state")}
+_ATTR_RES = {
+    name: re.compile(r"(?:^|\s)" + re.escape(name) + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    for name in ("Id", "Type", "Target", "name", "r:id", "state")
+}
 _DEFNAME_RE = re.compile(r"<definedName\b([^<>]*)>([^<]*)</definedName>")
 #: A defined name's reference: one cell or one rectangle of one sheet ('Sheet 1'!$A$1:$B$9).
 _NAME_REF_RE = re.compile(r"'?(.+?)'?!\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
@@ -382,8 +391,11 @@ def relationships(rels_xml: bytes, base: str = "xl/", strict: bool = True) -> di
         if usual and "&" not in attrs:
             rid, kind, target = usual.group(1, 2, 3) if usual.group(1) is not None else usual.group(6, 4, 5)
         else:
-            rid, kind, target = (_attr(attrs, "Id", strict), _attr(attrs, "Type", strict),
-                                 _attr(attrs, "Target", strict))
+            rid, kind, target = (
+                _attr(attrs, "Id", strict),
+                _attr(attrs, "Type", strict),
+                _attr(attrs, "Target", strict),
+            )
         if rid is None or target is None or (kind is None and strict):
             if strict:
                 raise Unsupported("rels: incomplete relationship")

@@ -64,7 +64,7 @@ class _Element(NamedTuple):
     close: bytes
 
     @classmethod
-    def named(cls, name: bytes, after: bytes = rb"\b") -> "_Element":
+    def named(cls, name: bytes, after: bytes = rb"\b") -> _Element:
         """The element ``name``; ``after`` is what must follow the name in its tag."""
         head = b"<" + name + after + rb"([^<>]*?)(?:/>|(?<!/)>("
         tail = b")</" + name + b">)"
@@ -136,16 +136,22 @@ def past_limits(sheet_xml: bytes) -> bool:
     # The regexes anchored on each <row / <c tag walk every tag; a long row number or a wide
     # column is rare, so its attribute is searched for and then its tag checked: same answer.
     tags = _Tags(sheet_xml)
-    if any((len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS)
-           and _in_tag(tags, m.start(), b"<row") >= 0 for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)):
+    if any(
+        (len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS) and _in_tag(tags, m.start(), b"<row") >= 0
+        for m in _LONG_ROW_ATTR_RE.finditer(sheet_xml)
+    ):
         return True
     tags = _Tags(sheet_xml)
-    if any(column_index(m.group(1)) >= MAX_COLS and _in_tag(tags, m.start(), b"<c") >= 0
-           for m in _WIDE_REF_ATTR_RE.finditer(sheet_xml)):
+    if any(
+        column_index(m.group(1)) >= MAX_COLS and _in_tag(tags, m.start(), b"<c") >= 0
+        for m in _WIDE_REF_ATTR_RE.finditer(sheet_xml)
+    ):
         return True
     tags = _Tags(sheet_xml)  # a cell's own reference places it, whatever its row says
-    if any((len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS)
-           and _in_tag(tags, m.start(), b"<c") >= 0 for m in _DEEP_REF_ATTR_RE.finditer(sheet_xml)):
+    if any(
+        (len(m.group(1)) > len(str(MAX_ROWS)) or int(m.group(1)) > MAX_ROWS) and _in_tag(tags, m.start(), b"<c") >= 0
+        for m in _DEEP_REF_ATTR_RE.finditer(sheet_xml)
+    ):
         return True
     if _CELL_NOT_R_FIRST_RE.search(sheet_xml) is None:
         return False  # every cell tag starts with its r attribute: none is placed by order
@@ -276,7 +282,8 @@ _ODS_ROW = _Element.named(b"table:table-row", rb"(?=[\s/>])")
 #: file): two names close it, so it cannot be bounded by the last closing tag as an _Element is.
 _ODS_CELL_RE = re.compile(
     rb"<table:(table-cell|covered-table-cell)(?=[\s/>])([^<>]*?)"
-    rb"(?:/>|(?<!/)>((?:[^<]|<(?!table:(?:covered-)?table-cell[\s/>]))*?)</table:\1>)")
+    rb"(?:/>|(?<!/)>((?:[^<]|<(?!table:(?:covered-)?table-cell[\s/>]))*?)</table:\1>)"
+)
 _ODS_ROWS_REPEATED_RE = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
 _ODS_COLS_REPEATED_RE = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
 _ODS_VALUED = b"office:value-type"
@@ -300,10 +307,10 @@ def _clip_ods_row(cells: bytes) -> tuple[bytes, bool]:
     for cell in _ODS_CELL_RE.finditer(cells):
         n = _repeat(cell.group(2), _ODS_COLS_REPEATED_RE)
         if col >= MAX_COLS:
-            out.append(cells[pos:cell.start()])
-            return b"".join(out), cut or _ODS_VALUED in cells[cell.start():]
+            out.append(cells[pos : cell.start()])
+            return b"".join(out), cut or _ODS_VALUED in cells[cell.start() :]
         if col + n > MAX_COLS:
-            out += [cells[pos:cell.start()], _with_repeat(cell.group(0), _ODS_COLS_REPEATED_RE, MAX_COLS - col)]
+            out += [cells[pos : cell.start()], _with_repeat(cell.group(0), _ODS_COLS_REPEATED_RE, MAX_COLS - col)]
             pos, cut = cell.end(), cut or _ODS_VALUED in cell.group(2)
         col += n
     out.append(cells[pos:])
@@ -315,11 +322,11 @@ def _clip_ods_table(body: bytes) -> tuple[bytes, bool]:
     row_no, out, pos, cut = 0, [], 0, False
     for row in _ODS_ROW.finditer(body):
         if row_no >= MAX_ROWS:  # every row from here on goes (the structure around them stays)
-            rest = body[row.start():]
-            out.append(body[pos:row.start()])
+            rest = body[row.start() :]
+            out.append(body[pos : row.start()])
             at = 0
             for later in _ODS_ROW.finditer(rest):
-                out.append(rest[at:later.start()])
+                out.append(rest[at : later.start()])
                 at = later.end()
             out.append(rest[at:])
             return b"".join(out), cut or _ODS_VALUED in rest
@@ -331,7 +338,7 @@ def _clip_ods_table(body: bytes) -> tuple[bytes, bool]:
             if keep < n:
                 head = _with_repeat(head, _ODS_ROWS_REPEATED_RE, keep)
             rebuilt = head if row.group(2) is None else head + cells + b"</table:table-row>"
-            out += [body[pos:row.start()], rebuilt]
+            out += [body[pos : row.start()], rebuilt]
             pos = row.end()
             cut = cut or cells_cut or (keep < n and _ODS_VALUED in (row.group(2) or b""))
         row_no += n
@@ -354,7 +361,7 @@ def clip_ods(content: bytes) -> tuple[bytes, dict[str, bool]]:
         name = _ODS_NAME_RE.search(table.group(1))
         cut[xml_text(name.group(1)) if name else ""] = table_cut
         if len(body) != len(table.group(2)):
-            out += [content[pos:table.start(2)], body]
+            out += [content[pos : table.start(2)], body]
             pos = table.end(2)
     if not out:
         return content, cut
@@ -384,7 +391,6 @@ def check_ods_content(content: bytes) -> None:
             spaces += int(m.group(1)) if len(m.group(1)) < 10 else MAX_ODS_SPACES + 1
             if spaces > MAX_ODS_SPACES:
                 raise BrokenPart(f"content.xml 要求重复的空格（text:c）合计超过 {MAX_ODS_SPACES} 个，未读取")
-
 
 
 @dataclass
@@ -430,8 +436,9 @@ def scan_xlsx(package: Package) -> Scan:
     percent_xf = package.styles.percent
     # Only the percent styles' attributes are searched for (a literal the regex engine skips to):
     # the many other cells cost nothing.
-    style_re = re.compile(rb's="(?:' + b"|".join(str(i).encode() for i in sorted(percent_xf)) + rb')"') \
-        if percent_xf else None
+    style_re = (
+        re.compile(rb's="(?:' + b"|".join(str(i).encode() for i in sorted(percent_xf)) + rb')"') if percent_xf else None
+    )
     for sheet in book.sheets:
         if not sheet.part or sheet.part not in names or sheet.name in book.repeated:
             continue
@@ -443,8 +450,12 @@ def scan_xlsx(package: Package) -> Scan:
         if past_limits(xml):
             xml, cut = clip_sheet(xml)
             out.replaced[sheet.part] = xml
-        out.sheets[sheet.name] = SheetScan(formula_cells_without_value(xml), error_cells(xml), cut,
-                                           styled_cells(xml, style_re) if style_re is not None else set())
+        out.sheets[sheet.name] = SheetScan(
+            formula_cells_without_value(xml),
+            error_cells(xml),
+            cut,
+            styled_cells(xml, style_re) if style_re is not None else set(),
+        )
     if "xl/sharedStrings.xml" in names:  # calamine inflates it whole: check it is what it says
         read("xl/sharedStrings.xml")
     return out
@@ -458,5 +469,7 @@ def scan_ods(content: bytes) -> Scan:
     """
     check_ods_content(content)
     clipped, cut = clip_ods(content)
-    return Scan({sheet: SheetScan(clipped=was_cut) for sheet, was_cut in cut.items()},
-                {} if clipped is content else {"content.xml": clipped})
+    return Scan(
+        {sheet: SheetScan(clipped=was_cut) for sheet, was_cut in cut.items()},
+        {} if clipped is content else {"content.xml": clipped},
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from .grid import MAX_CELL_CHARS, MAX_COLS, MAX_ROWS, Grid, ReadError, capped
 from .zipsafe import MAX_FILE_BYTES, read_regular
@@ -22,9 +23,12 @@ def text_grids(path: Path, text: str) -> list[Grid]:
             end = m.start()
             break
     lines = text[:end].splitlines()[:MAX_ROWS]
-    rows: list[list[object]] = [line.split("\t", MAX_COLS)[:MAX_COLS] if len(line) <= MAX_CELL_CHARS
-                                else [capped(cell) for cell in line.split("\t", MAX_COLS)[:MAX_COLS]]
-                                for line in lines]
+    rows: list[list[Any]] = [
+        line.split("\t", MAX_COLS)[:MAX_COLS]
+        if len(line) <= MAX_CELL_CHARS
+        else [capped(cell) for cell in line.split("\t", MAX_COLS)[:MAX_COLS]]
+        for line in lines
+    ]
     clipped = end is not None or any(line.count("\t") >= MAX_COLS for line in lines)
     return [Grid(rows=rows, file=str(path), sheet=None, first_line=1, clipped=clipped)]
 

@@ -126,6 +126,7 @@ _MAX_PASSES = 4
 
 # ----------------------------------------------------------------------------- compound file
 
+
 class _Quiet:
     """A log that keeps nothing: xlrd writes its warnings to one."""
 
@@ -161,7 +162,7 @@ def workbook_stream(data: bytes) -> bytes:
         if size >= doc.min_size_std_stream:
             # xlrd follows the sector chain once, and at most as many sectors as the size needs
             mem, base, length = doc.locate_named_stream(entry.name)
-            stream = bytes(mem[base:base + length])
+            stream = bytes(mem[base : base + length])
         else:
             stream = _mini_stream(doc, entry.first_SID, size)
     except Refused:
@@ -187,13 +188,19 @@ def _mini_stream(doc, first: int, size: int) -> bytes:
     for _ in range(-(-size // step)):
         if not 0 <= sid < len(table):
             raise Refused("文件已损坏（工作簿数据不完整，可能在下载或复制时被截断）")
-        parts.append(container[sid * step:(sid + 1) * step])
+        parts.append(container[sid * step : (sid + 1) * step])
         sid = table[sid]
     return b"".join(parts)[:size]
 
 
 _SECTOR = 512
-_FREE, _END_OF_CHAIN, _FAT_SECTOR, _DIFAT_SECTOR, _NO_STREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC, 0xFFFFFFFF
+_FREE, _END_OF_CHAIN, _FAT_SECTOR, _DIFAT_SECTOR, _NO_STREAM = (
+    0xFFFFFFFF,
+    0xFFFFFFFE,
+    0xFFFFFFFD,
+    0xFFFFFFFC,
+    0xFFFFFFFF,
+)
 _MINI_CUTOFF = 4096
 
 
@@ -222,13 +229,28 @@ def compound_file(stream: bytes) -> bytes:
     fat += [_FREE] * (fat_sectors * 128 - len(fat))
     fat_ids = list(range(first_fat, first_fat + fat_sectors))
     header = struct.pack(
-        "<8s16sHHHHH6xIIIIIIIII", OLE2_MAGIC, bytes(16), 0x003E, 0x0003, 0xFFFE, 9, 6,
-        0, fat_sectors, directory, 0, _MINI_CUTOFF, _END_OF_CHAIN, 0,
-        first_difat if difat_sectors else _END_OF_CHAIN, difat_sectors)
+        "<8s16sHHHHH6xIIIIIIIII",
+        OLE2_MAGIC,
+        bytes(16),
+        0x003E,
+        0x0003,
+        0xFFFE,
+        9,
+        6,
+        0,
+        fat_sectors,
+        directory,
+        0,
+        _MINI_CUTOFF,
+        _END_OF_CHAIN,
+        0,
+        first_difat if difat_sectors else _END_OF_CHAIN,
+        difat_sectors,
+    )
     header += struct.pack("<109I", *(fat_ids[:109] + [_FREE] * (109 - len(fat_ids[:109]))))
     difat = []
     for k in range(difat_sectors):
-        ids = fat_ids[109 + 127 * k:109 + 127 * (k + 1)]
+        ids = fat_ids[109 + 127 * k : 109 + 127 * (k + 1)]
         following = first_difat + k + 1 if k + 1 < difat_sectors else _END_OF_CHAIN
         difat.append(struct.pack("<128I", *(ids + [_FREE] * (127 - len(ids)) + [following])))
     entries = _directory_entry("Root Entry", 5, child=1, start=_END_OF_CHAIN, size=0)
@@ -241,11 +263,25 @@ def compound_file(stream: bytes) -> bytes:
 def _directory_entry(name: str, kind: int, *, child: int, start: int, size: int) -> bytes:
     encoded = (name + "\0").encode("utf-16-le") if name else b""
     return struct.pack(
-        "<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1 if kind else 0,
-        _NO_STREAM, _NO_STREAM, child, bytes(16), 0, 0, 0, start, size)
+        "<64sHBBIII16sIQQIQ",
+        encoded,
+        len(encoded),
+        kind,
+        1 if kind else 0,
+        _NO_STREAM,
+        _NO_STREAM,
+        child,
+        bytes(16),
+        0,
+        0,
+        0,
+        start,
+        size,
+    )
 
 
 # ------------------------------------------------------------------------------------ records
+
 
 def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
     """The sheets of the workbook and its percent cell formats, from the workbook globals.
@@ -286,7 +322,7 @@ def _globals(stream: bytes) -> tuple[list[tuple[int, int]], frozenset[int]]:
             sheets.append((_U32.unpack_from(stream, body)[0], stream[body + 5]))
         elif kind == _XF and size >= 4:
             xf_formats.append(_U16.unpack_from(stream, body + 2)[0])
-        elif kind in (_FORMAT, _FORMAT_BIFF4) and size >= 3 and _format_has_percent(stream[body + 2:at], biff8):
+        elif kind in (_FORMAT, _FORMAT_BIFF4) and size >= 3 and _format_has_percent(stream[body + 2 : at], biff8):
             percent_formats.add(_U16.unpack_from(stream, body)[0])
     if not ended:  # a record runs past the stream's end, or the stream ends before the EOF record
         raise Refused("文件不完整或已损坏（工作簿数据在结束记录之前中断，可能在下载或复制时被截断）")
@@ -303,14 +339,14 @@ def _format_has_percent(raw: bytes, biff8: bool) -> bool:
     bytes in the workbook's code page, where "%" is always the byte 0x25.
     """
     if not biff8:
-        return b"%" in raw[1:1 + raw[0]]
+        return b"%" in raw[1 : 1 + raw[0]]
     if len(raw) < 3:
         return False
     length, flags = _U16.unpack_from(raw)[0], raw[2]
     start = 3 + (2 if flags & 0x08 else 0) + (4 if flags & 0x04 else 0)
     if flags & 0x01:
-        return "%" in raw[start:start + 2 * length].decode("utf-16-le", "replace")
-    return b"%" in raw[start:start + length]
+        return "%" in raw[start : start + 2 * length].decode("utf-16-le", "replace")
+    return b"%" in raw[start : start + length]
 
 
 class _Walk:
@@ -438,7 +474,7 @@ class _Walk:
             return self.stream
         out = bytearray(self.stream)
         for at, raw in self.patches.items():
-            out[at:at + len(raw)] = raw
+            out[at : at + len(raw)] = raw
         return bytes(out)
 
 

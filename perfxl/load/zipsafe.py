@@ -64,7 +64,7 @@ def inflate(data: bytes, info) -> bytes | None:
     succeeds: the first ``file_size`` bytes, which must have the declared CRC.
     """
     at = info.header_offset
-    head = data[at:at + 30]
+    head = data[at : at + 30]
     if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:  # encrypted
         return None
     name_end = at + 30 + int.from_bytes(head[26:28], "little")
@@ -72,14 +72,14 @@ def inflate(data: bytes, info) -> bytes | None:
         name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
     except UnicodeEncodeError:
         return None
-    if data[at + 30:name_end] != name:
+    if data[at + 30 : name_end] != name:
         return None
     start = name_end + int.from_bytes(head[28:30], "little")
-    raw = data[start:start + info.compress_size]
+    raw = data[start : start + info.compress_size]
     if len(raw) != info.compress_size:
         return None
     if info.compress_type == zipfile.ZIP_STORED:
-        out = raw[:info.file_size]
+        out = raw[: info.file_size]
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         try:
             out = zlib.decompressobj(-15).decompress(raw, info.file_size)
@@ -129,24 +129,47 @@ class QuickZip:
         self.parts: dict[str, bytes] = {}
 
     @classmethod
-    def parse(cls, data: bytes) -> "QuickZip | None":
+    def parse(cls, data: bytes) -> QuickZip | None:
         """The zip's members, or None when its layout is not the plain one."""
         if len(data) < _END.size:
             return None
         sig, disk, cd_disk, on_disk, total, cd_size, cd_offset, comment = _END.unpack_from(data, len(data) - _END.size)
-        if (sig != b"PK\x05\x06" or disk or cd_disk or on_disk != total or comment
-                or cd_offset + cd_size != len(data) - _END.size):
+        if (
+            sig != b"PK\x05\x06"
+            or disk
+            or cd_disk
+            or on_disk != total
+            or comment
+            or cd_offset + cd_size != len(data) - _END.size
+        ):
             return None
         members: dict[str, Member] = {}
         at = cd_offset
         for _ in range(total):
             if at + _CENTRAL.size > len(data):
                 return None
-            (sig, _made_by, needed, flags, method, _time, _date, crc, packed, size,
-             name_len, extra_len, comment_len, _disk, _internal, _external, offset) = _CENTRAL.unpack_from(data, at)
+            (
+                sig,
+                _made_by,
+                needed,
+                flags,
+                method,
+                _time,
+                _date,
+                crc,
+                packed,
+                size,
+                name_len,
+                extra_len,
+                comment_len,
+                _disk,
+                _internal,
+                _external,
+                offset,
+            ) = _CENTRAL.unpack_from(data, at)
             if sig != b"PK\x01\x02" or needed > zipfile.MAX_EXTRACT_VERSION or 0xFFFFFFFF in (packed, size, offset):
                 return None
-            raw_name = data[at + _CENTRAL.size:at + _CENTRAL.size + name_len]
+            raw_name = data[at + _CENTRAL.size : at + _CENTRAL.size + name_len]
             try:
                 name = raw_name.decode("utf-8" if flags & 0x800 else "cp437")
             except UnicodeDecodeError:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import AMOUNT_BLOCKS, ReadNote
 from ..load import Grid, is_excel_error
+from ..model import AMOUNT_BLOCKS, ReadNote
 from ..values import parse_value
 from .cells import Cell
-
 
 _INFINITIES = (float("inf"), float("-inf"))  # made once, not for every number read
 
@@ -44,9 +43,13 @@ class FormBuilder:
         if (row, col) not in self.noted_formulas:
             self.noted_formulas.add((row, col))
             shown = f"公式 ={formula} " if formula else "公式"
-            self.notes.append(ReadNote(
-                code="formula-no-value", location=where,
-                message=f"{shown}没有计算结果（文件未在 Excel 中保存过），读作空值；请在 Excel 或 WPS 中打开、保存后再提交"))
+            self.notes.append(
+                ReadNote(
+                    code="formula-no-value",
+                    location=where,
+                    message=f"{shown}没有计算结果（文件未在 Excel 中保存过），读作空值；请在 Excel 或 WPS 中打开、保存后再提交",
+                )
+            )
         return True
 
     def put_text(self, name: str, cell: Cell, text: str) -> None:

@@ -15,9 +15,10 @@ from dataclasses import field as dataclass_field
 from itertools import product
 
 from ..load import Grid, is_excel_error, render
-from ..values import parse_value
 from ..model import MONEY_UNITS
+from ..values import parse_value
 from .layouts import LABEL_SPELLINGS
+
 
 def _label_regex(word: str) -> str:
     """A label as a regex that allows spaces between characters and either width of punctuation."""
@@ -100,8 +101,10 @@ LABEL_FIRST_CHARS = frozenset(SPECS_BY_FIRST_CHAR)
 def _heads(word: str) -> set[str]:
     """The first two characters, whitespace left out, of every text that ``word`` (as
     _label_regex spells it) starts: either width of a bracket, an optional colon there or not."""
-    options = [("(", "（") if ch in "(（" else (")", "）") if ch in ")）"
-               else (":", "：", "") if ch in ":：" else (ch,) for ch in word]
+    options = [
+        ("(", "（") if ch in "(（" else (")", "）") if ch in ")）" else (":", "：", "") if ch in ":：" else (ch,)
+        for ch in word
+    ]
     heads = {"".join(chars)[:2] for chars in product(*options)}
     if any(len(head) < 2 for head in heads):  # label_of could not look such a label up
         raise ValueError(f"a label needs two characters besides a colon: {word!r}")
@@ -160,7 +163,7 @@ def label_of(text: str) -> tuple[LabelSpec | None, str]:
         m = spec.regex.match(text)
         if not m:
             continue
-        rest = text[m.end():].strip()
+        rest = text[m.end() :].strip()
         colon = rest[:1] in (":", "：")
         value = rest.lstrip(":： \t").strip()
         if value:
@@ -193,10 +196,14 @@ def match_label(cell: Cell) -> None:
 _NOT_FINITE_WORDS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 
 
-def has_digit(cell: "Cell") -> bool:
+def has_digit(cell: Cell) -> bool:
     """Whether a cell holds what is meant as a number: digits, a number, or a broken one (#NAME?, NaN)."""
-    return (not isinstance(cell.value, str) or any(ch.isdigit() for ch in cell.text)
-            or is_excel_error(cell.value) or cell.text.strip().lower() in _NOT_FINITE_WORDS)
+    return (
+        not isinstance(cell.value, str)
+        or any(ch.isdigit() for ch in cell.text)
+        or is_excel_error(cell.value)
+        or cell.text.strip().lower() in _NOT_FINITE_WORDS
+    )
 
 
 _NUMERIC_START_RE = re.compile(r"[\s\d０-９.,，-]")
@@ -210,8 +217,16 @@ def starts_numeric(text: str) -> bool:
 def _plain_spellings(word: str):
     """``word`` as forms write it alone in a cell: either width of each bracket and colon, an inner
     colon left out or followed by a space, and with or without a colon after it."""
-    options = [("(", "（") if ch in "(（" else (")", "）") if ch in ")）"
-               else (":", "：", "", ": ", "： ") if ch in ":：" else (ch,) for ch in word]
+    options = [
+        ("(", "（")
+        if ch in "(（"
+        else (")", "）")
+        if ch in ")）"
+        else (":", "：", "", ": ", "： ")
+        if ch in ":："
+        else (ch,)
+        for ch in word
+    ]
     for chars in product(*options, ("", ":", "：")):
         yield "".join(chars)
 
@@ -219,8 +234,8 @@ def _plain_spellings(word: str):
 #: What label_of finds in each plain spelling of a label, worked out here once: most label cells
 #: of a form hold just the label, and then cost one dict lookup instead of regexes.
 PLAIN_LABELS: dict[str, tuple[LabelSpec | None, str]] = {
-    text: label_of(text) for spec in LABELS for word in spec.words for text in _plain_spellings(word)}
-
+    text: label_of(text) for spec in LABELS for word in spec.words for text in _plain_spellings(word)
+}
 
 
 def grid_cells(grid: Grid, start: int, stop: int) -> list[list[Cell]]:
@@ -229,8 +244,7 @@ def grid_cells(grid: Grid, start: int, stop: int) -> list[list[Cell]]:
     cells = grid.cells
     if cells is None or start != 0 or stop != len(grid_rows):
         # no list from the source: the rectangle's cells that are not "", in the same order
-        cells = [((r, c), value) for r in range(start, stop) for c, value in enumerate(grid_rows[r])
-                 if value != ""]
+        cells = [((r, c), value) for r in range(start, stop) for c, value in enumerate(grid_rows[r]) if value != ""]
     rows: list[list[Cell]] = [[] for _ in range(start, stop)]
     percent_cols: dict[int, set[int]] = {}  # row → its percent-formatted columns
     for r, c in grid.percent:
@@ -267,6 +281,7 @@ def grid_cells(grid: Grid, start: int, stop: int) -> list[list[Cell]]:
             row.append(cell)
     return rows
 
+
 def is_rate(cell: Cell) -> bool:
     value = cell.value
     if type(value) is float and -1e15 < value < 1e15:
@@ -282,5 +297,3 @@ def first_rate(cells: list[Cell]) -> Cell | None:
         if not cell.claimed and is_rate(cell):
             return cell
     return None
-
-

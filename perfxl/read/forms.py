@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..model import DEPARTMENT, EXECUTION, EXECUTION_L2, PROJECT, Amounts, Form, Indicator, ReadNote, Source
 from ..load import JSON_SUFFIXES, MAX_COLS, MAX_ROWS, Grid, ReadError, load_grids
+from ..model import DEPARTMENT, EXECUTION, EXECUTION_L2, PROJECT, Amounts, Form, Indicator, ReadNote, Source
 from ..values import normalize_text
 from .builder import FormBuilder
 from .cells import Cell, grid_cells
@@ -22,7 +22,6 @@ from .labels import scan_labels
 from .layouts import DEPARTMENT_LEVEL1_RE, DEPARTMENT_TITLE_RE, MONEY_IN_HEADING_RE, TITLE_RE, TITLE_YEAR_RE, YEAR_RE
 from .named import has_form_names, parse_named
 from .table import find_header, scan_table
-
 
 
 def _form_starts(rows: list[list[Cell]]) -> list[int]:
@@ -35,8 +34,13 @@ def _form_starts(rows: list[list[Cell]]) -> list[int]:
         for cell in row:
             # first the cheaper test of cell.text, which is a text value stripped (its value is
             # looked at only then)
-            if "绩" in cell.text and isinstance(value := cell.value, str) and "绩" in value \
-                    and TITLE_RE.search(value) and len(value) <= 60:
+            if (
+                "绩" in cell.text
+                and isinstance(value := cell.value, str)
+                and "绩" in value
+                and TITLE_RE.search(value)
+                and len(value) <= 60
+            ):
                 starts.append(r)
                 break
     if not starts:
@@ -55,14 +59,18 @@ def _parse_region(grid: Grid, rows: list[list[Cell]], start: int, stop: int) -> 
         scan_labels(b, rows[:header_at])
         body = header_at + header.rows
         used = scan_table(b, rows[body:], header, by_column=grid.sheet is not None)
-        scan_labels(b, rows[body + used:])
+        scan_labels(b, rows[body + used :])
     # Indicators, a key field or an amount make a form; so do the title and a key field's label:
     # a blank form (nothing filled in) is still a form, its findings say what is missing. Tested
     # in this order, so that a filled form costs no search for its title.
     key_fields = ("project", "unit", "filled_by")
-    if not (b.indicators or any(k in b.data for k in key_fields) or any("total" in a for a in b.amounts.values())
-            or any(k in b.locations for k in key_fields)
-            and any(TITLE_RE.search(c.text) for row in rows[:10] for c in row)):
+    if not (
+        b.indicators
+        or any(k in b.data for k in key_fields)
+        or any("total" in a for a in b.amounts.values())
+        or any(k in b.locations for k in key_fields)
+        and any(TITLE_RE.search(c.text) for row in rows[:10] for c in row)
+    ):
         return None
     _note_unread_cells(b, grid, start, stop)
     year = None
@@ -99,8 +107,13 @@ def _parse_region(grid: Grid, rows: list[list[Cell]], start: int, stop: int) -> 
         problems=data.get("problems"),
         filled_by=data.get("filled_by"),
         phone=data.get("phone"),
-        source=Source(file=grid.file, sheet=grid.sheet, locations=b.locations, notes=b.notes,
-                      columns=[header.by_col[c] for c in sorted(header.by_col)] if header is not None else []),
+        source=Source(
+            file=grid.file,
+            sheet=grid.sheet,
+            locations=b.locations,
+            notes=b.notes,
+            columns=[header.by_col[c] for c in sorted(header.by_col)] if header is not None else [],
+        ),
     )
 
 
@@ -134,12 +147,13 @@ def _add_funds_indicator(b: FormBuilder) -> None:
     if weight is None and score is None or any(i.is_execution for i in b.indicators):
         return
     rate = b.data.get("stated_progress")
-    b.indicators.insert(0, Indicator(level1=EXECUTION, level2=EXECUTION_L2, name=EXECUTION_L2, actual=rate,
-                                     weight=weight, score=score))
+    b.indicators.insert(
+        0, Indicator(level1=EXECUTION, level2=EXECUTION_L2, name=EXECUTION_L2, actual=rate, weight=weight, score=score)
+    )
     moved = {}
     for path, where in b.locations.items():  # every indicator moves one down
         if path.startswith("indicators."):
-            head, _, rest = path[len("indicators."):].partition(".")
+            head, _, rest = path[len("indicators.") :].partition(".")
             path = f"indicators.{int(head) + 1}" + (f".{rest}" if rest else "")
         moved[path] = where
     for key, path in (("funds_weight", "weight"), ("funds_score", "score"), ("stated_progress", "actual")):
@@ -159,9 +173,13 @@ def _note_unread_cells(b: FormBuilder, grid: Grid, start: int, stop: int) -> Non
         if start <= r < stop:
             b.uncalculated(r, c)
     if grid.clipped:
-        b.notes.append(ReadNote(
-            code="sheet-clipped", location=grid.ref(min(len(grid.rows), MAX_ROWS) - 1, 0) if grid.rows else "",
-            message=f"{'文本' if grid.sheet is None else '工作表'}超过 {MAX_ROWS} 行或 {MAX_COLS} 列，超出部分未读取"))
+        b.notes.append(
+            ReadNote(
+                code="sheet-clipped",
+                location=grid.ref(min(len(grid.rows), MAX_ROWS) - 1, 0) if grid.rows else "",
+                message=f"{'文本' if grid.sheet is None else '工作表'}超过 {MAX_ROWS} 行或 {MAX_COLS} 列，超出部分未读取",
+            )
+        )
 
 
 def parse_grid(grid: Grid) -> list[Form]:
@@ -219,8 +237,14 @@ def _read_json(path: Path) -> list[Form]:
     objects and arrays, ``MAX_JSON_FORMS`` forms): a few MB of ``[{},{},…]`` would be millions of
     objects, each a form to validate.
     """
-    from ..load import MAX_CELL_CHARS, MAX_JSON_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_FORMS, cut_long_strings, \
-        read_regular
+    from ..load import (
+        MAX_CELL_CHARS,
+        MAX_JSON_BYTES,
+        MAX_JSON_CONTAINERS,
+        MAX_JSON_FORMS,
+        cut_long_strings,
+        read_regular,
+    )
 
     raw = read_regular(path, MAX_JSON_BYTES)  # a regular file only: /dev/zero or a FIFO never ends
     if raw.count(b"{") + raw.count(b"[") > MAX_JSON_CONTAINERS:  # braces in strings count too: an upper bound

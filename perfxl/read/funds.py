@@ -73,7 +73,7 @@ def funds_row_part(row: list[Cell]) -> tuple[int, str] | None:
 
 def take_funds_row(b: FormBuilder, row: list[Cell], at: int, part: str, columns: dict[int, str]) -> None:
     """The values of one funds row, each by the heading of its column."""
-    values = [c for c in row[at + 1:] if has_digit(c) or c.percent]
+    values = [c for c in row[at + 1 :] if has_digit(c) or c.percent]
     if not values:
         return
     cols = sorted(columns)

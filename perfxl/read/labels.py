@@ -16,7 +16,7 @@ from .funds import funds_header, funds_row_part, take_amount, take_funds_row
 def _funds_row_follows(rows: list[list[Cell]], at: int) -> bool:
     """Whether the next row holding anything is a funds row (年度资金总额 …): headings over values
     with no row label (预算数: | 到位数: over 0.7 | 0.7) are labels waiting for their values."""
-    for row in rows[at + 1:at + 3]:
+    for row in rows[at + 1 : at + 3]:
         if row:
             return funds_row_part(row) is not None
     return False
@@ -51,7 +51,7 @@ def scan_labels(b: FormBuilder, rows: list[list[Cell]]) -> None:
             found = funds_row_part(row)
             if found is not None:
                 take_funds_row(b, row, found[0], found[1], funds)
-                for c in row[:found[0] + 1]:
+                for c in row[: found[0] + 1]:
                     c.claimed = True
                 continue
             if _funds_row_follows(rows, at):  # a source of funds perfxl does not add (单位资金)
@@ -82,7 +82,7 @@ def scan_labels(b: FormBuilder, rows: list[list[Cell]]) -> None:
             cell.claimed = True
             spec = cell.label
             assert spec is not None  # labels holds labelled cells only
-            segment = row[i + 1:labels[k + 1]] if k + 1 < len(labels) else row[i + 1:]
+            segment = row[i + 1 : labels[k + 1]] if k + 1 < len(labels) else row[i + 1 :]
             kind = spec.kind
             if kind == "section":
                 m = SECTION_RE.match(cell.text)
@@ -117,7 +117,11 @@ def scan_labels(b: FormBuilder, rows: list[list[Cell]]) -> None:
             if name == "stated_progress":
                 value = cell.inline or first_rate(segment)
                 if value:
-                    b.put_text(name, value if isinstance(value, Cell) else cell, value.text if isinstance(value, Cell) else value)
+                    b.put_text(
+                        name,
+                        value if isinstance(value, Cell) else cell,
+                        value.text if isinstance(value, Cell) else value,
+                    )
                     if isinstance(value, Cell):
                         value.claimed = True
                 else:

@@ -13,16 +13,27 @@ from __future__ import annotations
 
 import re
 
+from ..load import Grid, is_excel_error, render
 from ..model import AMOUNT_BLOCKS, AMOUNT_PARTS, EXECUTION, EXECUTION_L2, Amounts, Form, Indicator, Source
 from ..names import INDICATOR_FIELDS, RESULT_NAMES, name_of
-from ..load import Grid, is_excel_error, render
 from .builder import FormBuilder
 from .cells import Cell
 from .layouts import YEAR_RE
 from .table import level1_heading
 
-_TEXT_FIELDS = ("unit", "implementing_unit", "project", "money_unit", "stated_progress", "goal",
-                "achievement", "stated_completion", "problems", "filled_by", "phone")
+_TEXT_FIELDS = (
+    "unit",
+    "implementing_unit",
+    "project",
+    "money_unit",
+    "stated_progress",
+    "goal",
+    "achievement",
+    "stated_completion",
+    "problems",
+    "filled_by",
+    "phone",
+)
 _REQUIRED = (name_of("project"), name_of("ind_name"))
 
 
@@ -46,8 +57,11 @@ class _Named:
         used, names = self.grid.names.get(RESULT_NAMES["indicators.weight"]), self.grid.names.get(name_of("ind_name"))
         if used is None or names is None:
             return True
-        return not any((r, used[1]) in self.grid.no_value
-                       for r in range(names[0], names[2] + 1) if self.cell(r, names[1]) is not None)
+        return not any(
+            (r, used[1]) in self.grid.no_value
+            for r in range(names[0], names[2] + 1)
+            if self.cell(r, names[1]) is not None
+        )
 
     def cell(self, row: int, col: int) -> Cell | None:
         rows = self.grid.rows
@@ -190,8 +204,8 @@ def parse_named(grid: Grid) -> Form:
         indicators=indicators,
         level1_weights=level1_weights,
         stated_total=stated_total,
-        source=Source(file=grid.file, sheet=grid.sheet, locations=b.locations, method="names",
-                      notes=b.notes, results=results),
+        source=Source(
+            file=grid.file, sheet=grid.sheet, locations=b.locations, method="names", notes=b.notes, results=results
+        ),
         **data,
     )
-

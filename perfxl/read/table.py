@@ -17,7 +17,7 @@ from ..values import normalize_text, parse_value
 from .align import align
 from .builder import FormBuilder
 from .cells import Cell, has_digit, squash
-from .layouts import ALWAYS_LEVEL1, LEVEL1_NAMES, LEVEL2_OF, QUALITATIVE_OPS, TABLE_END_WORDS, TABLE_HEADINGS  # noqa: F401 - TABLE_HEADINGS for tests
+from .layouts import ALWAYS_LEVEL1, LEVEL1_NAMES, LEVEL2_OF, QUALITATIVE_OPS, TABLE_END_WORDS, TABLE_HEADINGS
 
 _LEVEL1_RE = re.compile(
     "^(" + "|".join(sorted(LEVEL1_NAMES, key=len, reverse=True)) + r")(?:指标)?\s*"
@@ -28,7 +28,9 @@ _LEVEL1_STEMS = frozenset(stem[0] for stem in LEVEL1_NAMES)
 #: An 一级 cell that holds only its weight: (50分), （20）, 30分.
 _WEIGHT_ONLY_RE = re.compile(r"^[(（]?\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]?$")
 #: Any 一级 or 二级 name with its weight after it: 投入(20分), 过程（30）, 部门预算管理80分) (a bracket lost).
-_NAME_WEIGHT_RE = re.compile(r"^(.*?)\s*(?:[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?)$")
+_NAME_WEIGHT_RE = re.compile(
+    r"^(.*?)\s*(?:[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]|[(（]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?)$"
+)
 #: A 三级 name with its weight inside (a rubric without a 分值 column): 相关性(5 分).
 _NAME_WITH_POINTS_RE = re.compile(r"^(.*?)\s*[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]$")
 _LEVEL2_RE = re.compile(r"^[\u4e00-\u9fff]{2,12}指标$|^预算执行率$")
@@ -38,8 +40,9 @@ LEVEL2_NAMES = frozenset(LEVEL2_OF)
 PLACEHOLDER_RE = re.compile(r"^(?:指标\s*\d*\s*[:：]?|[.…。·]+|[-—]+)$")
 #: Placeholders as the standard form writes them: PLACEHOLDER_RE matches each (tests/read);
 #: a set lookup finds them before any regex (half the rows of an indicator table are one).
-PLACEHOLDERS = frozenset({"...", "…", "……", "——", "-", "--"}
-                         | {f"指标{sep}{n}" for sep in ("", " ") for n in range(1, 10)})
+PLACEHOLDERS = frozenset(
+    {"...", "…", "……", "——", "-", "--"} | {f"指标{sep}{n}" for sep in ("", " ") for n in range(1, 10)}
+)
 
 
 def is_placeholder(text: str) -> bool:
@@ -54,8 +57,9 @@ TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计(?:得分)?|总\s*得\s*分|总\s
 _BRACKETED_RE = re.compile(r"[(（【\[][^()（）【】\[\]]*[)）】\]]")  # no bracket inside: linear on a run of （
 
 #: Every heading spelling → its role, longest first: a heading takes the longest it starts or ends with.
-_HEADING_WORDS = sorted(((w, role) for role, words in TABLE_HEADINGS.items() for w in words),
-                        key=lambda item: len(item[0]), reverse=True)
+_HEADING_WORDS = sorted(
+    ((w, role) for role, words in TABLE_HEADINGS.items() for w in words), key=lambda item: len(item[0]), reverse=True
+)
 #: Roles read into an Indicator, in the order of the columns of the standard form.
 VALUE_ROLES = ("name", "target", "actual", "weight", "score", "deviation")
 _HEADING_CACHE: dict[str, str | None] = {}
@@ -302,19 +306,35 @@ def scan_table(b: FormBuilder, rows: list[list[Cell]], header: Header, by_column
             if c.text[:1] in "总合综" and _is_total(c):
                 total = c
                 break
-        if total is not None and (total is first or not any(c.col in by_col and c.col < total.col and c.col >= roles.get("name", -1)
-                                                            for c in row[:row.index(total)])):
+        if total is not None and (
+            total is first
+            or not any(
+                c.col in by_col and c.col < total.col and c.col >= roles.get("name", -1)
+                for c in row[: row.index(total)]
+            )
+        ):
             _take_total(b, row, total, header, by_column)
             return used
-        if first.label is not None and first.label.field in ("problems", "filled_by", "phone") or \
-                squash(first.text).startswith(TABLE_END_WORDS) and first.col < roles.get("name", header.first_col):
+        if (
+            first.label is not None
+            and first.label.field in ("problems", "filled_by", "phone")
+            or squash(first.text).startswith(TABLE_END_WORDS)
+            and first.col < roles.get("name", header.first_col)
+        ):
             return used - 1
         n = len(row)
         if n == 1 and has_name and (first.text in placeholders or placeholder_re(first.text)):
             # a lone 指标 N / …… / ——: nothing to add, without the steps below
             continue
-        if by_column and n == 1 and first.col not in by_col and not level1_heading(first, None, table.level1) \
-                and not is_placeholder(first.text) and squash(first.text) not in level2_names and not _LEVEL2_RE.match(squash(first.text)):
+        if (
+            by_column
+            and n == 1
+            and first.col not in by_col
+            and not level1_heading(first, None, table.level1)
+            and not is_placeholder(first.text)
+            and squash(first.text) not in level2_names
+            and not _LEVEL2_RE.match(squash(first.text))
+        ):
             # a line alone outside the table's columns (a page's 发布时间 below a document's table)
             return used - 1
         if not _drifted(row, header) and (by_column or _plainly_in_columns(row, by_col, table.level1)):
@@ -343,7 +363,13 @@ def scan_table(b: FormBuilder, rows: list[list[Cell]], header: Header, by_column
         if k == n - 1 and has_name and (row[k].text in placeholders or placeholder_re(row[k].text)):
             continue  # only a 指标 N placeholder after the headings: nothing to add
         rest = row[k:]
-        offset = roles[anchor[1]] - anchor[0].col if anchor and anchor[1] in roles else roles["name"] - rest[0].col if has_name else 0
+        offset = (
+            roles[anchor[1]] - anchor[0].col
+            if anchor and anchor[1] in roles
+            else roles["name"] - rest[0].col
+            if has_name
+            else 0
+        )
         cols = [c.col + offset for c in rest]
         if len(rest) > len(value_roles):  # a name split over cells: join the leading ones
             extra = len(rest) - len(value_roles) + 1
@@ -399,8 +425,12 @@ def _drifted(row: list[Cell], header: Header) -> bool:
             if text[:1] in _PLACEHOLDER_FIRSTS and (_INDICATOR_NO_RE.match(text) or is_placeholder(text)):
                 return True
         elif role == "level2":
-            if text[:1] in _PLACEHOLDER_FIRSTS and (_INDICATOR_NO_RE.match(text) or text in PLACEHOLDERS) or \
-                    "分" in text and _LEVEL1_RE.match(squash(text)):
+            if (
+                text[:1] in _PLACEHOLDER_FIRSTS
+                and (_INDICATOR_NO_RE.match(text) or text in PLACEHOLDERS)
+                or "分" in text
+                and _LEVEL1_RE.match(squash(text))
+            ):
                 return True
         elif role == "name":
             if "分" in text and _LEVEL1_RE.match(squash(text)):

@@ -41,7 +41,21 @@ from .options import FORMULA_KINDS, TemplateError, TemplateOptions
 from .sheet import blank_form, write_template
 
 __all__ = [
-    "FORMULA_KINDS", "SHEET", "TITLE", "Formulas", "Layout", "ProjectList", "TemplateError", "TemplateOptions",
-    "UdfFormulas", "blank_form", "file_name_for", "find_list_header", "formulas_for", "plan_rows",
-    "read_project_list", "write_template", "write_templates",
+    "FORMULA_KINDS",
+    "SHEET",
+    "TITLE",
+    "Formulas",
+    "Layout",
+    "ProjectList",
+    "TemplateError",
+    "TemplateOptions",
+    "UdfFormulas",
+    "blank_form",
+    "file_name_for",
+    "find_list_header",
+    "formulas_for",
+    "plan_rows",
+    "read_project_list",
+    "write_template",
+    "write_templates",
 ]

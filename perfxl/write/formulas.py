@@ -38,12 +38,34 @@ def number_literal(value: float) -> str:
 
 #: Spellings the native formulas turn into one (the engine's parser knows many more).
 _NATIVE_SPELLINGS = (
-    ("　", ""), (" ", ""), ("≥", ">="), ("≧", ">="), ("≤", "<="), ("≦", "<="),
-    ("》", ">"), ("《", "<"), ("＞", ">"), ("＜", "<"), ("＝", "="), ("=>", ">="), ("=<", "<="),
-    ("大于或等于", ">="), ("大于等于", ">="), ("小于或等于", "<="), ("小于等于", "<="),
-    ("不少于", ">="), ("不低于", ">="), ("不小于", ">="), ("至少", ">="),
-    ("不超过", "<="), ("不高于", "<="), ("不大于", "<="), ("不多于", "<="),
-    ("％", "%"), ("，", ","), ("．", "."),
+    ("　", ""),
+    (" ", ""),
+    ("≥", ">="),
+    ("≧", ">="),
+    ("≤", "<="),
+    ("≦", "<="),
+    ("》", ">"),
+    ("《", "<"),
+    ("＞", ">"),
+    ("＜", "<"),
+    ("＝", "="),
+    ("=>", ">="),
+    ("=<", "<="),
+    ("大于或等于", ">="),
+    ("大于等于", ">="),
+    ("小于或等于", "<="),
+    ("小于等于", "<="),
+    ("不少于", ">="),
+    ("不低于", ">="),
+    ("不小于", ">="),
+    ("至少", ">="),
+    ("不超过", "<="),
+    ("不高于", "<="),
+    ("不大于", "<="),
+    ("不多于", "<="),
+    ("％", "%"),
+    ("，", ","),
+    ("．", "."),
     *((chr(0xFF10 + d), str(d)) for d in range(10)),
 )
 #: The longest number the length helper looks for: 15 characters (Excel's 15 significant digits).
@@ -87,7 +109,7 @@ class Formulas:
 
     def level1_weight(self, level1: str, first_row: int) -> str:
         """一级分值: the number in the 一级 cell's brackets ("产出指标（50分）"), else the profile's."""
-        b = f"SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({absolute(first_row, COL_L1)},\"（\",\"(\"),\"）\",\")\"),\"分\",\"\")"
+        b = f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({absolute(first_row, COL_L1)},"（","("),"）",")"),"分","")'
         default = self.rules.default_weight(level1)
         fallback = number_literal(default) if default is not None else '""'
         return f'=IFERROR(VALUE(MID({b},FIND("(",{b})+1,FIND(")",{b})-FIND("(",{b})-1)),{fallback})'
@@ -298,7 +320,29 @@ def formulas_for(kind: str, layout: Layout, rules: RuleProfile) -> Formulas:
 
 #: Every built-in function the formulas call (the README lists them): each in Excel 2007, WPS,
 #: LibreOffice and Gnumeric alike, none needing a host to evaluate an array.
-PLAIN_FUNCTIONS = frozenset({
-    "ABS", "AND", "COUNT", "COUNTIFS", "FIND", "IF", "IFERROR", "ISNUMBER", "LEFT", "LEN", "MAX", "MID",
-    "MIN", "NOT", "OR", "RIGHT", "ROUND", "SUBSTITUTE", "SUM", "SUMIFS", "TRIM", "VALUE",
-})
+PLAIN_FUNCTIONS = frozenset(
+    {
+        "ABS",
+        "AND",
+        "COUNT",
+        "COUNTIFS",
+        "FIND",
+        "IF",
+        "IFERROR",
+        "ISNUMBER",
+        "LEFT",
+        "LEN",
+        "MAX",
+        "MID",
+        "MIN",
+        "NOT",
+        "OR",
+        "RIGHT",
+        "ROUND",
+        "SUBSTITUTE",
+        "SUM",
+        "SUMIFS",
+        "TRIM",
+        "VALUE",
+    }
+)

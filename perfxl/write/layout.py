@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..load import column_letter
 from ..model import (
     BENEFIT,
     EXECUTION,
@@ -18,7 +19,6 @@ from ..model import (
     Indicator,
 )
 from ..names import INDICATOR_FIELDS, RESULT_NAMES, name_of
-from ..load import column_letter
 
 SHEET = "绩效自评表"
 TITLE = "区级部门预算项目绩效自评表"
@@ -180,13 +180,13 @@ class Layout:
         return {name: f"='{SHEET}'!{ref}" for name, ref in out.items()}
 
 
-def _spans(keys: list[tuple], first: int) -> list:
-    spans = []
+def _spans(keys: list[tuple[str, ...]], first: int) -> list[tuple[str, int, int]]:
+    spans: list[tuple[tuple[str, ...], int, int]] = []
     for i, key in enumerate(keys):
         if spans and spans[-1][0] == key and spans[-1][2] == first + i - 1:
-            spans[-1][2] = first + i
+            spans[-1] = (key, spans[-1][1], first + i)
         else:
-            spans.append([key, first + i, first + i])
+            spans.append((key, first + i, first + i))
     return [(key[-1], a, b) for key, a, b in spans]
 
 
@@ -199,7 +199,7 @@ def absolute(row: int, col: int) -> str:
     """Absolute reference of a 0-based cell: (5, 2) → ``$C$6``."""
     ref = cell_name(row, col)
     letters = ref.rstrip("0123456789")
-    return f"${letters}${ref[len(letters):]}"
+    return f"${letters}${ref[len(letters) :]}"
 
 
 def absolute_range(r1: int, c1: int, r2: int, c2: int) -> str:

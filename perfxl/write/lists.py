@@ -5,13 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import atomic_outputs, make_folder, remove_folders, safe_name, unique_name
-from ..model import Amounts, Form
-from ..rules import DEFAULT_RULES, RuleProfile
 from ..load import (
     MAX_COLS,
     MAX_ROWS,
@@ -21,19 +19,35 @@ from ..load import (
     read_text,
     render,
 )
+from ..model import Amounts, Form
+from ..rules import DEFAULT_RULES, RuleProfile
 from ..values import normalize_text, parse_value
 from .options import TemplateOptions
 from .sheet import blank_form, write_workbook
 
 #: Column headings of a project list → form field (headings are compared without spaces and colons).
 LIST_COLUMNS = {
-    "填报单位": "unit", "单位": "unit", "单位名称": "unit",
-    "项目名称": "project", "项目": "project",
-    "实施(主管)单位": "implementing_unit", "实施单位": "implementing_unit", "主管单位": "implementing_unit",
-    "预算数": "budget.total", "预算数(万元)": "budget.total", "预算安排": "budget.total", "全年预算数": "budget.total",
-    "财政资金": "budget.fiscal", "其中:财政资金": "budget.fiscal", "其他": "budget.other", "其他资金": "budget.other",
-    "年度": "year", "填报人": "filled_by", "联系电话": "phone",
-    "年度预期目标": "goal", "绩效目标": "goal",
+    "填报单位": "unit",
+    "单位": "unit",
+    "单位名称": "unit",
+    "项目名称": "project",
+    "项目": "project",
+    "实施(主管)单位": "implementing_unit",
+    "实施单位": "implementing_unit",
+    "主管单位": "implementing_unit",
+    "预算数": "budget.total",
+    "预算数(万元)": "budget.total",
+    "预算安排": "budget.total",
+    "全年预算数": "budget.total",
+    "财政资金": "budget.fiscal",
+    "其中:财政资金": "budget.fiscal",
+    "其他": "budget.other",
+    "其他资金": "budget.other",
+    "年度": "year",
+    "填报人": "filled_by",
+    "联系电话": "phone",
+    "年度预期目标": "goal",
+    "绩效目标": "goal",
     "序号": "number",  # no field of the form: the workbook's file is named by it
 }
 #: What a 合计 / 小计 row of a list says in a cell (合计, 小 计, 投资服务局小计, 总计：): it is no project.
@@ -69,7 +83,7 @@ def _number_text(value: object, place: int) -> str:
     text = render(value).strip()
     if number is None and text.isdigit() and text.isascii():
         number = int(text)
-    if number is not None and math.isfinite(number) and number == int(number) and 0 <= number < 10 ** 9:
+    if number is not None and math.isfinite(number) and number == int(number) and 0 <= number < 10**9:
         return f"{int(number):03d}"
     return text
 
@@ -92,11 +106,16 @@ def _list_rows(path: Path) -> tuple[list[list[object]], bool]:
             for row in reader:
                 if len(rows) == MAX_ROWS:
                     return rows, True
-                rows.append(row[:MAX_COLS])
+                rows.append(list(row[:MAX_COLS]))  # list[str] → list[object] (list is invariant)
                 clipped = clipped or len(row) > MAX_COLS
         except csv.Error as exc:  # a field over 128 KB, a NUL byte, an unclosed quote
-            what = (f"有字段超过 {csv.field_size_limit()} 个字符" if "field larger" in str(exc)
-                    else "含有 NUL 字符" if "NUL" in str(exc) else f"格式错误（{exc}）")
+            what = (
+                f"有字段超过 {csv.field_size_limit()} 个字符"
+                if "field larger" in str(exc)
+                else "含有 NUL 字符"
+                if "NUL" in str(exc)
+                else f"格式错误（{exc}）"
+            )
             raise ReadError(path, f"CSV 第 {reader.line_num} 行{what}，无法读取") from exc
         return rows, clipped
     if suffix in WORKBOOK_SUFFIXES:
@@ -112,16 +131,20 @@ def find_list_header(rows: list[list[object]]) -> tuple[int, dict[int, str]] | N
         (row index, column → field), or None when the rows are not a project list.
     """
     for r, row in enumerate(rows[:20]):
-        columns = {c: LIST_COLUMNS[_heading_key(v)] for c, v in enumerate(row) if v not in (None, "")
-                   and _heading_key(v) in LIST_COLUMNS}
+        columns = {
+            c: LIST_COLUMNS[_heading_key(v)]
+            for c, v in enumerate(row)
+            if v not in (None, "") and _heading_key(v) in LIST_COLUMNS
+        }
         fields = set(columns.values())
         if "project" in fields and ({"unit", "budget.total"} & fields):
             return r, columns
     return None
 
 
-def read_project_list(path: str | Path, options: TemplateOptions | None = None,
-                      rules: RuleProfile = DEFAULT_RULES) -> ProjectList:
+def read_project_list(
+    path: str | Path, options: TemplateOptions | None = None, rules: RuleProfile = DEFAULT_RULES
+) -> ProjectList:
     """The forms to pre-fill from a list of projects (CSV or the first sheet of a workbook).
 
     Args:
@@ -143,7 +166,9 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
     if found is None:
         raise ReadError(path, "不是项目清单：没有含“项目名称”和“填报单位”或“预算数”的标题行")
     header, columns = found
-    forms, problems, numbers = [], [], []
+    forms: list[Form] = []
+    problems: list[str] = []
+    numbers: list[str] = []
     if clipped:
         problems.append(f"{path}：项目清单超过 {MAX_ROWS} 行或 {MAX_COLS} 列，超出部分未读取")
     for r in range(header + 1, len(rows)):
@@ -163,7 +188,11 @@ def read_project_list(path: str | Path, options: TemplateOptions | None = None,
         bad = None
         for fieldname, value in values.items():
             if fieldname.startswith("budget.") or fieldname == "year":
-                number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_value(render(value)).number
+                number = (
+                    value
+                    if isinstance(value, (int, float)) and not isinstance(value, bool)
+                    else parse_value(render(value)).number
+                )
                 if number is None or not math.isfinite(number):
                     bad = f"{where}：{'年度' if fieldname == 'year' else '金额'}“{render(value)}”不是数字，已跳过"
                     break
@@ -253,8 +282,11 @@ def write_templates(
     folder = Path(folder)
     made = make_folder(folder)
     used: set[str] = set()  # two rows of one 序号 and name, or names alike once cut: -2, -3 …
-    paths = [folder / unique_name(file_name_for(form, number), used, _NAME_BYTES + len(".xlsx"))
-             for form, number in zip(forms, numbers or range(1, len(forms) + 1))]
+    starts: Sequence[int | str] = numbers or range(1, len(forms) + 1)
+    paths = [
+        folder / unique_name(file_name_for(form, number), used, _NAME_BYTES + len(".xlsx"))
+        for form, number in zip(forms, starts)
+    ]
     try:
         with atomic_outputs(paths, force=force, inputs=inputs) as temps:
             for form, tmp in zip(forms, temps):

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..display import writable
 from ..engine import exec_rate, grade, scored
@@ -73,8 +74,13 @@ def _worksheet_class():
 
     class PlainFormulaWorksheet(Worksheet):
         def _prepare_formula(self, formula, expand_future_functions=False):
-            if formula.startswith("=") and not formula.endswith("}") and all(
-                name in PLAIN_FUNCTIONS or name.startswith(("perfxl_", LITE_PREFIX)) for name in _CALLED.findall(formula)
+            if (
+                formula.startswith("=")
+                and not formula.endswith("}")
+                and all(
+                    name in PLAIN_FUNCTIONS or name.startswith(("perfxl_", LITE_PREFIX))
+                    for name in _CALLED.findall(formula)
+                )
             ):
                 return formula[1:]
             return super()._prepare_formula(formula, expand_future_functions)
@@ -133,14 +139,14 @@ def _row_height(lines: int) -> float:
 
 
 def _width(first_col: int, last_col: int) -> float:
-    return sum(COL_WIDTHS[first_col:last_col + 1])
+    return sum(COL_WIDTHS[first_col : last_col + 1])
 
 
 @dataclass
 class _Sheet:
     """Writes one form onto one worksheet."""
 
-    ws: object
+    ws: Any  # an XlsxWriter worksheet (XlsxWriter has no type hints)
     f: _Formats
     layout: Layout
     formulas: Formulas
@@ -155,14 +161,18 @@ class _Sheet:
 
     def fit(self, row: int, text, first_col: int, last_col: int | None = None) -> None:
         """Make ``row`` tall enough for ``text`` wrapped across the columns."""
-        lines = _lines(None if text is None else str(text), _width(first_col, first_col if last_col is None else last_col))
+        lines = _lines(
+            None if text is None else str(text), _width(first_col, first_col if last_col is None else last_col)
+        )
         self.heights[row] = max(self.heights.get(row, _row_height(1)), _row_height(lines))
 
     def put(self, row: int, col: int, value, fmt, last_col: int | None = None, last_row: int | None = None) -> None:
         """A value (text always as text: never read as a formula), merged when a span is given."""
         ws = self.ws
         if (last_col is not None and last_col != col) or (last_row is not None and last_row != row):
-            ws.merge_range(row, col, row if last_row is None else last_row, col if last_col is None else last_col, "", fmt)
+            ws.merge_range(
+                row, col, row if last_row is None else last_row, col if last_col is None else last_col, "", fmt
+            )
         if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
             ws.write_blank(row, col, None, fmt)  # no cell holds NaN or an infinity: left empty
         elif isinstance(value, str):
@@ -227,10 +237,20 @@ class _Sheet:
             self.fit(row, "预算安排情况（调整后）", 1, 2)
         amount_cells = [(row, col) for col in AMOUNT_COLS.values() for row in AMOUNT_ROWS.values()]
         for row, col in amount_cells:
-            self.ws.data_validation(row, col, row, col, {
-                "validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning",
-                "error_title": "金额", "error_message": "请填写数字（单位：万元），一般不小于 0。",
-            })
+            self.ws.data_validation(
+                row,
+                col,
+                row,
+                col,
+                {
+                    "validate": "decimal",
+                    "criteria": ">=",
+                    "value": 0,
+                    "error_type": "warning",
+                    "error_title": "金额",
+                    "error_message": "请填写数字（单位：万元），一般不小于 0。",
+                },
+            )
 
     def goals(self) -> None:
         f, form = self.f, self.form
@@ -244,10 +264,17 @@ class _Sheet:
         self.fit(ROW_GOAL, form.goal, 1, 3)
         self.fit(ROW_GOAL, form.achievement, 4, 6)
         self.fit(ROW_GOAL, form.stated_completion, 7, 8)
-        self.ws.data_validation(ROW_GOAL, 7, ROW_GOAL, 7, {
-            "validate": "list", "source": ["100%", "完成预算目标", "部分完成预期目标", "未完成预期目标"],
-            "show_error": False,
-        })
+        self.ws.data_validation(
+            ROW_GOAL,
+            7,
+            ROW_GOAL,
+            7,
+            {
+                "validate": "list",
+                "source": ["100%", "完成预算目标", "部分完成预期目标", "未完成预期目标"],
+                "show_error": False,
+            },
+        )
 
     def table(self, computed, rules: RuleProfile) -> None:
         f, form, lay, fx = self.f, self.form, self.layout, self.formulas
@@ -285,25 +312,55 @@ class _Sheet:
             # Hidden helpers: the 一级 weight, the weight used, and (native) the parsing.
             l1_weight = form.level1_weights.get(level1, rules.default_weight(level1))
             self.formula(row, COL_L1_WEIGHT, fx.level1_weight(level1, first), f.helper, l1_weight)
-            self.formula(row, COL_WEIGHT_USED, fx.weight_used(row, (first, last)), f.helper, res.weight if res else None)
+            self.formula(
+                row, COL_WEIGHT_USED, fx.weight_used(row, (first, last)), f.helper, res.weight if res else None
+            )
             for col, helper in fx.helpers(row, trow.is_execution).items():
                 self.formula(row, col, helper, f.helper, "")
             self.fit(row, ind.name if ind else None, COL_NAME)
             self.fit(row, ind.target if ind else None, COL_TARGET)
             self.fit(row, ind.actual if ind else None, COL_ACTUAL)
             self.fit(row, level1 if row == first else None, COL_L1)
-        for col, rule in ((COL_WEIGHT, {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
-                                        "error_title": "分值", "error_message": "分值应为 0 到 100 之间的数字。"}),
-                          (COL_SCORE, {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
-                                       "error_title": "自评得分", "error_message": "自评得分应为 0 到 100 之间的数字，且不超过分值。"})):
+        for col, rule in (
+            (
+                COL_WEIGHT,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": 0,
+                    "maximum": 100,
+                    "error_title": "分值",
+                    "error_message": "分值应为 0 到 100 之间的数字。",
+                },
+            ),
+            (
+                COL_SCORE,
+                {
+                    "validate": "decimal",
+                    "criteria": "between",
+                    "minimum": 0,
+                    "maximum": 100,
+                    "error_title": "自评得分",
+                    "error_message": "自评得分应为 0 到 100 之间的数字，且不超过分值。",
+                },
+            ),
+        ):
             self.ws.data_validation(lay.first, col, lay.last, col, rule)
         for row, trow in enumerate(lay.table, start=lay.first):
             if not trow.is_execution:
-                self.ws.data_validation(row, COL_ACTUAL, row, COL_ACTUAL, {
-                    "validate": "list", "source": list(QUALITATIVE_CHOICES), "show_error": False,
-                    "input_title": "实际完成值",
-                    "input_message": "填写完成的数值（如 98.5%、40个）；定性指标可选 达成 / 部分达成 / 未达成。",
-                })
+                self.ws.data_validation(
+                    row,
+                    COL_ACTUAL,
+                    row,
+                    COL_ACTUAL,
+                    {
+                        "validate": "list",
+                        "source": list(QUALITATIVE_CHOICES),
+                        "show_error": False,
+                        "input_title": "实际完成值",
+                        "input_message": "填写完成的数值（如 98.5%、40个）；定性指标可选 达成 / 部分达成 / 未达成。",
+                    },
+                )
         self.totals(computed, rules)
 
     def totals(self, computed, rules: RuleProfile) -> None:
@@ -316,8 +373,13 @@ class _Sheet:
         stated = cell_name(lay.total_row, COL_SCORE)
         if self.blank:
             cached = [res.rule_score for res in computed.indicators if res.rule_score is not None]
-            self.formula(lay.total_row, COL_SCORE, f'=IF(COUNT({scores})=0,"",SUM({scores}))', f.score_input,
-                         sum(cached) if cached else None)
+            self.formula(
+                lay.total_row,
+                COL_SCORE,
+                f'=IF(COUNT({scores})=0,"",SUM({scores}))',
+                f.score_input,
+                sum(cached) if cached else None,
+            )
             stated_value = sum(cached) if cached else None
         else:
             self.put(lay.total_row, COL_SCORE, form.stated_total, f.score_input)
@@ -325,7 +387,9 @@ class _Sheet:
         self.formula(lay.total_row, COL_RULE, fx.total(), f.result, computed.total)
         self.put(lay.grade_row, COL_L1, "等级（优≥90，良≥80，中≥60，差<60）", f.heading, last_col=COL_WEIGHT)
         self.formula(lay.grade_row, COL_SCORE, fx.grade(stated), f.result_text, grade(stated_value, rules))
-        self.formula(lay.grade_row, COL_RULE, fx.grade(cell_name(lay.total_row, COL_RULE)), f.result_text, computed.grade)
+        self.formula(
+            lay.grade_row, COL_RULE, fx.grade(cell_name(lay.total_row, COL_RULE)), f.result_text, computed.grade
+        )
 
     def footer(self, rules: RuleProfile) -> None:
         f, form, lay = self.f, self.form, self.layout
@@ -340,8 +404,10 @@ class _Sheet:
         self.put(row, 4, "联系电话：", f.plain_right)
         self.put(row, 5, form.phone, f.plain_value, last_col=6)
         self.heights[row] = 24
-        note = (f"注：灰色单元格为 perfxl 按《{rules.name}》规则复核计算的结果；分值留空时，"
-                "一级指标分值在其下已填写的三级指标间平均分配。")
+        note = (
+            f"注：灰色单元格为 perfxl 按《{rules.name}》规则复核计算的结果；分值留空时，"
+            "一级指标分值在其下已填写的三级指标间平均分配。"
+        )
         self.put(lay.note_row, 0, note, f.note, last_col=LAST_PRINTED_COL)
         self.fit(lay.note_row, note, 0, LAST_PRINTED_COL)
 
@@ -393,15 +459,17 @@ def write_workbook(target, form: Form, *, kind: str, rules: RuleProfile, blank: 
                 conf.write_string(i, 0, key)
                 conf.write_string(i, 1, value)
             conf.hide()
-        wb.set_properties({
-            "title": f"{TITLE}{'：' + form.project if form.project else ''}",
-            "subject": f"{form.year or ''}年度项目支出绩效自评",
-            "author": form.filled_by or "",
-            "company": form.unit or "",
-            "comments": f"perfxl 生成；公式：{kind}；规则：{rules.name}",
-            # A fixed date keeps the file the same for the same form (golden files, caches).
-            "created": _dt.datetime(2020, 1, 1),
-        })
+        wb.set_properties(
+            {
+                "title": f"{TITLE}{'：' + form.project if form.project else ''}",
+                "subject": f"{form.year or ''}年度项目支出绩效自评",
+                "author": form.filled_by or "",
+                "company": form.unit or "",
+                "comments": f"perfxl 生成；公式：{kind}；规则：{rules.name}",
+                # A fixed date keeps the file the same for the same form (golden files, caches).
+                "created": _dt.datetime(2020, 1, 1),
+            }
+        )
         wb.set_custom_property("perfxl_formulas", kind)
 
 

@@ -64,12 +64,19 @@ print(json.dumps({
 def measured_cli(*args) -> dict:
     """``perfxl ARGS`` as a user runs it, in a fresh process: its exit code, output, seconds and the
     peak memory of it and its workers."""
-    done = subprocess.run([sys.executable, "-c", _MEASURE_CLI, *map(str, args)], capture_output=True, text=True,
-                          timeout=MAX_SECONDS * 3, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE_CLI, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=MAX_SECONDS * 3,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     got = json.loads(done.stdout)
     assert "Traceback" not in got["stdout"] + got["stderr"], got["stderr"][-2000:]
     return got
+
+
 # perfxl as a user runs it, in a fresh process: the file size limit (when given) makes every write
 # past it fail with EFBIG, as a full disk fails with ENOSPC (SIGXFSZ is ignored, or it would kill
 # the process instead); its peak memory and time are written to a file at exit.
@@ -113,8 +120,13 @@ class Done:
 
 def cli_process(*args, tmpdir: Path, fsize: int | None = None, **popen) -> subprocess.Popen:
     """``perfxl ARGS`` started in a fresh process with TMPDIR ``tmpdir`` (and a file size limit)."""
-    env = {**os.environ, "TMPDIR": str(tmpdir), "PERFXL_TEST_MEASURE": str(tmpdir.parent / f"measure-{tmpdir.name}.json"),
-           "PERFXL_TEST_FSIZE": str(fsize or ""), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "TMPDIR": str(tmpdir),
+        "PERFXL_TEST_MEASURE": str(tmpdir.parent / f"measure-{tmpdir.name}.json"),
+        "PERFXL_TEST_FSIZE": str(fsize or ""),
+        "PYTHONPATH": str(ROOT),
+    }
     popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
     return subprocess.Popen([sys.executable, "-c", _RUN_CLI, *map(str, args)], text=True, env=env, cwd=ROOT, **popen)
 
@@ -154,8 +166,9 @@ def measured_check(path: Path) -> dict:
     tracemalloc) only grows within one process, and because a file that made the reader abort
     must fail this test, not end the test run.
     """
-    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True,
-                          timeout=MAX_SECONDS * 3, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=MAX_SECONDS * 3, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 

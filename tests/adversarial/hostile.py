@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import struct
 import math
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +105,16 @@ def form_rows(
         [None, "预算数:", budget, "到位数:", received, "执行数:", spent, progress],
         ["三、目标完成情况", "年度预期目标", None, None, "具体完成情况", None, "总体完成率"],
         [None, goal, None, None, achievement, None, "完成预算目标"],
-        ["四、年度绩效指标完成情况", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "分值", "自评得分"],
+        [
+            "四、年度绩效指标完成情况",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "预期指标值",
+            "实际完成值",
+            "分值",
+            "自评得分",
+        ],
     ]
     for ind in INDICATORS if indicators is None else indicators:
         rows.append([None, *ind])
@@ -119,10 +128,21 @@ def form_rows(
 
 
 #: Where the fields of :func:`form_rows` stand (row, col), 0-based, for tests that edit one cell.
-CELL = {"project": (4, 2), "unit": (2, 1), "budget": (6, 2), "received": (6, 4), "spent": (6, 6),
-        "progress": (6, 7), "goal": (8, 1), "problems": (11 + len(INDICATORS), 1),
-        "filled_by": (12 + len(INDICATORS), 1), "total": (10 + len(INDICATORS), 7),
-        "first_score": (10, 7), "first_weight": (10, 6), "first_actual": (10, 5)}
+CELL = {
+    "project": (4, 2),
+    "unit": (2, 1),
+    "budget": (6, 2),
+    "received": (6, 4),
+    "spent": (6, 6),
+    "progress": (6, 7),
+    "goal": (8, 1),
+    "problems": (11 + len(INDICATORS), 1),
+    "filled_by": (12 + len(INDICATORS), 1),
+    "total": (10 + len(INDICATORS), 7),
+    "first_score": (10, 7),
+    "first_weight": (10, 6),
+    "first_actual": (10, 5),
+}
 
 
 def edited(cells: dict[str, object]) -> list[list]:
@@ -138,8 +158,18 @@ def edited(cells: dict[str, object]) -> list[list]:
 def many_indicators(n: int) -> list[list]:
     """A form with ``n`` indicator rows under one 产出指标 of weight 100 (each worth 100 / n)."""
     weight = round(100 / n, 6)
-    inds = [["产出指标(100)" if i == 0 else None, "数量指标" if i == 0 else None, f"完成事项{i + 1}",
-             "≥10个", "10个", weight, weight] for i in range(n)]
+    inds = [
+        [
+            "产出指标(100)" if i == 0 else None,
+            "数量指标" if i == 0 else None,
+            f"完成事项{i + 1}",
+            "≥10个",
+            "10个",
+            weight,
+            weight,
+        ]
+        for i in range(n)
+    ]
     return form_rows(indicators=inds, total=round(weight * n, 2))
 
 
@@ -155,7 +185,7 @@ _STYLES = (
     '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-    '</styleSheet>'
+    "</styleSheet>"
 )
 _PERCENT_STYLE, _DATE_STYLE = 1, 2
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -207,8 +237,9 @@ def sheet_xml(rows: list[list], merged: tuple[str, ...] = ()) -> bytes:
             parts.append(f'<row r="{r}">{cells}</row>')
     parts.append("</sheetData>")
     if merged:
-        parts.append(f'<mergeCells count="{len(merged)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merged)
-                     + "</mergeCells>")
+        parts.append(
+            f'<mergeCells count="{len(merged)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merged) + "</mergeCells>"
+        )
     parts.append("</worksheet>")
     return "".join(parts).encode("utf-8")
 
@@ -218,37 +249,52 @@ def _package(sheets: list[tuple[str, bytes | None]]) -> dict[str, bytes]:
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, len(sheets) + 1))
-    types = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-             '<Default Extension="xml" ContentType="application/xml"/>'
-             '<Override PartName="/xl/workbook.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-             '<Override PartName="/xl/styles.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-             f'{overrides}</Types>')
-    root_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                 'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    sheet_list = "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
-                         for i, (name, _) in enumerate(sheets, start=1))
-    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {_NS} {_RNS}>'
-                f'<sheets>{sheet_list}</sheets></workbook>')
+        for i in range(1, len(sheets) + 1)
+    )
+    types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{overrides}</Types>"
+    )
+    root_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    sheet_list = "".join(
+        f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, (name, _) in enumerate(sheets, start=1)
+    )
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {_NS} {_RNS}>'
+        f"<sheets>{sheet_list}</sheets></workbook>"
+    )
     rels = "".join(
         f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        f'worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
+        f'worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
     n = len(sheets) + 1
-    rels += (f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-             'relationships/styles" Target="styles.xml"/>')
+    rels += (
+        f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/>'
+    )
     parts = {
         "[Content_Types].xml": types.encode(),
         "_rels/.rels": root_rels.encode(),
         "xl/workbook.xml": workbook.encode(),
-        "xl/_rels/workbook.xml.rels": ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships '
-                                       'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                                       f'{rels}</Relationships>').encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{rels}</Relationships>"
+        ).encode(),
         "xl/styles.xml": _STYLES.encode(),
     }
     for i, (_, content) in enumerate(sheets, start=1):
@@ -328,8 +374,9 @@ def far_cell(path: Path) -> Path:
 def wide_unplaced_row(path: Path, width: int = 16_384) -> Path:
     """The clean form and a row of ``width`` cells without ``r`` attributes (each after the last),
     then a row far below: the range is as wide and as tall as a reader places them."""
-    return _form_with_tail(path, b'<row r="30">' + b"<c><v>1</v></c>" * width + b'</row>'
-                           b'<row r="19999"><c r="A19999"><v>1</v></c></row>')
+    return _form_with_tail(
+        path, b'<row r="30">' + b"<c><v>1</v></c>" * width + b'</row><row r="19999"><c r="A19999"><v>1</v></c></row>'
+    )
 
 
 def zip_bomb(path: Path, inflated_mb: int = 300) -> Path:
@@ -363,9 +410,9 @@ def lying_zip_bomb(path: Path, inflated_mb: int = 300) -> Path:
     for signature, size_at, name_len_at, header in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
         at = data.find(signature)
         while at != -1:
-            n = int.from_bytes(data[at + name_len_at:at + name_len_at + 2], "little")
-            m = int.from_bytes(data[at + name_len_at + 2:at + name_len_at + 4], "little")
-            if bytes(data[at + header:at + header + n]) == name:
+            n = int.from_bytes(data[at + name_len_at : at + name_len_at + 2], "little")
+            m = int.from_bytes(data[at + name_len_at + 2 : at + name_len_at + 4], "little")
+            if bytes(data[at + header : at + header + n]) == name:
                 _claim_small(data, at + size_at, at + header + n, m)
             at = data.find(signature, at + 4)
     path.write_bytes(bytes(data))
@@ -374,32 +421,36 @@ def lying_zip_bomb(path: Path, inflated_mb: int = 300) -> Path:
 
 def _claim_small(data: bytearray, size_at: int, extra_at: int, extra_len: int) -> None:
     """Set a header's uncompressed size to 1024, in its 4-byte field or its zip64 extra field."""
-    if data[size_at:size_at + 4] != b"\xff\xff\xff\xff":
-        data[size_at:size_at + 4] = (1024).to_bytes(4, "little")
+    if data[size_at : size_at + 4] != b"\xff\xff\xff\xff":
+        data[size_at : size_at + 4] = (1024).to_bytes(4, "little")
         return
     at = extra_at
     while at < extra_at + extra_len:
-        kind = int.from_bytes(data[at:at + 2], "little")
-        size = int.from_bytes(data[at + 2:at + 4], "little")
+        kind = int.from_bytes(data[at : at + 2], "little")
+        size = int.from_bytes(data[at + 2 : at + 4], "little")
         if kind == 1:  # zip64: the uncompressed size comes first
-            data[at + 4:at + 12] = (1024).to_bytes(8, "little")
+            data[at + 4 : at + 12] = (1024).to_bytes(8, "little")
             return
         at += 4 + size
 
 
 # ----------------------------------------------------------------------------------- OpenDocument
 
-_ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
 
 
 def _ods_cell(value: object) -> str:
     if value is None or value == "":
         return "<table:table-cell/>"
     if isinstance(value, Percent):
-        return (f'<table:table-cell office:value-type="percentage" office:value="{value.fraction!r}">'
-                f"<text:p>{value.fraction * 100:g}%</text:p></table:table-cell>")
+        return (
+            f'<table:table-cell office:value-type="percentage" office:value="{value.fraction!r}">'
+            f"<text:p>{value.fraction * 100:g}%</text:p></table:table-cell>"
+        )
     if isinstance(value, (int, float)):
         return f'<table:table-cell office:value-type="float" office:value="{value!r}"><text:p>{value}</text:p></table:table-cell>'
     return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
@@ -408,19 +459,24 @@ def _ods_cell(value: object) -> str:
 def repeated_ods(path: Path, rows: int = 9_000, cols: int = 10_000) -> Path:
     """The clean form as .ods, then one row holding the number 1 repeated ``cols`` times, the row
     repeated ``rows`` times: a file of a few KB that asks for 90 million values."""
-    tail = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
-            f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
-            "</table:table-row>")
+    tail = (
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
+        f'office:value="1" table:number-columns-repeated="{cols}"><text:p>1</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
     path.write_bytes(ods_bytes(form_rows(), tail.encode()))
     return path
 
 
 # ------------------------------------------------------------------------------ text and JSON
 
+
 def text_dump(rows: list[list]) -> str:
     """Rows as a tab-separated text dump, the way archived forms come out of PDFs."""
-    return "\n".join("\t".join("" if v is None else str(v.fraction * 100) + "%" if isinstance(v, Percent) else str(v)
-                               for v in row) for row in rows)
+    return "\n".join(
+        "\t".join("" if v is None else str(v.fraction * 100) + "%" if isinstance(v, Percent) else str(v) for v in row)
+        for row in rows
+    )
 
 
 def endless_text(path: Path, lines: int = 40_000_000, tabs: int = 2_000_000) -> Path:
@@ -447,22 +503,30 @@ def oversized(path: Path, mb: int = 51) -> Path:
 
 # --------------------------------------------------------------------------- other broken files
 
+
 def docx_bytes() -> bytes:
     """A minimal Word document (a zip with ``word/document.xml``)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                    'package/2006/content-types"/>')
-        zf.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats'
-                    '.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>项目名称</w:t></w:r></w:p></w:body>'
-                    '</w:document>')
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
+        zf.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats'
+            '.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>项目名称</w:t></w:r></w:p></w:body>'
+            "</w:document>",
+        )
     return buf.getvalue()
 
 
 def pdf_bytes() -> bytes:
     """A minimal one-page PDF."""
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-            b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+        b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
 def encrypted_xlsx_bytes(password: str = "123456") -> bytes:
@@ -521,14 +585,19 @@ REPEAT_PLACES = {
     "xl/styles.xml": b"</styleSheet>",
 }
 
-_SHARED_STRINGS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                   f'<sst {_NS} count="1" uniqueCount="1"><si><t>翻译费</t></si></sst>')
-_STRINGS_REL = ('<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                'relationships/sharedStrings" Target="sharedStrings.xml"/>')
+_SHARED_STRINGS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    f'<sst {_NS} count="1" uniqueCount="1"><si><t>翻译费</t></si></sst>'
+)
+_STRINGS_REL = (
+    '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+)
 
 
-def repeated_xlsx(part: str, unit: bytes, n: int, around: tuple[bytes, bytes] = (b"", b""),
-                  calamine: bool = False) -> bytes:
+def repeated_xlsx(
+    part: str, unit: bytes, n: int, around: tuple[bytes, bytes] = (b"", b""), calamine: bool = False
+) -> bytes:
     """The clean form's workbook with ``unit`` repeated ``n`` times in ``part`` (see
     :data:`REPEAT_PLACES`), between ``around``: a few KB zipped, whatever ``n``.
 
@@ -570,11 +639,18 @@ def with_comment(data: bytes) -> bytes:
 
 def ods_bytes(rows: list[list], tail: bytes = b"") -> bytes:
     """An .ods holding ``rows`` in one table, with raw ``tail`` XML after its rows."""
-    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
-                   for row in rows).encode()
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
-               '<office:body><office:spreadsheet><table:table table:name="自评表">').encode() + body + tail + (
-               b"</table:table></office:spreadsheet></office:body></office:document-content>")
+    body = "".join(
+        "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows
+    ).encode()
+    content = (
+        (
+            f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+            '<office:body><office:spreadsheet><table:table table:name="自评表">'
+        ).encode()
+        + body
+        + tail
+        + (b"</table:table></office:spreadsheet></office:body></office:document-content>")
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
@@ -583,13 +659,16 @@ def ods_bytes(rows: list[list], tail: bytes = b"") -> bytes:
     return buf.getvalue()
 
 
-_ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
-                 'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
-                 'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
-                 'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+    'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+    'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
 
 
 # ------------------------------------------------------------------------------------------- .xls
+
 
 def _biff(kind: int, body: bytes) -> bytes:
     return struct.pack("<HH", kind, len(body)) + body
@@ -614,9 +693,12 @@ def xls_bytes(rows: list[list], extra_cells: list[tuple[int, int, object]] = ())
     cells = [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")]
     cells += list(extra_cells)
     last_row, last_col = max(r for r, _, _ in cells), max(c for _, c, _ in cells)
-    sheet = (_biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
-             + _biff(0x0200, struct.pack("<IIHHH", 0, last_row + 1, 0, min(last_col + 1, 0xFFFF), 0))
-             + b"".join(_biff_cell(r, c, v) for r, c, v in cells) + _biff(0x000A, b""))
+    sheet = (
+        _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
+        + _biff(0x0200, struct.pack("<IIHHH", 0, last_row + 1, 0, min(last_col + 1, 0xFFFF), 0))
+        + b"".join(_biff_cell(r, c, v) for r, c, v in cells)
+        + _biff(0x000A, b"")
+    )
     bof = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
     name = "自评表"
     boundsheet_len = 4 + 6 + 2 + 2 * len(name)
@@ -637,27 +719,41 @@ def _compound_file(stream: bytes) -> bytes:
 
     def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
         raw = name.encode("utf-16-le") + b"\0\0"
-        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child)
-                + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 + struct.pack("<IIHH", start, size, 0, 0))
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child)
+            + b"\0" * 16
+            + b"\0" * 4
+            + b"\0" * 16
+            + struct.pack("<IIHH", start, size, 0, 0)
+        )
 
     directory = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))).ljust(512, b"\0")
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-              + struct.pack("<I108I", 0, *([free] * 108)))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I108I", 0, *([free] * 108))
+    )
     return header + fat_sector + directory + stream
 
 
 def shared_part_xlsx(sheets: int = 50, rows: int = 5_000) -> bytes:
     """A workbook of ``sheets`` sheets that all point at one sheet part: the clean form followed by
     ``rows`` rows of four numbers each. Every sheet is that part again."""
-    filler = "".join(f'<row r="{r}">' + "".join(f'<c r="{column_letter(c)}{r}"><v>{r}</v></c>' for c in range(4))
-                     + "</row>" for r in range(len(form_rows()) + 1, len(form_rows()) + 1 + rows)).encode()
+    filler = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{column_letter(c)}{r}"><v>{r}</v></c>' for c in range(4)) + "</row>"
+        for r in range(len(form_rows()) + 1, len(form_rows()) + 1 + rows)
+    ).encode()
     sheet = sheet_xml(form_rows()).replace(b"</sheetData>", filler + b"</sheetData>")
     parts = _package([(f"表{i}", sheet if i == 1 else None) for i in range(1, sheets + 1)])
     rels = "xl/_rels/workbook.xml.rels"
     for i in range(2, sheets + 1):
-        parts[rels] = parts[rels].replace(f'Target="worksheets/sheet{i}.xml"'.encode(), b'Target="worksheets/sheet1.xml"')
+        parts[rels] = parts[rels].replace(
+            f'Target="worksheets/sheet{i}.xml"'.encode(), b'Target="worksheets/sheet1.xml"'
+        )
     return zipped(parts)
 
 
@@ -672,7 +768,7 @@ def long_text_xlsx(chars: int, shared: bool = True, calamine: bool = False) -> b
 
         def shared_cell(sheet: bytes) -> bytes:
             at = sheet.index(b'<c r="' + ref + b'"')
-            return sheet[:at] + b'<c r="' + ref + b'" t="s"><v>0</v></c>' + sheet[sheet.index(b"</c>", at) + 4:]
+            return sheet[:at] + b'<c r="' + ref + b'" t="s"><v>0</v></c>' + sheet[sheet.index(b"</c>", at) + 4 :]
 
         data = replace_part(repeated_xlsx("xl/sharedStrings.xml", b"", 0), "xl/worksheets/sheet1.xml", shared_cell)
         data = replace_part(data, "xl/sharedStrings.xml", lambda xml: xml.replace("翻译费".encode(), name.encode()))
@@ -692,18 +788,37 @@ def far_cell_hidden(how: str) -> bytes:
     number: 26 columns of a million rows, 900 MB in python-calamine)."""
     data = xlsx_bytes(form_rows())
     if how == "single quotes":
-        data = replace_part(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>"))
-        return replace_part(data, "xl/workbook.xml", lambda x: x.replace(
-            '<sheet name="自评表" sheetId="1" r:id="rId1"/>'.encode(), "<sheet name='自评表' sheetId='1' r:id='rId1'/>".encode()))
+        data = replace_part(
+            data, "xl/worksheets/sheet1.xml", lambda x: x.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>")
+        )
+        return replace_part(
+            data,
+            "xl/workbook.xml",
+            lambda x: x.replace(
+                '<sheet name="自评表" sheetId="1" r:id="rId1"/>'.encode(),
+                "<sheet name='自评表' sheetId='1' r:id='rId1'/>".encode(),
+            ),
+        )
     if how == "cell past its row":  # the row says nothing, the cell's reference says row 1,048,576
-        return with_comment(replace_part(data, "xl/worksheets/sheet1.xml", lambda x: x.replace(
-            b"</sheetData>", b'<row><c r="Z1048576"><v>1</v></c></row></sheetData>')))
+        return with_comment(
+            replace_part(
+                data,
+                "xl/worksheets/sheet1.xml",
+                lambda x: x.replace(b"</sheetData>", b'<row><c r="Z1048576"><v>1</v></c></row></sheetData>'),
+            )
+        )
     if how == "prefix":
+
         def prefixed(xml: bytes) -> bytes:
-            xml = xml.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>").replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")
+            xml = xml.replace(b"</sheetData>", _FAR_ROW + b"</sheetData>").replace(
+                b"<worksheet xmlns=", b"<x:worksheet xmlns:x="
+            )
             for tag in (b"worksheet", b"sheetData", b"row", b"c", b"is", b"t", b"v", b"mergeCells", b"mergeCell"):
-                xml = xml.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(b"<" + tag + b">", b"<x:" + tag + b">")
+                xml = xml.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(
+                    b"<" + tag + b">", b"<x:" + tag + b">"
+                )
                 xml = xml.replace(b"</" + tag + b">", b"</x:" + tag + b">")
             return xml
+
         return replace_part(data, "xl/worksheets/sheet1.xml", prefixed)
     raise ValueError(how)

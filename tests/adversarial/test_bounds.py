@@ -21,7 +21,15 @@ from perfxl.checker import check_file
 from perfxl.load import MAX_CELL_CHARS, MAX_ROWS
 from perfxl.write import read_project_list
 from tests.adversarial import hostile as h
-from tests.adversarial.conftest import BUDGET_MB, BUDGET_SECONDS, ROOT, assert_no_traceback, measured_check, measured_cli, run
+from tests.adversarial.conftest import (
+    BUDGET_MB,
+    BUDGET_SECONDS,
+    ROOT,
+    assert_no_traceback,
+    measured_check,
+    measured_cli,
+    run,
+)
 
 LIST_HEADING = "填报单位,项目名称,预算数\n"
 
@@ -39,6 +47,7 @@ def _one_line(got: dict, name: str) -> str:
 
 # ----------------------------------------------------------------------------- what a file holds
 
+
 @pytest.mark.parametrize("calamine", [False, True], ids=["perfxl's reader", "python-calamine"])
 def test_a_part_named_by_fifty_sheets_is_read_once(tmp_path, calamine):
     path = tmp_path / "一个部件五十张表.xlsx"
@@ -51,8 +60,11 @@ def test_a_part_named_by_fifty_sheets_is_read_once(tmp_path, calamine):
     assert len(json.loads(got["stdout"])["files"][0]["forms"]) == 1  # was 50 forms, 18 s
 
 
-@pytest.mark.parametrize("shared, calamine", [(True, False), (False, False), (True, True)],
-                         ids=["shared string", "inline string", "python-calamine"])
+@pytest.mark.parametrize(
+    "shared, calamine",
+    [(True, False), (False, False), (True, True)],
+    ids=["shared string", "inline string", "python-calamine"],
+)
 def test_a_cell_text_is_cut_at_excels_limit(tmp_path, shared, calamine):
     path = tmp_path / "长项目名称.xlsx"
     path.write_bytes(h.long_text_xlsx(20_000_000, shared, calamine))  # 60 MB of text in 60 KB
@@ -84,6 +96,7 @@ def test_a_text_line_is_cut_at_excels_limit(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- JSON
+
 
 def _json_cases(path: Path, case: str) -> str:
     """Writes the JSON ``case`` to ``path``; returns what the reason must say."""
@@ -124,14 +137,18 @@ def test_a_json_text_is_cut_at_excels_limit(tmp_path):
 def test_a_lone_surrogate_is_never_a_traceback(tmp_path, command):
     path = tmp_path / "代理项.json"
     _json_cases(path, "lone surrogate")
-    args = {"read": ["read", path, "--json"], "consolidate": ["consolidate", path, "-o", tmp_path / "汇总.xlsx"],
-            "template": ["template", "--from", path, "-o", tmp_path / "表.xlsx"]}[command]
+    args = {
+        "read": ["read", path, "--json"],
+        "consolidate": ["consolidate", path, "-o", tmp_path / "汇总.xlsx"],
+        "template": ["template", "--from", path, "-o", tmp_path / "表.xlsx"],
+    }[command]
     result = run(*args)
     assert_no_traceback(result)
     assert result.exit_code in (0, 1, 2)  # read, and written escaped (main's display.py), never a traceback
 
 
 # -------------------------------------------------------------------------------- project lists
+
 
 def test_a_45_mb_project_list_is_one_line(tmp_path):
     path = tmp_path / "项目清单.csv"
@@ -163,6 +180,7 @@ def test_a_project_list_is_read_to_its_row_limit(tmp_path):
 
 # ---------------------------------------------------------------------------- only regular files
 
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not Path("/dev/zero").exists(), reason="needs a POSIX system")
 def test_a_fifo_or_dev_zero_is_never_read(tmp_path):
     """Each is one line at once: opening a FIFO waited for a writer forever, /dev/zero filled memory."""
@@ -180,8 +198,22 @@ def test_a_fifo_or_dev_zero_is_never_read(tmp_path):
     for name in ("零.json", "零.txt"):
         assert "不是普通文件" in check_file(tmp_path / name).error
     for name in ("管道.csv", "管道.json", "零.csv", "零.json"):  # as a template's source
-        done = subprocess.run([sys.executable, "-m", "perfxl.cli", "template", "--from", str(tmp_path / name), "-o",
-                               str(tmp_path / "模板")], capture_output=True, text=True, timeout=30, cwd=ROOT)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "perfxl.cli",
+                "template",
+                "--from",
+                str(tmp_path / name),
+                "-o",
+                str(tmp_path / "模板"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd=ROOT,
+        )
         assert done.returncode == 2 and "不是普通文件" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
 
@@ -198,14 +230,28 @@ def _sheet_changed(change) -> bytes:
 
 #: (case, the sheet part changed, what the reason says instead of "Cannot detect file format").
 BROKEN_XML = [
-    ("entity", lambda x: x.replace(XML_DECLARATION, XML_DECLARATION + b'<!DOCTYPE x [<!ENTITY a "aaaa">]>')
-     .replace("翻译费".encode(), b"&a;"), "声明了 XML 实体"),
-    ("UTF-16", lambda x: x.replace(XML_DECLARATION, b'<?xml version="1.0" encoding="UTF-16"?>').decode().encode("utf-16"),
-     "UTF-16"),
-    ("GBK", lambda x: x.replace(XML_DECLARATION, b'<?xml version="1.0" encoding="GBK"?>').decode().encode("gbk"),
-     "声明的编码“GBK”"),
-    ("unclosed", lambda x: x.replace(b"</sheetData>", b'<row r="30"><c r="A30"><v>1</v></row></sheetData>'),
-     "开始标签与结束标签不配对"),
+    (
+        "entity",
+        lambda x: x.replace(XML_DECLARATION, XML_DECLARATION + b'<!DOCTYPE x [<!ENTITY a "aaaa">]>').replace(
+            "翻译费".encode(), b"&a;"
+        ),
+        "声明了 XML 实体",
+    ),
+    (
+        "UTF-16",
+        lambda x: x.replace(XML_DECLARATION, b'<?xml version="1.0" encoding="UTF-16"?>').decode().encode("utf-16"),
+        "UTF-16",
+    ),
+    (
+        "GBK",
+        lambda x: x.replace(XML_DECLARATION, b'<?xml version="1.0" encoding="GBK"?>').decode().encode("gbk"),
+        "声明的编码“GBK”",
+    ),
+    (
+        "unclosed",
+        lambda x: x.replace(b"</sheetData>", b'<row r="30"><c r="A30"><v>1</v></row></sheetData>'),
+        "开始标签与结束标签不配对",
+    ),
 ]
 
 
@@ -219,13 +265,14 @@ def test_what_is_wrong_with_the_xml_is_said(tmp_path, make, reason):
 
 def test_an_ods_asking_for_billions_of_spaces_is_one_line(tmp_path):
     path = tmp_path / "空格.ods"
-    cell = ('<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="2000000000"/>'
-            "</text:p></table:table-cell></table:table-row>")
+    cell = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>a<text:s text:c="2000000000"/>'
+        "</text:p></table:table-cell></table:table-row>"
+    )
     path.write_bytes(h.ods_bytes(h.form_rows(), cell.encode()))
     got = measured_cli("check", path)
     _within_budget(got)
     assert "text:c" in _one_line(got, path)
-
 
 
 def test_a_workbook_calamine_cannot_place_says_so_in_chinese(tmp_path):

@@ -17,9 +17,11 @@ from tests.adversarial.conftest import MAX_PEAK_MB, MAX_SECONDS, ROOT, assert_no
 
 def _write(data: bytes):
     """A maker of a file holding ``data``."""
+
     def make(path: Path) -> Path:
         path.write_bytes(data)
         return path
+
     return make
 
 
@@ -38,8 +40,20 @@ def _members_marked(data: bytes, flag: int | None = 0, version: int | None = Non
 
 
 def _blank_form() -> list[list]:
-    return h.form_rows(project=None, unit=None, filled_by=None, goal=None, achievement=None, problems=None,
-                       budget=None, received=None, spent=None, progress=None, indicators=[], total=None)
+    return h.form_rows(
+        project=None,
+        unit=None,
+        filled_by=None,
+        goal=None,
+        achievement=None,
+        problems=None,
+        budget=None,
+        received=None,
+        spent=None,
+        progress=None,
+        indicators=[],
+        total=None,
+    )
 
 
 #: Files that cannot be read: (file name, how to make it, what the reason must say).
@@ -74,8 +88,17 @@ READ_WITH_FINDINGS = [
 ]
 
 #: The cases whose cost is measured in a fresh process.
-HEAVY = {"压缩炸弹.xlsx", "谎报大小的压缩炸弹.xlsx", "一百万行.xlsx", "XFD1048576.xlsx", "无位置的宽行.xlsx",
-         "四千万行.txt", "九千万格.ods", "超大.json", "嵌套过深.json"}
+HEAVY = {
+    "压缩炸弹.xlsx",
+    "谎报大小的压缩炸弹.xlsx",
+    "一百万行.xlsx",
+    "XFD1048576.xlsx",
+    "无位置的宽行.xlsx",
+    "四千万行.txt",
+    "九千万格.ods",
+    "超大.json",
+    "嵌套过深.json",
+}
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +125,9 @@ def test_unreadable_file_gives_its_reason(folder, name, reason):
     assert reason in report.error
 
 
-@pytest.mark.parametrize("name, codes", [(n, c) for n, _, c in READ_WITH_FINDINGS], ids=[c[0] for c in READ_WITH_FINDINGS])
+@pytest.mark.parametrize(
+    "name, codes", [(n, c) for n, _, c in READ_WITH_FINDINGS], ids=[c[0] for c in READ_WITH_FINDINGS]
+)
 def test_damaged_form_is_read_with_findings(folder, name, codes):
     report = check_file(folder / name)
     assert report.error is None and len(report.forms) == 1
@@ -140,7 +165,9 @@ def test_consolidate_goes_on_past_every_broken_file(folder, tmp_path):
     assert result.exit_code == 2, result.output  # some file could not be read: as perfxl check
     projects = [row[1].value for row in cells(out, PROJECTS)[3:-1]]
     # the two good forms, and the forms read with findings (the blank one has no 项目名称)
-    assert sorted(p for p in projects if p) == sorted(["党建经费", "翻译费"] + ["翻译费"] * (len(READ_WITH_FINDINGS) - 1))
+    assert sorted(p for p in projects if p) == sorted(
+        ["党建经费", "翻译费"] + ["翻译费"] * (len(READ_WITH_FINDINGS) - 1)
+    )
     unreadable = {Path(row[7].value).name: row[6].value for row in cells(out, ISSUES) if row[3].value == "unreadable"}
     assert set(unreadable) == {name for name, _, _ in UNREADABLE}
     for name, _, reason in UNREADABLE:
@@ -160,8 +187,13 @@ def test_check_names_every_broken_file_and_exits_2(folder):
 
 def test_a_real_process_prints_no_traceback(folder, tmp_path):
     out = tmp_path / "汇总.xlsx"
-    done = subprocess.run([sys.executable, "-m", "perfxl.cli", "consolidate", str(folder), "-o", str(out), "--jobs", "2"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "perfxl.cli", "consolidate", str(folder), "-o", str(out), "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert "有密码.xlsx: 无法读取：文件已加密" in done.stderr

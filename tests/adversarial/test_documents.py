@@ -3,7 +3,6 @@ fresh process (conftest.measured_check: check_file's seconds and the process's p
 
 from __future__ import annotations
 
-import io
 import zipfile
 import zlib
 from pathlib import Path
@@ -15,13 +14,17 @@ from hypothesis import strategies as st
 from perfxl.documents import Limits, Unreadable, document_rows
 from tests.adversarial.conftest import MAX_PEAK_MB, MAX_SECONDS, measured_check
 
-_DOC_START = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-              b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-              + "<w:p><w:r><w:t>2022年度项目支出绩效自评表</w:t></w:r></w:p>".encode())
+_DOC_START = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    + "<w:p><w:r><w:t>2022年度项目支出绩效自评表</w:t></w:r></w:p>".encode()
+)
 _DOC_END = b"</w:body></w:document>"
-_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-         b'Target="word/document.xml"/></Relationships>')
+_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    b'Target="word/document.xml"/></Relationships>'
+)
 
 
 def docx_bomb(path: Path, inflated_mb: int) -> Path:
@@ -57,9 +60,13 @@ def test_a_docx_part_past_its_limit_is_one_line(tmp_path):
 def test_a_docx_entity_is_not_expanded_and_nothing_is_fetched(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("不应读出的内容", encoding="utf-8")
-    doc = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "' + secret.as_uri().encode() + b'">'
-           b'<!ENTITY y "lol"><!ENTITY z "&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;">]>'
-           + _DOC_START[_DOC_START.index(b"<w:document"):] + b"<w:p><w:r><w:t>&x;&z;</w:t></w:r></w:p>" + _DOC_END)
+    doc = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "' + secret.as_uri().encode() + b'">'
+        b'<!ENTITY y "lol"><!ENTITY z "&y;&y;&y;&y;&y;&y;&y;&y;&y;&y;">]>'
+        + _DOC_START[_DOC_START.index(b"<w:document") :]
+        + b"<w:p><w:r><w:t>&x;&z;</w:t></w:r></w:p>"
+        + _DOC_END
+    )
     path = tmp_path / "实体.docx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("_rels/.rels", _RELS)
@@ -106,9 +113,12 @@ def test_a_pdf_of_a_huge_page_count_is_one_line(tmp_path):
 
 def test_a_pdf_whose_page_inflates_past_its_limit_is_one_line(tmp_path):
     bomb = zlib.compress(b" " * (400 * 1024 * 1024), 1)
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Count 1/Kids[3 0 R]>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]/Contents 4 0 R>>",
-               b"<</Length %d/Filter/FlateDecode>>stream\n" % len(bomb) + bomb + b"\nendstream"]
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Count 1/Kids[3 0 R]>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]/Contents 4 0 R>>",
+        b"<</Length %d/Filter/FlateDecode>>stream\n" % len(bomb) + bomb + b"\nendstream",
+    ]
     path = tmp_path / "解压.pdf"
     path.write_bytes(_pdf(objects))
     assert_one_bounded_line(path, "MB")
@@ -119,9 +129,37 @@ def _limits() -> Limits:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(["<table>", "</table>", "<tr>", "</tr>", "<td>", "<td colspan=3>", "<th rowspan=70000>",
-                                 "</td>", "<br>", "<p>", "</p>", "&amp;", "&#0;", "&#xD800;", "文字", " ", "\x00",
-                                 "<script>", "<!--", "-->", "<meta charset=gbk>", "<tbody>"]), max_size=60))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<table>",
+                "</table>",
+                "<tr>",
+                "</tr>",
+                "<td>",
+                "<td colspan=3>",
+                "<th rowspan=70000>",
+                "</td>",
+                "<br>",
+                "<p>",
+                "</p>",
+                "&amp;",
+                "&#0;",
+                "&#xD800;",
+                "文字",
+                " ",
+                "\x00",
+                "<script>",
+                "<!--",
+                "-->",
+                "<meta charset=gbk>",
+                "<tbody>",
+            ]
+        ),
+        max_size=60,
+    )
+)
 def test_html_parser_gives_rows_within_limits_or_one_line(parts):
     try:
         found = document_rows(Path("p.html"), "".join(parts).encode("utf-8", "surrogatepass"), _limits())

@@ -56,8 +56,12 @@ def test_paths_with_chinese_and_spaces(inputs, tmp_path):
     result = run("consolidate", *inputs, "-o", out, "--jobs", "1")
     assert result.exit_code == 2, result.output
     projects = sorted((row[1].value, Path(row[-1].value).name) for row in cells(out, PROJECTS)[3:-1])
-    assert projects == [("=文本项目", "文本 导出.txt"), ("党建经费", "党建 经费.xlsx"), ("公式项目", "公式.xlsx"),
-                        ("翻译费", "翻译费 (终稿).xlsx")]
+    assert projects == [
+        ("=文本项目", "文本 导出.txt"),
+        ("党建经费", "党建 经费.xlsx"),
+        ("公式项目", "公式.xlsx"),
+        ("翻译费", "翻译费 (终稿).xlsx"),
+    ]
     assert check_files(inputs[:4]).unreadable == []
 
 

@@ -6,29 +6,68 @@ import math
 from pathlib import Path
 
 import pytest
-
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from perfxl.checker import check_form
 from perfxl.engine import scored
+from perfxl.load import Grid, ReadError
 from perfxl.model import Form
 from perfxl.read import parse_grid, read_forms
 from perfxl.read.cells import LABELS
-from perfxl.load import Grid, ReadError
 from perfxl.values import ParsedValue, parse_value
 from tests.adversarial import hostile as h
 
 #: Words a grid may hold: every label spelling, headings, the title, values people write, error values.
-WORDS = sorted({w for spec in LABELS for w in spec.words} | {
-    h.TITLE, "(2020年度)", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成值", "分值", "自评得分",
-    "产出指标(50)", "效益指标", "满意度指标(10分)", "预算执行率指标(10分)", "预算执行率", "数量指标", "总分", "合计",
-    "指标 1", "...", "≥95%", "≥40个", "100%", "达成", "#DIV/0!", "#NAME?", "NaN", "inf", "１２３", "1,234.5", "=SUM(A1)",
-    "-2+3+cmd|' /C calc'!A0", "五、", "四、", "二、", "：", "\t", "\r",
-})
+WORDS = sorted(
+    {w for spec in LABELS for w in spec.words}
+    | {
+        h.TITLE,
+        "(2020年度)",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "预期指标值",
+        "实际完成值",
+        "分值",
+        "自评得分",
+        "产出指标(50)",
+        "效益指标",
+        "满意度指标(10分)",
+        "预算执行率指标(10分)",
+        "预算执行率",
+        "数量指标",
+        "总分",
+        "合计",
+        "指标 1",
+        "...",
+        "≥95%",
+        "≥40个",
+        "100%",
+        "达成",
+        "#DIV/0!",
+        "#NAME?",
+        "NaN",
+        "inf",
+        "１２３",
+        "1,234.5",
+        "=SUM(A1)",
+        "-2+3+cmd|' /C calc'!A0",
+        "五、",
+        "四、",
+        "二、",
+        "：",
+        "\t",
+        "\r",
+    }
+)
 
-texts = st.one_of(st.sampled_from(WORDS), st.text(max_size=30),
-                  st.builds(lambda a, b: a + b, st.sampled_from(WORDS), st.text(max_size=12)))
-numbers = st.one_of(st.integers(min_value=-10**20, max_value=10**20), st.floats(allow_nan=True, allow_infinity=True))
+texts = st.one_of(
+    st.sampled_from(WORDS),
+    st.text(max_size=30),
+    st.builds(lambda a, b: a + b, st.sampled_from(WORDS), st.text(max_size=12)),
+)
+numbers = st.one_of(st.integers(min_value=-(10**20), max_value=10**20), st.floats(allow_nan=True, allow_infinity=True))
 moments = st.one_of(st.dates(), st.datetimes(), st.times(), st.timedeltas())
 cell_values = st.one_of(st.none(), st.just(""), texts, numbers, moments, st.booleans())
 
@@ -51,10 +90,14 @@ def grids(draw):
     n_rows = draw(st.integers(min_value=0, max_value=40))
     rows = [draw(st.lists(cell_values, max_size=10)) for _ in range(n_rows)]
     spots = st.tuples(st.integers(0, max(n_rows - 1, 0)), st.integers(0, 9))
-    return Grid(rows=rows, file="fuzz.xlsx", sheet=draw(st.sampled_from(["自评表", "=A1", "Sheet 1"])),
-                percent=draw(st.sets(spots, max_size=8)),
-                no_value=draw(st.dictionaries(spots, st.text(max_size=8), max_size=4)),
-                clipped=draw(st.booleans()))
+    return Grid(
+        rows=rows,
+        file="fuzz.xlsx",
+        sheet=draw(st.sampled_from(["自评表", "=A1", "Sheet 1"])),
+        percent=draw(st.sets(spots, max_size=8)),
+        no_value=draw(st.dictionaries(spots, st.text(max_size=8), max_size=4)),
+        clipped=draw(st.booleans()),
+    )
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,8 +118,11 @@ def folder(tmp_path_factory) -> Path:
 
 
 @settings(deadline=None)
-@given(flips=st.lists(st.tuples(st.integers(0, len(_CLEAN) - 1), st.integers(0, 255)), min_size=1, max_size=8),
-       cut=st.integers(0, len(_CLEAN)), suffix=st.sampled_from([".xlsx", ".xls", ".ods", ".txt", ".json", ".xlsm"]))
+@given(
+    flips=st.lists(st.tuples(st.integers(0, len(_CLEAN) - 1), st.integers(0, 255)), min_size=1, max_size=8),
+    cut=st.integers(0, len(_CLEAN)),
+    suffix=st.sampled_from([".xlsx", ".xls", ".ods", ".txt", ".json", ".xlsm"]),
+)
 @example(flips=[(807, 9)], cut=0, suffix=".xlsx")  # found by this test: a part cut short (zipfile's EOFError)
 def test_a_damaged_file_fails_only_with_read_error(folder, flips, cut, suffix):
     data = bytearray(_CLEAN)

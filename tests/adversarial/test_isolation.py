@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from perfxl import checker, consolidate as consolidate_module
+from perfxl import checker
+from perfxl import consolidate as consolidate_module
 from perfxl.checker import check_files
 from perfxl.consolidate import ISSUES, PROJECTS, consolidate
 from perfxl.workers import PARALLEL_MIN_FILES
@@ -69,10 +70,12 @@ def test_check_survives_a_file_that_aborts_the_reader(tmp_path):
 
 def _slow_on(word: str, seconds: float, real):
     """``real``, which sleeps first when the file's name holds ``word`` (a reader that never ends)."""
+
     def reader(path, *args, **kwargs):
         if word in Path(path).name:
             time.sleep(seconds)
         return real(path, *args, **kwargs)
+
     return reader
 
 

@@ -18,8 +18,12 @@ from perfxl.checker import check_file
 from tests.adversarial import hostile as h
 
 SHEET, STRINGS, RELS, WORKBOOK, STYLES = (
-    "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml",
-    "xl/styles.xml")
+    "xl/worksheets/sheet1.xml",
+    "xl/sharedStrings.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/workbook.xml",
+    "xl/styles.xml",
+)
 
 #: The base count of repeated units: the cases are made with 10 and 100 times as many.
 BASE = 500

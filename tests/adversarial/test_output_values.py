@@ -16,6 +16,7 @@ from tests.adversarial.conftest import assert_no_traceback, cells, run
 
 def strict_json(text: str):
     """JSON as the standard has it: Infinity and NaN (which json.dumps writes by default) refused."""
+
     def refuse(constant):
         raise AssertionError(f"{constant} in JSON output")
 
@@ -31,9 +32,13 @@ def _numbers(path, sheet: str) -> list[float]:
 
 def test_amounts_near_the_float_limit_are_findings_and_no_total_overflows(tmp_path):
     # 到位数 differs: two forms saying the same under other names would be one form sent twice
-    forms = [h.write_xlsx(tmp_path / f"{name}.xlsx", h.edited({"project": name, "budget": 1e308, "received": received,
-                                                              "spent": 1.7e308}))
-             for name, received in (("甲", 1e308), ("乙", 2))]
+    forms = [
+        h.write_xlsx(
+            tmp_path / f"{name}.xlsx",
+            h.edited({"project": name, "budget": 1e308, "received": received, "spent": 1.7e308}),
+        )
+        for name, received in (("甲", 1e308), ("乙", 2))
+    ]
     forms.append(h.write_xlsx(tmp_path / "丙.xlsx", h.edited({"project": "丙"})))  # 4 / 4 / 3.94
     out = tmp_path / "汇总" / "汇总.xlsx"
     result = run("consolidate", *forms, "-o", out, "--jobs", "1", "--json")
@@ -67,8 +72,13 @@ def _json_form(tmp_path, **changes) -> str:
 
 
 #: Numbers JSON can carry and no cell or sum can: (field, raw JSON).
-JSON_NUMBERS = {"budget.total": "1e400", "received.total": "NaN", "spent.total": "-1e400",
-                "indicators.0.weight": "1e300", "stated_total": "Infinity"}
+JSON_NUMBERS = {
+    "budget.total": "1e400",
+    "received.total": "NaN",
+    "spent.total": "-1e400",
+    "indicators.0.weight": "1e300",
+    "stated_total": "Infinity",
+}
 
 
 def test_json_numbers_past_the_float_range_are_findings_everywhere(tmp_path):
@@ -101,9 +111,18 @@ def test_json_numbers_past_the_float_range_are_findings_everywhere(tmp_path):
     assert (tmp_path / "模板.xlsx").exists()
 
 
-@pytest.mark.parametrize("option", [["--budget", "inf"], ["--budget", "nan"], ["--budget", "-inf"],
-                                    ["--budget", "1e300"], ["--weight", "产出=inf"], ["--weight", "效益=nan"],
-                                    ["--weight", "产出=1e20"]])
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--budget", "inf"],
+        ["--budget", "nan"],
+        ["--budget", "-inf"],
+        ["--budget", "1e300"],
+        ["--weight", "产出=inf"],
+        ["--weight", "效益=nan"],
+        ["--weight", "产出=1e20"],
+    ],
+)
 def test_template_options_past_any_sum_are_usage_errors(tmp_path, option):
     result = run("template", "-o", tmp_path / "模板.xlsx", *option)
     assert_no_traceback(result)
@@ -125,8 +144,13 @@ def test_a_rate_over_a_tiny_budget_is_left_empty(tmp_path):
 
 #: What a cell may hold (SpreadsheetML's own escapes) to move the cursor, clear the screen, ring the
 #: bell, overwrite a line or turn text around, with what perfxl shows instead.
-ESCAPES = {"_x001B_[2J_x001B_[H": "\\x1b[2J\\x1b[H", "_x0007_": "\\x07", "_x000D_": "\\r",
-           "\u202e": "\\u202e", "\u009b31m": "\\x9b31m"}
+ESCAPES = {
+    "_x001B_[2J_x001B_[H": "\\x1b[2J\\x1b[H",
+    "_x0007_": "\\x07",
+    "_x000D_": "\\r",
+    "\u202e": "\\u202e",
+    "\u009b31m": "\\x9b31m",
+}
 
 
 def _raw(text: str) -> str:
@@ -137,8 +161,10 @@ def _raw(text: str) -> str:
 def escaping(tmp_path):
     """A form whose project name holds every escape, and a finding whose message quotes one."""
     project = "项目" + "".join(ESCAPES)
-    return h.write_xlsx(tmp_path / "转义.xlsx", h.edited({"project": project, "problems": "无",
-                                                        "first_actual": "完成_x000D_  错误 伪造的问题"}))
+    return h.write_xlsx(
+        tmp_path / "转义.xlsx",
+        h.edited({"project": project, "problems": "无", "first_actual": "完成_x000D_  错误 伪造的问题"}),
+    )
 
 
 @pytest.mark.parametrize("command", [["check"], ["read"]])
@@ -207,11 +233,18 @@ def test_a_file_name_that_is_not_utf8_is_written_as_escapes(tmp_path):
 
 
 def test_duplicate_forms_are_found_however_their_names_are_typed(tmp_path):
-    spellings = [("ＡＢＣ项目", "投资服务局"), ("abc项目", "投资服务局"), ("ABC 项目", "投资　服务局"),
-                 ("A\u200bBC项目", "投资服务局"), ("ABC项目二", "投资服务局")]
+    spellings = [
+        ("ＡＢＣ项目", "投资服务局"),
+        ("abc项目", "投资服务局"),
+        ("ABC 项目", "投资　服务局"),
+        ("A\u200bBC项目", "投资服务局"),
+        ("ABC项目二", "投资服务局"),
+    ]
     # ABC项目二 says something else too (到位数): the same content under another name is a duplicate as well
-    forms = [h.write_xlsx(tmp_path / f"{i}.xlsx", h.edited({"project": p, "unit": u, **({"received": 3} if i == 4 else {})}))
-             for i, (p, u) in enumerate(spellings)]
+    forms = [
+        h.write_xlsx(tmp_path / f"{i}.xlsx", h.edited({"project": p, "unit": u, **({"received": 3} if i == 4 else {})}))
+        for i, (p, u) in enumerate(spellings)
+    ]
     result = run("consolidate", *forms, "-o", tmp_path / "汇总.xlsx", "--json")
     assert_no_traceback(result)
     summary = json.loads(result.stdout)

@@ -71,8 +71,11 @@ def _sizes(inputs: list[Path], folder: Path) -> dict[str, int]:
     out = consolidate(inputs, folder / "参照.xlsx", executor=InlineExecutor(), csv_dir=folder / "csv").output
     with zipfile.ZipFile(out) as z:
         largest_part = max(i.file_size for i in z.infolist())
-    return {"workbook": out.stat().st_size, "part": largest_part,
-            "csv": max(p.stat().st_size for p in (folder / "csv").iterdir())}
+    return {
+        "workbook": out.stat().st_size,
+        "part": largest_part,
+        "csv": max(p.stat().st_size for p in (folder / "csv").iterdir()),
+    }
 
 
 #: Where the disk fills up, and what must be written before it does.
@@ -103,8 +106,9 @@ def test_a_full_disk_leaves_the_old_outputs_whole_and_nothing_else(place, where)
         assert size["workbook"] < limit < size["part"], size
     summary, csv = _old_outputs(place)
     before = _listing(place / "out")
-    done = run_cli("consolidate", forms, "-o", summary, "--csv", csv, "--jobs", "1", "--force",
-                   tmpdir=place / "tmp", fsize=limit)
+    done = run_cli(
+        "consolidate", forms, "-o", summary, "--csv", csv, "--jobs", "1", "--force", tmpdir=place / "tmp", fsize=limit
+    )
     assert done.code == 2, done
     line = done.one_error_line()
     assert "未能写出" in line and "文件超过允许的大小" in line, line
@@ -138,8 +142,19 @@ def test_an_interrupted_run_leaves_the_old_summary_and_nothing_else(place, sig, 
     summary, csv = _old_outputs(place)
     before = _listing(place / "out")
     tmp = place / "tmp"
-    proc = cli_process("consolidate", place / "forms", "-o", summary, "--csv", csv, "--jobs", jobs, "--force",
-                       tmpdir=tmp, start_new_session=True)
+    proc = cli_process(
+        "consolidate",
+        place / "forms",
+        "-o",
+        summary,
+        "--csv",
+        csv,
+        "--jobs",
+        jobs,
+        "--force",
+        tmpdir=tmp,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + MAX_SECONDS
     while not any(tmp.iterdir()):  # XlsxWriter's private folder: the summary is being written
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before it was interrupted"
@@ -170,8 +185,9 @@ class _Interrupting(InlineExecutor):
         raise self.error
 
 
-@pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("worker died"), MemoryError()],
-                         ids=["ctrl-c", "error", "memory"])
+@pytest.mark.parametrize(
+    "error", [KeyboardInterrupt(), RuntimeError("worker died"), MemoryError()], ids=["ctrl-c", "error", "memory"]
+)
 def test_every_failure_path_removes_every_temporary_file(place, monkeypatch, error):
     import tempfile
 
@@ -185,8 +201,12 @@ def test_every_failure_path_removes_every_temporary_file(place, monkeypatch, err
     assert list((place / "tmp").iterdir()) == []
     # and a folder made for the outputs goes again
     with pytest.raises(type(error)):
-        consolidate(inputs, place / "out" / "新" / "汇总.xlsx", executor=_Interrupting(error),
-                    csv_dir=place / "out" / "新" / "csv")
+        consolidate(
+            inputs,
+            place / "out" / "新" / "汇总.xlsx",
+            executor=_Interrupting(error),
+            csv_dir=place / "out" / "新" / "csv",
+        )
     assert _listing(place / "out") == before and not (place / "out" / "新").exists()
 
 
@@ -261,7 +281,10 @@ def _same_node(path: Path, kind: str) -> bool:
 #: Every command that writes, with the node as its output: (name, args with {node}, the node's name).
 WRITERS = {
     "consolidate -o": (["consolidate", "{form}", "-o", "{node}", "--force"], "汇总.xlsx"),
-    "consolidate --csv": (["consolidate", "{form}", "-o", "{out}/汇总.xlsx", "--csv", "{out}", "--force"], "项目汇总.csv"),
+    "consolidate --csv": (
+        ["consolidate", "{form}", "-o", "{out}/汇总.xlsx", "--csv", "{out}", "--force"],
+        "项目汇总.csv",
+    ),
     "template -o": (["template", "-o", "{node}", "--force"], "模板.xlsx"),
     "template list": (["template", "--from", "{list}", "-o", "{out}", "--force"], "001-投资服务局-翻译费.xlsx"),
     "addin --vba": (["addin", "--path", "{out}/xlwings.conf", "--vba", "{node}", "--force"], "udfs.bas"),

@@ -86,12 +86,20 @@ def test_hostile_value_gives_a_finding_at_its_cell(tmp_path, field, value, code)
     assert where(field) in {f.location for f in hits}
 
 
-@pytest.mark.parametrize("field, value, code", [c for c in FINDINGS if c[2] in ("not-a-number", "cell-error", "formula-no-value")],
-                         ids=lambda v: str(v)[:12])
+@pytest.mark.parametrize(
+    "field, value, code",
+    [c for c in FINDINGS if c[2] in ("not-a-number", "cell-error", "formula-no-value")],
+    ids=lambda v: str(v)[:12],
+)
 def test_unreadable_number_is_never_a_silent_zero(tmp_path, field, value, code):
     form, _ = checked(tmp_path, {field: value})
-    read = {"budget": form.budget.total, "spent": form.spent.total, "total": form.stated_total,
-            "first_score": form.indicators[0].score, "first_weight": form.indicators[0].weight}[field]
+    read = {
+        "budget": form.budget.total,
+        "spent": form.spent.total,
+        "total": form.stated_total,
+        "first_score": form.indicators[0].score,
+        "first_weight": form.indicators[0].weight,
+    }[field]
     assert read is None
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfxl.load import Declined, ReadError, column_letter, load_grids
 from perfxl.load.fast import place
@@ -32,6 +33,7 @@ TEMPLATES = sorted((ROOT / "templates").glob("*.xlsx"))
 
 # --------------------------------------------------------------------------------------- helpers
 
+
 def _tagged(value):
     """A cell value with its type, NaN made comparable."""
     if isinstance(value, float) and math.isnan(value):
@@ -46,8 +48,17 @@ def _outcome(path: Path, fast: bool):
         grids = load_grids(path, engine="auto" if fast else "calamine")
     except ReadError as exc:
         return ("error", exc.reason)
-    return [(g.sheet, [[_tagged(v) for v in row] for row in g.rows], sorted(g.percent), g.names,
-             sorted(g.no_value.items()), g.clipped) for g in grids]
+    return [
+        (
+            g.sheet,
+            [[_tagged(v) for v in row] for row in g.rows],
+            sorted(g.percent),
+            g.names,
+            sorted(g.no_value.items()),
+            g.clipped,
+        )
+        for g in grids
+    ]
 
 
 def _took_fast_path(path: Path) -> bool:
@@ -74,6 +85,7 @@ def _sheet_file(folder: Path, name: str, sheet_data: str, **kw) -> Path:
 
 
 # ------------------------------------------------------------------------- workbooks from writers
+
 
 @pytest.mark.parametrize("path", SEEDS + TEMPLATES, ids=lambda p: p.name)
 def test_bundled_workbooks_are_read_by_perfxl_itself_and_as_calamine_reads_them(path):
@@ -119,35 +131,35 @@ def test_workbooks_of_openpyxl_libreoffice_and_perfxl_templates_read_as_calamine
 
 CASES = {
     "numbers": '<row r="2"><c r="B2"><v>5</v></c><c r="C2"><v>5.5</v></c><c r="D2"><v>1E3</v></c>'
-               '<c r="E2"><v>-0</v></c><c r="F2"><v>00012</v></c><c r="G2"><v>+.5</v></c></row>',
+    '<c r="E2"><v>-0</v></c><c r="F2"><v>00012</v></c><c r="G2"><v>+.5</v></c></row>',
     "bool, error, formula text": '<row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="e"><v>#DIV/0!</v></c>'
-                                 '<c r="C1" t="str"><f>A2</f><v>abc</v></c><c r="D1" t="n"><v>7</v></c></row>',
+    '<c r="C1" t="str"><f>A2</f><v>abc</v></c><c r="D1" t="n"><v>7</v></c></row>',
     "formula never calculated": '<row r="1"><c r="A1"><f>1+1</f></c></row><row r="3"><c r="C3"><f>SUM(A1:B2)</f><v></v></c></row>',
     "a style does not make a cell": '<row r="1"><c r="A1"><v>1</v></c><c r="E5" s="1"/></row><row r="7"><c r="G7" s="1"/></row>',
     "rich text and ruby": '<row r="1"><c r="A1" t="inlineStr"><is><r><t>ab</t></r><r><rPr><b/></rPr>'
-                          '<t xml:space="preserve"> cd </t></r><rPh sb="0" eb="1"><t>PH</t></rPh></is></c></row>',
+    '<t xml:space="preserve"> cd </t></r><rPh sb="0" eb="1"><t>PH</t></rPh></is></c></row>',
     "entities and line ends": '<row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b&#10;c&#x4e2d; &lt;x&gt;</t></is></c>'
-                              '<c r="B1" t="inlineStr"><is><t>a\r\nb\rc</t></is></c></row>',
+    '<c r="B1" t="inlineStr"><is><t>a\r\nb\rc</t></is></c></row>',
     "XML whitespace is trimmed unless preserved": '<row r="1"><c r="A1" t="inlineStr"><is><t>   </t></is></c>'
-                                                  '<c r="B1" t="inlineStr"><is><t>\n x \n</t></is></c>'
-                                                  '<c r="C1" t="inlineStr"><is><t>&#32;x&#9;</t></is></c>'
-                                                  '<c r="D1" t="inlineStr"><is><t>\u3000a\u3000</t></is></c>'
-                                                  '<c r="E1" t="str"><v> a </v></c></row>',
+    '<c r="B1" t="inlineStr"><is><t>\n x \n</t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>&#32;x&#9;</t></is></c>'
+    '<c r="D1" t="inlineStr"><is><t>\u3000a\u3000</t></is></c>'
+    '<c r="E1" t="str"><v> a </v></c></row>',
     "Excel escapes": '<row r="1"><c r="A1" t="inlineStr"><is><t>_x005F_x000D_|_x0041_|_X0041_|_x00zz_</t></is></c>'
-                     '<c r="B1" t="str"><v>a_x000D_b</v></c></row>',
+    '<c r="B1" t="str"><v>a_x000D_b</v></c></row>',
     "empty texts are cells, empty values are not": '<row r="1"><c r="A1" t="str"><v></v></c>'
-                                                   '<c r="B1" t="inlineStr"><is><t></t></is></c>'
-                                                   '<c r="C1" t="inlineStr"/><c r="D1"><v></v></c></row>',
+    '<c r="B1" t="inlineStr"><is><t></t></is></c>'
+    '<c r="C1" t="inlineStr"/><c r="D1"><v></v></c></row>',
     "the last of two cells at one place": '<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>',
     "attributes in another order": '<row r="1"><c r="A1" t="inlineStr" s="1"><is><t>q</t></is></c>'
-                                   '<c r="B1" cm="1" s="1"><v>0.5</v></c></row>',
+    '<c r="B1" cm="1" s="1"><v>0.5</v></c></row>',
     # given its place when the sheet is cut to the limits (scan.clip_sheet)
     "cells placed by order": '<row><c><v>1</v></c><c><v>2</v></c></row><row><c t="inlineStr"><is><t>x</t></is></c></row>',
     # a style-only cell past the limits: not in the grid, nor among its percent cells
     "a styled cell past the limits": '<row r="1"><c r="A1" s="1"><v>1</v></c><c r="BZ1" s="1"/></row>'
-                                     '<row r="25000"><c r="A25000" s="1"/></row>',
+    '<row r="25000"><c r="A25000" s="1"/></row>',
     "cached errors at the edge": '<row r="1"><c r="A1"><v>1</v></c><c r="C1" t="e"><v>#N/A</v></c></row>'
-                                '<row r="3"><c r="B3" t="e"><v>#REF!</v></c></row>',
+    '<row r="3"><c r="B3" t="e"><v>#REF!</v></c></row>',
 }
 #: Cases perfxl leaves to calamine (each for a reason the module docstring gives).
 CALAMINE_CASES = {
@@ -173,13 +185,28 @@ def test_cells_left_to_calamine_still_read_as_calamine_reads_them(tmp_path, name
 
 
 def test_shared_strings_and_hidden_sheets(tmp_path):
-    shared = [text_run("hello"), "<r><t>a</t></r><r><t>b</t></r><rPh><t>z</t></rPh>", text_run(" sp ", True),
-              "<t/>", "<t></t>", text_run("p & q"), "<t>x_x000D_y</t>"]
+    shared = [
+        text_run("hello"),
+        "<r><t>a</t></r><r><t>b</t></r><rPh><t>z</t></rPh>",
+        text_run(" sp ", True),
+        "<t/>",
+        "<t></t>",
+        text_run("p & q"),
+        "<t>x_x000D_y</t>",
+    ]
     cells = "".join(f'<c r="{chr(65 + i)}1" t="s"><v>{i}</v></c>' for i in range(len(shared)))
     path = tmp_path / "shared.xlsx"
-    path.write_bytes(xlsx_bytes({"表一": f'<row r="1">{cells}</row>', "隐藏": '<row r="1"><c r="A1"><v>1</v></c></row>',
-                                 "表&三": '<row r="2"><c r="B2" t="s"><v>0</v></c></row>'},
-                                shared=shared, hidden=("隐藏",)))
+    path.write_bytes(
+        xlsx_bytes(
+            {
+                "表一": f'<row r="1">{cells}</row>',
+                "隐藏": '<row r="1"><c r="A1"><v>1</v></c></row>',
+                "表&三": '<row r="2"><c r="B2" t="s"><v>0</v></c></row>',
+            },
+            shared=shared,
+            hidden=("隐藏",),
+        )
+    )
     assert_same_as_calamine(path, fast_path=True)
     assert [g.sheet for g in load_grids(path)] == ["表一", "表&三"]
 
@@ -213,11 +240,12 @@ def test_a_sheet_past_the_limits_is_clipped_the_same_way(tmp_path):
 
 # -------------------------------------------------------------------------------- hypothesis
 
-_TEXT = st.lists(st.sampled_from(list("ab 中文\t\n\r&<>\"'_x0D5F") + ["_x000D_", "_x005F_", "\u3000", "&#10;"]),
-                 max_size=12).map("".join)
+_TEXT = st.lists(
+    st.sampled_from(list("ab 中文\t\n\r&<>\"'_x0D5F") + ["_x000D_", "_x005F_", "\u3000", "&#10;"]), max_size=12
+).map("".join)
 _NUMBER_LITERALS = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
-    st.integers(-10**20, 10**20).map(str),
+    st.integers(-(10**20), 10**20).map(str),
     st.sampled_from(["+5", ".5", "5.", "1e3", "1E-3", "00012", "-0", "1e400", " 5 ", "0x10", "NaN", "1_0", "inf", ""]),
 )
 
@@ -231,16 +259,20 @@ def _xml_text(text: str) -> str:
 @st.composite
 def _cell(draw, ref: str) -> tuple[str, str | None]:
     """One cell's XML, and the shared string it adds (or None)."""
-    kind = draw(st.sampled_from(["num", "inline", "rich", "shared", "str", "bool", "error", "formula", "style", "date"]))
+    kind = draw(
+        st.sampled_from(["num", "inline", "rich", "shared", "str", "bool", "error", "formula", "style", "date"])
+    )
     style = draw(st.sampled_from(["", ' s="1"', ' s="2"', ' s="3"', ' s="9"']))
     if kind == "num":
         return f'<c r="{ref}"{style}><v>{draw(_NUMBER_LITERALS)}</v></c>', None
     if kind == "inline":
-        return (f'<c r="{ref}"{style} t="inlineStr"><is><t{draw(st.sampled_from(["", " xml:space=" + chr(34) + "preserve" + chr(34)]))}>'
-                f"{_xml_text(draw(_TEXT))}</t></is></c>"), None
+        return (
+            f'<c r="{ref}"{style} t="inlineStr"><is><t{draw(st.sampled_from(["", " xml:space=" + chr(34) + "preserve" + chr(34)]))}>'
+            f"{_xml_text(draw(_TEXT))}</t></is></c>"
+        ), None
     if kind == "rich":
         runs = "".join(f"<r><rPr><b/></rPr><t>{_xml_text(draw(_TEXT))}</t></r>" for _ in range(draw(st.integers(1, 3))))
-        ruby = draw(st.sampled_from(["", "<rPh sb=\"0\" eb=\"1\"><t>ルビ</t></rPh>"]))
+        ruby = draw(st.sampled_from(["", '<rPh sb="0" eb="1"><t>ルビ</t></rPh>']))
         return f'<c r="{ref}"{style} t="inlineStr"><is>{runs}{ruby}</is></c>', None
     if kind == "shared":
         return f'<c r="{ref}"{style} t="s"><v>SHARED</v></c>', f"<t>{_xml_text(draw(_TEXT))}</t>"
@@ -251,7 +283,10 @@ def _cell(draw, ref: str) -> tuple[str, str | None]:
     if kind == "error":
         return f'<c r="{ref}"{style} t="e"><v>{draw(st.sampled_from(["#DIV/0!", "#N/A", "#NAME?"]))}</v></c>', None
     if kind == "formula":
-        return f'<c r="{ref}"{style}{draw(st.sampled_from(["", " t=" + chr(34) + "str" + chr(34)]))}><f>1/0</f></c>', None
+        return (
+            f'<c r="{ref}"{style}{draw(st.sampled_from(["", " t=" + chr(34) + "str" + chr(34)]))}><f>1/0</f></c>',
+            None,
+        )
     if kind == "style":
         return f'<c r="{ref}"{style}/>', None
     return f'<c r="{ref}" s="{draw(st.sampled_from([4, 5]))}"><v>{draw(st.integers(0, 50000))}.5</v></c>', None
@@ -272,7 +307,7 @@ def _sheet(draw) -> tuple[str, list[str]]:
 
 
 #: Styles 0–5: general, percent, percent code, 0.00, a date, a date code.
-_FORMATS = [0, 10, "0.0%", 2, 14, "yyyy\"年\"m\"月\"d\"日\""]
+_FORMATS = [0, 10, "0.0%", 2, 14, 'yyyy"年"m"月"d"日"']
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -286,15 +321,22 @@ def test_any_sheet_is_read_as_calamine_reads_it(sheet):
 
 
 @settings(deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 30), st.integers(0, 20), _TEXT, st.booleans(), st.sampled_from([0, 1, 2, 3])),
-                max_size=25))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 30), st.integers(0, 20), _TEXT, st.booleans(), st.sampled_from([0, 1, 2, 3])),
+        max_size=25,
+    )
+)
 def test_plain_sheets_are_read_by_perfxl_itself(cells):
     """Numbers and texts as Excel and the libraries write them never need calamine."""
     placed = {}
     for row, col, text, is_number, style in cells:
         ref = f"{chr(65 + col)}{row}"
-        placed[(row, col)] = (f'<c r="{ref}" s="{style}"><v>{row * 0.25 - col}</v></c>' if is_number else
-                              f'<c r="{ref}" s="{style}" t="inlineStr"><is>{text_run(text.replace(chr(13), ""), preserve=True)}</is></c>')
+        placed[(row, col)] = (
+            f'<c r="{ref}" s="{style}"><v>{row * 0.25 - col}</v></c>'
+            if is_number
+            else f'<c r="{ref}" s="{style}" t="inlineStr"><is>{text_run(text.replace(chr(13), ""), preserve=True)}</is></c>'
+        )
     rows: dict[int, list[str]] = {}
     for (row, _), xml in sorted(placed.items()):
         rows.setdefault(row, []).append(xml)
@@ -307,6 +349,7 @@ def test_plain_sheets_are_read_by_perfxl_itself(cells):
 
 # ------------------------------------------------------------------------------- cell places
 
+
 @given(st.integers(1, 1_048_576), st.integers(0, 16_383))
 def test_a_cell_reference_is_placed_as_its_letters_and_digits_say(row, col):
     ref = f"{column_letter(col)}{row}"
@@ -315,6 +358,7 @@ def test_a_cell_reference_is_placed_as_its_letters_and_digits_say(row, col):
 
 
 # ------------------------------------------------------------------------------ the cell list
+
 
 def _nonempty(grid) -> list:
     return [((r, c), v) for r, row in enumerate(grid.rows) for c, v in enumerate(row) if v != ""]
@@ -327,14 +371,17 @@ def test_the_cell_list_given_to_the_reader_is_the_grids_cells_in_order(path):
         assert [(at, v) for at, v in grid.cells if v != ""] == _nonempty(grid)
 
 
-@pytest.mark.parametrize("sheet_data, listed", [
-    ('<row r="1"><c r="A1" t="inlineStr"><is><t>项目名称</t></is></c><c r="B1"><v>3</v></c></row>', True),
-    # out of order, and one reference twice (the later value wins in the grid): no list, the
-    # reader scans the rectangle and finds the same cells
-    ('<row r="2"><c r="B2"><v>1</v></c></row><row r="1"><c r="A1"><v>2</v></c></row>', False),
-    ('<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
-    ('<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
-])
+@pytest.mark.parametrize(
+    "sheet_data, listed",
+    [
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>项目名称</t></is></c><c r="B1"><v>3</v></c></row>', True),
+        # out of order, and one reference twice (the later value wins in the grid): no list, the
+        # reader scans the rectangle and finds the same cells
+        ('<row r="2"><c r="B2"><v>1</v></c></row><row r="1"><c r="A1"><v>2</v></c></row>', False),
+        ('<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
+        ('<row r="1"><c r="A1"><v>1</v></c><c r="A1"><v>2</v></c></row>', False),
+    ],
+)
 def test_a_sheet_out_of_order_gives_no_cell_list_and_reads_the_same(tmp_path, sheet_data, listed):
     from perfxl.read.cells import grid_cells as _cells
 
@@ -346,5 +393,6 @@ def test_a_sheet_out_of_order_gives_no_cell_list_and_reads_the_same(tmp_path, sh
     via_list = _cells(grid, 0, len(grid.rows))
     grid.cells = None
     via_rows = _cells(grid, 0, len(grid.rows))
-    assert [[(c.row, c.col, c.value, c.text, c.label) for c in row] for row in via_list] == \
-        [[(c.row, c.col, c.value, c.text, c.label) for c in row] for row in via_rows]
+    assert [[(c.row, c.col, c.value, c.text, c.label) for c in row] for row in via_list] == [
+        [(c.row, c.col, c.value, c.text, c.label) for c in row] for row in via_rows
+    ]

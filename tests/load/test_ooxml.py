@@ -10,7 +10,8 @@ import zipfile
 from pathlib import Path
 
 import python_calamine as pc
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from perfxl.load import ENGINES, load_grids, ooxml
 from perfxl.write import write_template
@@ -19,18 +20,42 @@ from tests.support.spreadsheetml import styles_xml, xlsx_bytes
 # ------------------------------------------------------------------------------- date formats
 
 _DATE_TYPES = (dt.date, dt.datetime, dt.time, dt.timedelta)
-_FORMAT_CODES = st.lists(st.sampled_from(list('0#.,;[]"\\_ aApPmMdDhHsSyYeE/:%-$@*年月日红') + ["[h]", "[mm]", "AM/PM", "General", "[Red]"]),
-                         min_size=1, max_size=10).map("".join)
+_FORMAT_CODES = st.lists(
+    st.sampled_from(list('0#.,;[]"\\_ aApPmMdDhHsSyYeE/:%-$@*年月日红') + ["[h]", "[mm]", "AM/PM", "General", "[Red]"]),
+    min_size=1,
+    max_size=10,
+).map("".join)
 
 
 @settings(deadline=None)
 @given(st.lists(_FORMAT_CODES, min_size=1, max_size=40, unique=True))
-@example(["yyyy-mm-dd", "0.00%", "[Red]0.00", "#,##0.00_);[Red](#,##0.00)", "[h]:mm:ss", "h:mm AM/PM", "a/p",
-          '"年"0', "\\d0", "_d0", "[$-804]yyyy年m月", "General", "0;[Red]-0", "[mm]", "[hh]", "[s].0", "[Blue][h]"])
+@example(
+    [
+        "yyyy-mm-dd",
+        "0.00%",
+        "[Red]0.00",
+        "#,##0.00_);[Red](#,##0.00)",
+        "[h]:mm:ss",
+        "h:mm AM/PM",
+        "a/p",
+        '"年"0',
+        "\\d0",
+        "_d0",
+        "[$-804]yyyy年m月",
+        "General",
+        "0;[Red]-0",
+        "[mm]",
+        "[hh]",
+        "[s].0",
+        "[Blue][h]",
+    ]
+)
 def test_date_formats_are_the_ones_calamine_reads_as_dates(codes):
     """A number in each format, read by calamine: a date type exactly when is_date_format says so."""
     cells = "".join(f'<c r="A{i + 1}" s="{i}"><v>40000.25</v></c>' for i in range(len(codes)))
-    rows = "".join(f'<row r="{i + 1}">' + f'<c r="A{i + 1}" s="{i}"><v>40000.25</v></c></row>' for i in range(len(codes)))
+    rows = "".join(
+        f'<row r="{i + 1}">' + f'<c r="A{i + 1}" s="{i}"><v>40000.25</v></c></row>' for i in range(len(codes))
+    )
     assert cells  # one cell per code
     data = xlsx_bytes(rows, formats=list(codes))
     with tempfile.TemporaryDirectory() as folder:
@@ -45,8 +70,11 @@ def test_styles_part_gives_percent_and_date_styles():
     styles = ooxml.cell_styles(styles_xml([0, 9, 10, "0.0%", 14, "yyyy-mm-dd", 2, "0.00_);[Red]0.00"]).encode())
     assert styles.percent == {1, 2, 3}
     assert styles.date == {4, 5}
-    assert ooxml.cell_styles(styles_xml([0, 'yyyy"年"m"月"']).replace(
-        'formatCode="yyyy&quot;年&quot;m&quot;月&quot;"', "formatCode='yyyy\"年\"m\"月\"'").encode()).date == {1}
+    assert ooxml.cell_styles(
+        styles_xml([0, 'yyyy"年"m"月"'])
+        .replace('formatCode="yyyy&quot;年&quot;m&quot;月&quot;"', 'formatCode=\'yyyy"年"m"月"\'')
+        .encode()
+    ).date == {1}
 
 
 # ------------------------------------------------------------------ names in character references
@@ -81,15 +109,20 @@ def test_a_sheet_name_in_character_references_keeps_every_defined_name(tmp_path)
     for engine in ENGINES:
         assert {g.sheet: g.names for g in load_grids(spelled, engine=engine)} == want, engine
     # and the form read through those names is the same form
-    assert [f.model_dump(exclude={"source"}) for f in read_forms(spelled)] == \
-        [f.model_dump(exclude={"source"}) for f in read_forms(plain)]
+    assert [f.model_dump(exclude={"source"}) for f in read_forms(spelled)] == [
+        f.model_dump(exclude={"source"}) for f in read_forms(plain)
+    ]
 
 
 # ------------------------------------------------------------------------- the workbook parser
 
 _NAME_CHARS = st.sampled_from(list("ab Z1_&<>\"'中文表") + ["\u00e9", "\U0001f600"])
-_SHEET_NAMES = st.lists(st.lists(_NAME_CHARS, min_size=1, max_size=8).map("".join).map(str.strip).filter(bool),
-                        min_size=1, max_size=4, unique=True)
+_SHEET_NAMES = st.lists(
+    st.lists(_NAME_CHARS, min_size=1, max_size=8).map("".join).map(str.strip).filter(bool),
+    min_size=1,
+    max_size=4,
+    unique=True,
+)
 
 
 @st.composite
@@ -113,14 +146,21 @@ def _spelled(draw, text: str) -> str:
 def test_sheet_names_and_defined_names_read_however_xml_spells_them(data, names, comment):
     """Both strictnesses of the one parser give the names as written: the strict one (the fast
     path's) on plain XML, the lenient one (the calamine path's) after a comment."""
-    rels = "".join(f'<Relationship Id="rId{i}" Type="http://x/worksheet" Target="worksheets/s{i}.xml"/>'
-                   for i in range(len(names)))
-    sheets = "".join(f'<sheet name="{data.draw(_spelled(n))}" sheetId="{i + 1}" r:id="rId{i}"/>'
-                     for i, n in enumerate(names))
-    defined = "".join(f"<definedName name=\"perfxl_{i}\">'{data.draw(_spelled(n.replace(chr(39), chr(39) * 2)))}'"
-                      f"!$B${i + 2}</definedName>" for i, n in enumerate(names))
-    workbook = (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns:r="r">{"<!-- x -->" if comment else ""}'
-                f"<sheets>{sheets}</sheets><definedNames>{defined}</definedNames></workbook>")
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="http://x/worksheet" Target="worksheets/s{i}.xml"/>' for i in range(len(names))
+    )
+    sheets = "".join(
+        f'<sheet name="{data.draw(_spelled(n))}" sheetId="{i + 1}" r:id="rId{i}"/>' for i, n in enumerate(names)
+    )
+    defined = "".join(
+        f"<definedName name=\"perfxl_{i}\">'{data.draw(_spelled(n.replace(chr(39), chr(39) * 2)))}'"
+        f"!$B${i + 2}</definedName>"
+        for i, n in enumerate(names)
+    )
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns:r="r">{"<!-- x -->" if comment else ""}'
+        f"<sheets>{sheets}</sheets><definedNames>{defined}</definedNames></workbook>"
+    )
     book = ooxml.read_book(workbook.encode(), f"<Relationships>{rels}</Relationships>".encode())
     assert book.plain is not comment
     assert [s.name for s in book.sheets] == names

@@ -16,8 +16,7 @@ import pytest
 import python_calamine as pc
 import xlrd
 
-from perfxl.load import xls
-from perfxl.load import MAX_COLS, MAX_ROWS, MAX_SHEETS, ReadError, load_grids, render
+from perfxl.load import MAX_COLS, MAX_ROWS, MAX_SHEETS, ReadError, load_grids, render, xls
 from tests.adversarial.conftest import MAX_PEAK_MB, MAX_SECONDS, assert_no_traceback, measured_check, run
 from tests.data.xls import make_xls
 
@@ -45,11 +44,14 @@ def _without_file(value):
 
 def _as_shown(path: Path) -> list[list[list[str]]]:
     """Each sheet's cells as the reader shows them (a percent cell as "98.5%")."""
-    return [[[render(v, (r, c) in g.percent) for c, v in enumerate(row)] for r, row in enumerate(g.rows)]
-            for g in load_grids(path)]
+    return [
+        [[render(v, (r, c) in g.percent) for c, v in enumerate(row)] for r, row in enumerate(g.rows)]
+        for g in load_grids(path)
+    ]
 
 
 # --------------------------------------------------------------------------- the seed forms
+
 
 def test_every_seed_form_has_its_xls():
     assert len(SEED_XLS) == 13 and all(p.is_file() for p in SEED_XLS)
@@ -83,18 +85,19 @@ def test_a_rate_typed_as_a_percentage_reads_as_typed():
 
 # ---------------------------------------------------------------------------- the formats
 
+
 def test_percent_cells_are_those_the_xlsx_path_finds(tmp_path):
     xlsx_path = make_xls.write_formats(tmp_path / "formats.xlsx")
-    grid, = load_grids(DATA / "formats.xls")
+    (grid,) = load_grids(DATA / "formats.xls")
     assert grid.percent == load_grids(xlsx_path)[0].percent
     expected = {(int(ref[1:]) - 1, ord(ref[0]) - 65) for ref, _v, _f, percent in make_xls.FORMATS if percent}
     assert grid.percent == expected
-    shown, = _as_shown(DATA / "formats.xls")
+    (shown,) = _as_shown(DATA / "formats.xls")
     assert shown[1] == ["", "98.5%", "25%", "50%", "100%", "98.5", "197%"]  # "98.5": text in a percent cell
 
 
 def test_dates_stay_dates():
-    grid, = load_grids(DATA / "formats.xls")
+    (grid,) = load_grids(DATA / "formats.xls")
     assert [render(v) for v in grid.rows[2][1:4]] == ["2023-03-15", "2023-03-15T12:00:00", "12:00:00"]
 
 
@@ -122,11 +125,14 @@ def test_percent_cells_agree_with_xlrd(xls_path):
 
 # ------------------------------------------------------------------------- the compound file
 
+
 def _calamine(source: bytes) -> list:
     book = pc.CalamineWorkbook.from_filelike(io.BytesIO(source))
     try:
-        return [(m.name, str(m.visible), book.get_sheet_by_name(m.name).to_python(skip_empty_area=False))
-                for m in book.sheets_metadata]
+        return [
+            (m.name, str(m.visible), book.get_sheet_by_name(m.name).to_python(skip_empty_area=False))
+            for m in book.sheets_metadata
+        ]
     finally:
         book.close()
 
@@ -207,7 +213,7 @@ def test_a_value_at_iv65536_is_cut_and_the_form_still_read(tmp_path):
     got = measured_check(path)  # python-calamine alone: 1 GB for the 65536 × 256 rectangle
     assert got["seconds"] < MAX_SECONDS and got["peak_mb"] < MAX_PEAK_MB, got
     assert got["error"] is None and "sheet-clipped" in got["codes"], got
-    grid, = load_grids(path)
+    (grid,) = load_grids(path)
     assert grid.clipped and len(grid.rows) < 100 and len(grid.rows[0]) <= MAX_COLS
     assert _without_file(_json("read", path))["project"] == "翻译费"
 
@@ -220,7 +226,7 @@ def test_a_dimensions_record_stating_16_million_rows_does_not_abort(tmp_path):
     got = measured_check(path)  # python-calamine alone: "memory allocation of 171127603200 bytes failed", abort
     assert got["seconds"] < MAX_SECONDS and got["peak_mb"] < MAX_PEAK_MB, got
     assert got["error"] is None, got
-    grid, = load_grids(path)
+    (grid,) = load_grids(path)
     assert not grid.clipped  # only the record lied: no value was left out
     assert _as_shown(path) == _as_shown(DATA / "02-翻译费.xls")
 
@@ -230,7 +236,7 @@ def test_numbers_in_one_record_across_the_column_limit_are_cut_at_it(tmp_path):
     body = struct.pack("<HH", 3, first)
     body += b"".join(struct.pack("<HI", 15, (k << 2) | 2) for k in range(first, last + 1))  # RK integers
     path = _write(tmp_path / "跨界的一行.xls", _with_cells(_record(_MULRK, body + struct.pack("<H", last))))
-    grid, = load_grids(path)
+    (grid,) = load_grids(path)
     assert grid.clipped
     assert grid.rows[3][first:] == [float(k) for k in range(first, MAX_COLS)]
 
@@ -238,10 +244,12 @@ def test_numbers_in_one_record_across_the_column_limit_are_cut_at_it(tmp_path):
 def test_percent_cells_past_the_limits_are_not_kept(tmp_path):
     book = xlrd.open_workbook(file_contents=(DATA / "02-翻译费.xls").read_bytes(), formatting_info=True)
     percent_xf = next(i for i, xf in enumerate(book.xf_list) if "%" in book.format_map[xf.format_key].format_str)
-    stream = _with_cells(_record(_NUMBER, struct.pack("<HHHd", MAX_ROWS, 1, percent_xf, 0.5)),
-                         _record(_NUMBER, struct.pack("<HHHd", 2, MAX_COLS, percent_xf, 0.5)),
-                         _record(_NUMBER, struct.pack("<HHHd", 2, 1, percent_xf, 0.5)))
-    grid, = load_grids(_write(tmp_path / "百分比.xls", stream))
+    stream = _with_cells(
+        _record(_NUMBER, struct.pack("<HHHd", MAX_ROWS, 1, percent_xf, 0.5)),
+        _record(_NUMBER, struct.pack("<HHHd", 2, MAX_COLS, percent_xf, 0.5)),
+        _record(_NUMBER, struct.pack("<HHHd", 2, 1, percent_xf, 0.5)),
+    )
+    (grid,) = load_grids(_write(tmp_path / "百分比.xls", stream))
     assert (2, 1) in grid.percent and all(r < MAX_ROWS and c < MAX_COLS for r, c in grid.percent)
     assert render(grid.rows[2][1], True) == "50%"
 
@@ -251,7 +259,7 @@ def test_sheets_whose_records_overlap_cost_bounded_work(tmp_path):
     # end: the walks from all of them would cover the 10,000 records after it, 20 times over
     starts_in_big, small = 20, 10_000
     stream = _seed_stream()
-    for i in range(starts_in_big):  # the sheets' records first (offsets filled in below)
+    for _ in range(starts_in_big):  # the sheets' records first (offsets filled in below)
         stream = _insert(stream, _first_sheet_record(stream), _record(_BOUNDSHEET, bytes(6) + bytes([1, 0]) + b"s"))
     base = len(stream)
     big_size = 8 * starts_in_big + 8
@@ -307,7 +315,7 @@ def test_an_encrypted_xls_says_so(tmp_path):
 
 def test_a_truncated_xls_gives_one_line(tmp_path):
     data = (DATA / "02-翻译费.xls").read_bytes()
-    assert "损坏" in _unreadable(tmp_path, "截断.xls", data[:len(data) // 2])
+    assert "损坏" in _unreadable(tmp_path, "截断.xls", data[: len(data) // 2])
 
 
 def test_a_stream_that_is_not_a_workbook_gives_one_line(tmp_path):
@@ -317,7 +325,7 @@ def test_a_stream_that_is_not_a_workbook_gives_one_line(tmp_path):
 
 def test_a_workbook_stream_cut_in_its_globals_gives_one_line(tmp_path):
     stream = _seed_stream()
-    error = _unreadable(tmp_path, "数据截断.xls", xls.compound_file(stream[:_first_sheet_record(stream) + 3]))
+    error = _unreadable(tmp_path, "数据截断.xls", xls.compound_file(stream[: _first_sheet_record(stream) + 3]))
     assert "工作簿数据在结束记录之前中断" in error
 
 
@@ -329,7 +337,7 @@ def test_an_ole2_file_of_garbage_gives_one_line(tmp_path):
 def test_an_ole2_file_without_a_workbook_gives_one_line(tmp_path):
     data = bytearray(xls.compound_file(_seed_stream()))
     name_at = data.index("Workbook".encode("utf-16-le"))
-    data[name_at:name_at + 16] = "Document".encode("utf-16-le")
+    data[name_at : name_at + 16] = "Document".encode("utf-16-le")
     assert "没有工作簿数据" in _unreadable(tmp_path, "其实是Word.xls", bytes(data))
 
 

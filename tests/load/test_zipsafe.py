@@ -6,7 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfxl.load.zipsafe import QuickZip, WorkbookZip, read_part
 
@@ -37,15 +38,18 @@ def test_a_damaged_part_is_left_to_zipfile(tmp_path):
 
 # --------------------------------------------------------------------------------- the quick zip
 
+
 def _members_by_zipfile(data: bytes):
     """name → (name, offset, flags, method, packed size, size, CRC) as zipfile reads them, or the
     exception it raises."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - any refusal counts as one
+    except Exception as exc:
         return type(exc).__name__
-    return {name: (i.orig_filename, i.header_offset, i.flag_bits, i.compress_type, i.compress_size, i.file_size, i.CRC)
-            for name, i in zf.NameToInfo.items()}
+    return {
+        name: (i.orig_filename, i.header_offset, i.flag_bits, i.compress_type, i.compress_size, i.file_size, i.CRC)
+        for name, i in zf.NameToInfo.items()
+    }
 
 
 _ZIPS = [p.read_bytes() for p in SEEDS] + [p.read_bytes() for p in sorted(ROOT.joinpath("templates").glob("*.xlsx"))]
@@ -59,8 +63,11 @@ def test_quick_zip_reads_every_bundled_workbook_as_zipfile_does(data):
 
 
 @settings(deadline=None)
-@given(st.sampled_from(range(len(_ZIPS))), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=3),
-       st.booleans())
+@given(
+    st.sampled_from(range(len(_ZIPS))),
+    st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=3),
+    st.booleans(),
+)
 def test_a_damaged_zip_is_read_quickly_only_when_zipfile_reads_it_the_same(which, changes, near_end):
     """Bytes changed anywhere (mostly in the central directory at the end): the quick reader
     either declines (ZipFile then reads the file and says what is wrong) or finds exactly the

@@ -1,11 +1,10 @@
 """The reader's fast paths give what the plain ways give: labels found by their first character."""
 
-
 import pytest
 
+from perfxl.load import load_grids
 from perfxl.read import cells as R
 from tests.support.labels import ANY_LABEL_RE
-from perfxl.load import load_grids
 from tests.support.seed import XLSX
 
 SEEDS = XLSX
@@ -16,8 +15,12 @@ def _label_texts() -> list[str]:
     out = []
     for spec in R.LABELS:
         for word in spec.words:
-            for text in {word, word.replace("(", "（").replace(")", "）").replace(":", "："),
-                         word.replace("（", "(").replace("）", ")").replace("：", ":"), word.replace(":", "")}:
+            for text in {
+                word,
+                word.replace("(", "（").replace(")", "）").replace(":", "："),
+                word.replace("（", "(").replace("）", ")").replace("：", ":"),
+                word.replace(":", ""),
+            }:
                 out += [text, text + "：100", text + " 张三"]
     return out
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from perfxl.cli import main
 from perfxl.consolidate import PROJECTS
+from perfxl.load import ReadError, load_grids
 from perfxl.read import read_forms
-from perfxl.load import ReadError, load_grids, render
 from tests.support.libreoffice import find_soffice, recalculate_many
 from tests.support.truth import differences
 
@@ -34,8 +34,7 @@ KINDS = (".docx", ".html", ".docx.pdf", ".xlsx.pdf")
 #: a vertically merged cell split by a page break gives its text on the page where it is printed.
 #: A line break inside a cell is told from a wrap by how far short of the cell's edge the line
 #: stops; a few wraps at a space, or breaks after one, are taken for the other.
-PDF_LIMITS = {("f4-langfang-2019-nuantong", ".docx.pdf"), ("12", ".docx.pdf"), ("03", ".xlsx.pdf"),
-              ("12", ".xlsx.pdf")}
+PDF_LIMITS = {("f4-langfang-2019-nuantong", ".docx.pdf"), ("12", ".docx.pdf"), ("03", ".xlsx.pdf"), ("12", ".xlsx.pdf")}
 
 
 def _script():
@@ -46,8 +45,12 @@ def _script():
 
 
 def _cases(names, folder):
-    return [pytest.param(name, kind, id=f"{name}{kind}") for name in names for kind in KINDS
-            if (name, kind) not in PDF_LIMITS]
+    return [
+        pytest.param(name, kind, id=f"{name}{kind}")
+        for name in names
+        for kind in KINDS
+        if (name, kind) not in PDF_LIMITS
+    ]
 
 
 @pytest.mark.parametrize("name,kind", _cases([p.stem for p in SPECS], "real"))
@@ -116,14 +119,21 @@ def test_committed_pdf_is_what_libreoffice_exports(tmp_path):
 
 
 def test_html_declared_gb2312_with_gbk_characters_entities_and_breaks(tmp_path):
-    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
-            '<h3>2022年度项目支出绩效自评表</h3><p>填报单位：镕&nbsp;堃局</p>'
-            '<table><tr><td rowspan="2">项目<br>名称</td><td colspan="2">A &amp; B</td></tr>'
-            '<tr><td>x</td><td>&lt;y&gt;</td></tr></table><p>发布&#26102;间</p></body></html>')
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
+        "<h3>2022年度项目支出绩效自评表</h3><p>填报单位：镕&nbsp;堃局</p>"
+        '<table><tr><td rowspan="2">项目<br>名称</td><td colspan="2">A &amp; B</td></tr>'
+        "<tr><td>x</td><td>&lt;y&gt;</td></tr></table><p>发布&#26102;间</p></body></html>"
+    )
     path = tmp_path / "p.htm"
     path.write_bytes(page.encode("gbk"))  # 镕 and 堃 are GBK, not GB2312: pages declare the older name
-    assert load_grids(path)[0].rows == [["2022年度项目支出绩效自评表"], ["填报单位：镕 堃局"],
-                                        ["项目\n名称", "A & B", ""], ["", "x", "<y>"], ["发布时间"]]
+    assert load_grids(path)[0].rows == [
+        ["2022年度项目支出绩效自评表"],
+        ["填报单位：镕 堃局"],
+        ["项目\n名称", "A & B", ""],
+        ["", "x", "<y>"],
+        ["发布时间"],
+    ]
 
 
 def test_docx_cell_paragraphs_join_with_a_line_break_and_text_outside_is_kept(tmp_path):
@@ -138,8 +148,12 @@ def test_docx_cell_paragraphs_join_with_a_line_break_and_text_outside_is_kept(tm
     table.cell(0, 1).add_paragraph("第二段")
     table.cell(1, 1).text = "1"
     document.save(tmp_path / "f.docx")
-    assert load_grids(tmp_path / "f.docx")[0].rows == [["2022年度项目支出绩效自评表"], ["填报单位：商务局"],
-                                                       ["资金", "第一段\n第二段", ""], ["", "1", ""]]
+    assert load_grids(tmp_path / "f.docx")[0].rows == [
+        ["2022年度项目支出绩效自评表"],
+        ["填报单位：商务局"],
+        ["资金", "第一段\n第二段", ""],
+        ["", "1", ""],
+    ]
 
 
 def test_a_scanned_pdf_says_so(tmp_path):
@@ -153,11 +167,15 @@ def test_a_scanned_pdf_says_so(tmp_path):
 def image_only_pdf() -> bytes:
     """A one-page PDF that draws a gray image and holds no text (as a scanner makes)."""
     image = b"\x80" * 64
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Resources<</XObject<</Im1 5 0 R>>>>/Contents 4 0 R>>",
-               b"<</Length 31>>stream\nq 100 0 0 100 50 50 cm /Im1 Do Q\nendstream",
-               b"<</Type/XObject/Subtype/Image/Width 8/Height 8/ColorSpace/DeviceGray/BitsPerComponent 8/Length 64>>stream\n"
-               + image + b"\nendstream"]
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Resources<</XObject<</Im1 5 0 R>>>>/Contents 4 0 R>>",
+        b"<</Length 31>>stream\nq 100 0 0 100 50 50 cm /Im1 Do Q\nendstream",
+        b"<</Type/XObject/Subtype/Image/Width 8/Height 8/ColorSpace/DeviceGray/BitsPerComponent 8/Length 64>>stream\n"
+        + image
+        + b"\nendstream",
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for n, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -190,10 +208,18 @@ def test_doc_through_libreoffice_and_without_it(tmp_path, monkeypatch):
 def test_consolidate_on_a_folder_of_workbooks_and_documents(tmp_path):
     folder = tmp_path / "收到的自评表"
     folder.mkdir()
-    picked = [(SPECS[0], ".xlsx", REAL), (SPECS[3], ".docx", DOCS / "real"), (SPECS[5], ".html", DOCS / "real"),
-              (SPECS[7], ".docx.pdf", DOCS / "real"), (SPECS[9], ".xlsx.pdf", DOCS / "real")]
+    picked = [
+        (SPECS[0], ".xlsx", REAL),
+        (SPECS[3], ".docx", DOCS / "real"),
+        (SPECS[5], ".html", DOCS / "real"),
+        (SPECS[7], ".docx.pdf", DOCS / "real"),
+        (SPECS[9], ".xlsx.pdf", DOCS / "real"),
+    ]
     for spec, kind, where in picked:
-        shutil.copyfile(where / f"{spec.stem}{kind}", folder / f"{spec.stem}{kind.replace('.docx.pdf', '.pdf').replace('.xlsx.pdf', '-表.pdf')}")
+        shutil.copyfile(
+            where / f"{spec.stem}{kind}",
+            folder / f"{spec.stem}{kind.replace('.docx.pdf', '.pdf').replace('.xlsx.pdf', '-表.pdf')}",
+        )
     out = tmp_path / "汇总.xlsx"
     result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(out), "--jobs", "1"])
     assert result.exit_code in (0, 1), result.output

@@ -13,17 +13,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from perfxl.read import read_forms
 from scripts import make_layout_variants as VARIANTS
 from scripts import make_layouts as LAYOUTS
-
-from perfxl.read import read_forms
 from tests.support.truth import differences
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "data" / "layouts" / "real"
 SPECS = sorted(REAL.glob("*.json"))
-
-
 
 
 def _cases():
@@ -33,7 +30,7 @@ def _cases():
         spec = json.loads(path.read_text(encoding="utf-8"))
         try:
             made = VARIANTS.variants(spec)
-        except Exception as exc:  # noqa: BLE001 - one spec the generator cannot handle must not hide the others
+        except Exception as exc:
             cases.append(pytest.param(path.stem, "(generator)", exc, id=f"{path.stem}-generator"))
             continue
         cases.extend(pytest.param(path.stem, name, variant, id=f"{path.stem}-{name}") for name, variant in made)
@@ -67,7 +64,7 @@ def test_variant_is_sound(stem, name, variant):
     width = max(len(r) for r in rows)
     for i, a in enumerate(merges):
         assert a.bottom < len(rows) and a.right < width, f"{stem} / {name}: merge {a.a1()} outside the sheet"
-        for b in merges[i + 1:]:
+        for b in merges[i + 1 :]:
             overlap = a.top <= b.bottom and b.top <= a.bottom and a.left <= b.right and b.left <= a.right
             assert not overlap, f"{stem} / {name}: merges {a.a1()} and {b.a1()} overlap"
         for r in range(a.top, a.bottom + 1):
@@ -75,8 +72,9 @@ def test_variant_is_sound(stem, name, variant):
                 if (r, c) != (a.top, a.left) and c < len(rows[r]):
                     assert rows[r][c] == "", f"{stem} / {name}: text {rows[r][c]!r} hidden under merge {a.a1()}"
     original = json.loads((REAL / f"{stem}.json").read_text(encoding="utf-8"))
-    assert original["rows"] != variant["rows"] or original.get("extra_sheets") != variant.get("extra_sheets"), \
+    assert original["rows"] != variant["rows"] or original.get("extra_sheets") != variant.get("extra_sheets"), (
         f"{stem} / {name}: the variant is the real form itself"
+    )
 
 
 @pytest.mark.parametrize(("stem", "name", "variant"), CASES)

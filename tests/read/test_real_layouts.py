@@ -13,11 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scripts import make_layouts
-
 from perfxl.checker import ERROR, check_form
 from perfxl.engine import scored
 from perfxl.read import read_forms
+from scripts import make_layouts
 from tests.support.truth import differences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +50,10 @@ def test_real_form_errors_are_its_real_faults(spec_path):
 def test_committed_workbook_is_the_spec_built(spec_path, tmp_path):
     spec = json.loads(spec_path.read_text(encoding="utf-8"))
     make_layouts.build(spec, tmp_path / "built.xlsx")
-    built, committed = openpyxl.load_workbook(tmp_path / "built.xlsx"), openpyxl.load_workbook(spec_path.with_suffix(".xlsx"))
+    built, committed = (
+        openpyxl.load_workbook(tmp_path / "built.xlsx"),
+        openpyxl.load_workbook(spec_path.with_suffix(".xlsx")),
+    )
     assert built.sheetnames == committed.sheetnames
     for name in built.sheetnames:
         a, b = built[name], committed[name]

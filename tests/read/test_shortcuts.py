@@ -23,12 +23,12 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from perfxl import values as V
 from perfxl.read import align as A
 from perfxl.read import builder as B
 from perfxl.read import cells as C
 from perfxl.read import table as T
 from tests.support.labels import ANY_LABEL_RE
-from perfxl import values as V
 
 
 def _reference_label(text: str):
@@ -36,11 +36,11 @@ def _reference_label(text: str):
     found = ANY_LABEL_RE.match(text)
     if not found:
         return None, ""
-    for spec in C.LABELS[found.lastindex - 1:]:
+    for spec in C.LABELS[found.lastindex - 1 :]:
         m = spec.regex.match(text)
         if not m:
             continue
-        rest = text[m.end():].strip()
+        rest = text[m.end() :].strip()
         colon = rest[:1] in (":", "：")
         value = rest.lstrip(":： \t").strip()
         if spec.field == "section":
@@ -72,7 +72,9 @@ def _label_texts() -> list[str]:
     return out
 
 
-_LABEL_CHARS = sorted({ch for spec in C.LABELS for word in spec.words for ch in word} | set("(（)）:：、 \t0123456789分指标"))
+_LABEL_CHARS = sorted(
+    {ch for spec in C.LABELS for word in spec.words for ch in word} | set("(（)）:：、 \t0123456789分指标")
+)
 
 
 def test_specs_by_first_char_hold_every_spec_that_matches():
@@ -135,8 +137,10 @@ _HEADINGS = ["产出指标(90分)", "成本指标", "满意度指标（0分）",
 
 
 @settings(deadline=None)
-@given(st.sampled_from(_HEADINGS + ["经济效益指标", "数量指标", "指标 1", "a产出", "1效益"]) | st.text(max_size=10),
-       st.text(max_size=6))
+@given(
+    st.sampled_from(_HEADINGS + ["经济效益指标", "数量指标", "指标 1", "a产出", "1效益"]) | st.text(max_size=10),
+    st.text(max_size=6),
+)
 def test_level1_shortcut_skips_only_what_cannot_be_a_heading(head, tail):
     text = head + tail
     first = text.lstrip()[:1]
@@ -161,8 +165,12 @@ def _normalize_translating_always(text: str) -> str:
 
 
 @settings(deadline=None)
-@given(st.lists(st.sampled_from(sorted({chr(c) for c in V._CHAR_MAP}) + list("≥≤<>=《》 a1中\u0338")), max_size=10).map("".join)
-       | st.text(max_size=12))
+@given(
+    st.lists(st.sampled_from(sorted({chr(c) for c in V._CHAR_MAP}) + list("≥≤<>=《》 a1中\u0338")), max_size=10).map(
+        "".join
+    )
+    | st.text(max_size=12)
+)
 def test_normalize_text_translates_when_it_matters(text):
     assert V.normalize_text(text) == _normalize_translating_always(text)
 
@@ -206,7 +214,15 @@ def test_align_is_the_plain_dynamic_programme(left, right):
 
 
 _HEADER_TEXTS = [w for words in T.TABLE_HEADINGS.values() for w in words] + [
-    "一 级指标", " 一级 指标 ", "一、基本情况", "一", "项目名称", "指标 1", "90", "绩效一级指标"]
+    "一 级指标",
+    " 一级 指标 ",
+    "一、基本情况",
+    "一",
+    "项目名称",
+    "指标 1",
+    "90",
+    "绩效一级指标",
+]
 
 
 @settings(deadline=None)
@@ -227,7 +243,9 @@ def test_find_header_finds_what_the_full_role_scan_finds(texts):
 
 
 @settings(deadline=None)
-@given(st.sampled_from(["总分", "总 分", "合计", "合计得分", "总得分", "总计：", " 总分", "分总"]) | st.text(max_size=6))
+@given(
+    st.sampled_from(["总分", "总 分", "合计", "合计得分", "总得分", "总计：", " 总分", "分总"]) | st.text(max_size=6)
+)
 def test_total_row_needs_its_first_character(text):
     # scan_table tries TOTAL_RE only on a text starting with 总, 合 or 综
     if T.TOTAL_RE.match(text):
@@ -250,7 +268,11 @@ def test_cells_are_the_plain_rendering_of_every_cell():
                     text = render(value, percent)
                     if text:
                         expected.append((r, c, text, percent))
-            got = [(cell.row, cell.col, cell.text, cell.percent) for row in C.grid_cells(grid, 0, len(grid.rows)) for cell in row]
+            got = [
+                (cell.row, cell.col, cell.text, cell.percent)
+                for row in C.grid_cells(grid, 0, len(grid.rows))
+                for cell in row
+            ]
             assert got == expected, seed.name
 
 
@@ -283,8 +305,37 @@ def _reference_level1_match(text: str):
     return m.group(1), float(weight) if weight is not None else None
 
 
-_HEADING_PARTS = ["产出", "效益", "服务对象满意度", "满意度", "预算执行率", "成本", "指标", "(", "（", ")", "）", "分",
-                  ".", "0", "9", "１", "０", "٣", "𝟗", "²", "①", " ", "\u3000", "≥", "\u200b", "ｆ", "⑽", "︵", "︶"]
+_HEADING_PARTS = [
+    "产出",
+    "效益",
+    "服务对象满意度",
+    "满意度",
+    "预算执行率",
+    "成本",
+    "指标",
+    "(",
+    "（",
+    ")",
+    "）",
+    "分",
+    ".",
+    "0",
+    "9",
+    "１",
+    "０",
+    "٣",
+    "𝟗",
+    "²",
+    "①",
+    " ",
+    "\u3000",
+    "≥",
+    "\u200b",
+    "ｆ",
+    "⑽",
+    "︵",
+    "︶",
+]
 
 
 @settings(deadline=None)
@@ -303,8 +354,12 @@ def _reference_is_rate(cell) -> bool:
 
 
 @settings(deadline=None)
-@given(st.floats(allow_nan=True, allow_infinity=True) | st.floats(min_value=-1e15, max_value=1e15)
-       | st.integers(-10**6, 10**6).map(lambda n: n / 1000), st.booleans())
+@given(
+    st.floats(allow_nan=True, allow_infinity=True)
+    | st.floats(min_value=-1e15, max_value=1e15)
+    | st.integers(-(10**6), 10**6).map(lambda n: n / 1000),
+    st.booleans(),
+)
 def test_is_rate_of_a_number_is_its_percent_format(value, percent):
     from perfxl.load import render
 
@@ -335,8 +390,17 @@ def _reference_render(value, percent=False):
 
 
 @settings(deadline=None)
-@given(st.floats() | st.integers(-10**20, 10**20) | st.booleans() | st.none() | st.text(max_size=4)
-       | st.dates() | st.datetimes() | st.times(), st.booleans())
+@given(
+    st.floats()
+    | st.integers(-(10**20), 10**20)
+    | st.booleans()
+    | st.none()
+    | st.text(max_size=4)
+    | st.dates()
+    | st.datetimes()
+    | st.times(),
+    st.booleans(),
+)
 def test_render_takes_a_float_first_and_renders_as_before(value, percent):
     from perfxl.load import render
 
@@ -344,7 +408,7 @@ def test_render_takes_a_float_first_and_renders_as_before(value, percent):
 
 
 @settings(deadline=None)
-@given(st.floats() | st.integers(-10**6, 10**6) | st.booleans() | st.text(max_size=6))
+@given(st.floats() | st.integers(-(10**6), 10**6) | st.booleans() | st.text(max_size=6))
 def test_number_of_a_float_is_the_float(value):
     from perfxl.load import Grid, render
 
@@ -379,8 +443,10 @@ def test_section_labels_are_two_characters():
             assert all(len(word) == 2 and word[1] not in ":：(（)）" for word in spec.words)
 
 
-@given(st.lists(st.one_of(st.floats(), st.integers(-10**17, 10**17).map(float), st.just(-0.0)), max_size=6),
-       st.booleans())
+@given(
+    st.lists(st.one_of(st.floats(), st.integers(-(10**17), 10**17).map(float), st.just(-0.0)), max_size=6),
+    st.booleans(),
+)
 def test_cells_render_whole_floats_as_render_does(values, percent):
     """_cells writes a whole float out itself: the text render() gives, percent cells or not."""
     from perfxl.load import Grid, render

@@ -26,14 +26,20 @@ class GnumericError(RuntimeError):
 
 
 def _convert(ssconvert: str, src: Path, out: Path, timeout: float) -> None:
-    done = subprocess.run([ssconvert, "--recalc", str(src), str(out)], capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [ssconvert, "--recalc", str(src), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     if done.returncode != 0 or not out.is_file():
         raise GnumericError(f"ssconvert --recalc {src} failed (exit {done.returncode}): {done.stderr[-2000:]}")
 
 
-def recalculate_many(paths: Iterable[Path | str], out_dir: Path | str, *, workers: int = 4,
-                     timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
+def recalculate_many(
+    paths: Iterable[Path | str], out_dir: Path | str, *, workers: int = 4, timeout: float = DEFAULT_TIMEOUT
+) -> list[Path]:
     """Recalculate each workbook into ``out_dir/<stem>.xlsx``; returns the outputs in input order.
 
     Raises:

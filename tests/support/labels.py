@@ -9,4 +9,4 @@ import re
 
 from perfxl.read.cells import LABELS
 
-ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join("(" + s.regex.pattern[len(r"^\s*"):] + ")" for s in LABELS) + ")")
+ANY_LABEL_RE = re.compile(r"^\s*(?:" + "|".join("(" + s.regex.pattern[len(r"^\s*") :] + ")" for s in LABELS) + ")")

@@ -156,8 +156,7 @@ def _run_soffice(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
         raise LibreOfficeError(
-            f"LibreOffice did not finish within {timeout:g} s\n"
-            f"command: {' '.join(cmd)}\nstdout: {out}\nstderr: {err}"
+            f"LibreOffice did not finish within {timeout:g} s\ncommand: {' '.join(cmd)}\nstdout: {out}\nstderr: {err}"
         ) from None
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
@@ -193,8 +192,7 @@ def recalculate_many(
     outputs = [out_dir / f"{src.stem}.{to}" for src in sources]
     if len(set(outputs)) != len(outputs):
         raise ValueError(
-            "inputs of one recalculate_many call need distinct file stems: "
-            + ", ".join(str(s) for s in sources)
+            "inputs of one recalculate_many call need distinct file stems: " + ", ".join(str(s) for s in sources)
         )
     clash = [str(s) for s, o in zip(sources, outputs) if s == o]
     if clash:
@@ -202,8 +200,10 @@ def recalculate_many(
 
     soffice = find_soffice()
     if soffice is None:
-        pytest.fail("LibreOffice (soffice) is not installed (Debian package libreoffice-calc-nogui); .ci/run installs it",
-                    pytrace=False)
+        pytest.fail(
+            "LibreOffice (soffice) is not installed (Debian package libreoffice-calc-nogui); .ci/run installs it",
+            pytrace=False,
+        )
 
     for out in outputs:  # so a stale file cannot pass for a fresh result
         out.unlink(missing_ok=True)
@@ -236,9 +236,7 @@ def recalculate_many(
     return outputs
 
 
-def recalculate(
-    src: Path | str, out_dir: Path | str, *, timeout: float = DEFAULT_TIMEOUT
-) -> Path:
+def recalculate(src: Path | str, out_dir: Path | str, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Recalculate all formulas of one workbook; returns ``out_dir/<stem>.xlsx``."""
     return recalculate_many([src], out_dir, timeout=timeout)[0]
 
@@ -301,9 +299,7 @@ def is_error_value(value: object) -> bool:
     """True for Excel error literals (``#DIV/0!``, ``#NAME?`` ...) and LibreOffice
     ``Err:NNN`` strings.  Note a *text* cell literally containing ``#N/A`` also
     counts; pycel returns errors as the same strings, so this works for both."""
-    return isinstance(value, str) and (
-        value in EXCEL_ERRORS or bool(_LIBREOFFICE_ERROR.match(value))
-    )
+    return isinstance(value, str) and (value in EXCEL_ERRORS or bool(_LIBREOFFICE_ERROR.match(value)))
 
 
 def error_cells(values: Mapping[str, Mapping[str, object]]) -> dict[str, str]:

@@ -31,8 +31,23 @@ def _quantitative(rng: random.Random) -> tuple[str, str]:
         target = rng.choice(["{}%", "≥{}%", ">={}%", "》={}%", "{}%以上", "不低于{}%", "≤{}%", "={}%"]).format(t)
         actual = rng.choice([f"{rng.randint(60, 100)}%", f"{rng.randint(60, 100) / 100}", f"{rng.randint(60, 100)}"])
     else:
-        target = rng.choice(["{}{}", "≥{}{}", ">={}{}", "》={}{}", "不少于{}{}", "{}{}以上", "≤{}{}", "<={}{}",
-                             "不超过{}{}", "{}{}以内", "={}{}", ">{}{}", "<{}{}"]).format(t, unit)
+        target = rng.choice(
+            [
+                "{}{}",
+                "≥{}{}",
+                ">={}{}",
+                "》={}{}",
+                "不少于{}{}",
+                "{}{}以上",
+                "≤{}{}",
+                "<={}{}",
+                "不超过{}{}",
+                "{}{}以内",
+                "={}{}",
+                ">{}{}",
+                "<{}{}",
+            ]
+        ).format(t, unit)
         actual = rng.choice(["{}{}", "{}", "》={}{}"]).format(a, unit)
     if rng.random() < 0.15:
         target = target.translate(_FULL_WIDTH)
@@ -58,30 +73,56 @@ def native_forms(count: int, seed: int = 2020) -> list[Form]:
     """
     rng = random.Random(seed)
     forms = []
-    levels = {OUTPUT: ["数量指标", "质量指标", "时效指标"], BENEFIT: ["社会效益指标", "经济效益指标"],
-              SATISFACTION: ["满意度指标"]}
+    levels = {
+        OUTPUT: ["数量指标", "质量指标", "时效指标"],
+        BENEFIT: ["社会效益指标", "经济效益指标"],
+        SATISFACTION: ["满意度指标"],
+    }
     for k in range(count):
         indicators = []
         for level1, level2s in levels.items():
             for level2 in level2s:
                 for i in range(rng.choice([0, 1, 1, 2])):
                     target, actual = (_qualitative if rng.random() < 0.3 else _quantitative)(rng)
-                    indicators.append(Indicator(
-                        level1=level1, level2=level2, name=f"{level2[:2]}指标{k}-{i}", target=target, actual=actual,
-                        weight=rng.choice([None, None, 10, 15.5]), score=rng.choice([None, 8, 10]),
-                    ))
+                    indicators.append(
+                        Indicator(
+                            level1=level1,
+                            level2=level2,
+                            name=f"{level2[:2]}指标{k}-{i}",
+                            target=target,
+                            actual=actual,
+                            weight=rng.choice([None, None, 10, 15.5]),
+                            score=rng.choice([None, 8, 10]),
+                        )
+                    )
         with_amounts = rng.random() < 0.8
         budget = round(rng.uniform(1, 500), 2)
         spent = round(budget * rng.uniform(0.3, 1.2), 2)
-        indicators.insert(1, Indicator(level1=EXECUTION, level2=EXECUTION_L2, name=EXECUTION_L2, target="100%",
-                                       actual=f"{rng.randint(50, 100)}%", score=rng.choice([None, 9])))
+        indicators.insert(
+            1,
+            Indicator(
+                level1=EXECUTION,
+                level2=EXECUTION_L2,
+                name=EXECUTION_L2,
+                target="100%",
+                actual=f"{rng.randint(50, 100)}%",
+                score=rng.choice([None, 9]),
+            ),
+        )
         weights = {OUTPUT: 50, EXECUTION: 10, BENEFIT: 30, SATISFACTION: 10}
         if rng.random() < 0.5:
             weights = {OUTPUT: 40, EXECUTION: 10, BENEFIT: 40, SATISFACTION: 10}
-        forms.append(Form(
-            year=2020, unit="测试单位", project=f"原生公式测试项目{k}", money_unit="万元",
-            budget=Amounts(total=budget if with_amounts else None),
-            spent=Amounts(total=spent if with_amounts else None),
-            indicators=indicators, level1_weights=weights, stated_total=rng.choice([None, 95]),
-        ))
+        forms.append(
+            Form(
+                year=2020,
+                unit="测试单位",
+                project=f"原生公式测试项目{k}",
+                money_unit="万元",
+                budget=Amounts(total=budget if with_amounts else None),
+                spent=Amounts(total=spent if with_amounts else None),
+                indicators=indicators,
+                level1_weights=weights,
+                stated_total=rng.choice([None, 95]),
+            )
+        )
     return forms

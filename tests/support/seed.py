@@ -4,7 +4,7 @@ the truth a person wrote for each (examples/truth/NN.json)."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from perfxl.engine import scored
@@ -21,19 +21,19 @@ TEMPLATES = sorted((ROOT / "templates").glob("*.xlsx"))
 N_FORMS = 13
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_texts() -> tuple[str, ...]:
     """Each form's text as the dump holds it, in order."""
     return tuple(split_forms(DUMP.read_text(encoding="utf-8")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def truth(n: int) -> dict:
     """Form ``n``'s fields as a person wrote them (1-based)."""
     return json.loads((TRUTH / f"{n:02d}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def dump_forms() -> tuple[Form, ...]:
     """The 13 forms read from the text dump (shared: copy one before changing it)."""
     return tuple(read_forms(DUMP))
@@ -44,7 +44,7 @@ def dump_form(project: str) -> Form:
     return next(f for f in dump_forms() if f.project == project)
 
 
-@lru_cache(maxsize=None)
+@cache
 def xlsx_form(n: int) -> Form:
     """Form ``n`` read from its workbook (shared: copy it before changing it)."""
     forms = read_forms(XLSX[n - 1])

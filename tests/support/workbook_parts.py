@@ -17,12 +17,18 @@ import openpyxl
 def _style(cell) -> tuple:
     f, a, p, b = cell.font, cell.alignment, cell.protection, cell.border
     return (
-        f.name, f.sz, bool(f.b), bool(f.i),
-        a.horizontal, a.vertical, bool(a.wrap_text),
+        f.name,
+        f.sz,
+        bool(f.b),
+        bool(f.i),
+        a.horizontal,
+        a.vertical,
+        bool(a.wrap_text),
         cell.number_format,
         cell.fill.fgColor.rgb if cell.fill and cell.fill.fill_type else None,
         tuple(getattr(b, side).style for side in ("left", "right", "top", "bottom")),
-        bool(p.locked), bool(p.hidden),
+        bool(p.locked),
+        bool(p.hidden),
     )
 
 
@@ -44,23 +50,38 @@ def workbook_parts(path: str | Path) -> dict[str, object]:
         key = ws.title
         parts[f"{key}:cells"] = {
             cell.coordinate: (cell.value, _style(cell))
-            for row in ws.iter_rows() for cell in row
+            for row in ws.iter_rows()
+            for cell in row
             if cell.value is not None or cell.has_style
         }
         parts[f"{key}:merges"] = sorted(str(r) for r in ws.merged_cells.ranges)
         parts[f"{key}:columns"] = {k: (d.width, bool(d.hidden)) for k, d in sorted(ws.column_dimensions.items())}
         parts[f"{key}:rows"] = {k: d.height for k, d in sorted(ws.row_dimensions.items()) if d.height}
         parts[f"{key}:validations"] = sorted(
-            (str(dv.sqref), dv.type, dv.operator, dv.formula1, dv.formula2, dv.showErrorMessage, dv.errorStyle,
-             dv.prompt, dv.error)
+            (
+                str(dv.sqref),
+                dv.type,
+                dv.operator,
+                dv.formula1,
+                dv.formula2,
+                dv.showErrorMessage,
+                dv.errorStyle,
+                dv.prompt,
+                dv.error,
+            )
             for dv in ws.data_validations.dataValidation
         )
         ps, setup = ws.page_setup, ws.sheet_properties.pageSetUpPr
         parts[f"{key}:print"] = (
             # An absent fitToWidth / fitToHeight means 1 (the OOXML default).
-            ps.paperSize, ps.orientation, 1 if ps.fitToWidth is None else ps.fitToWidth,
-            1 if ps.fitToHeight is None else ps.fitToHeight, bool(setup and setup.fitToPage),
-            str(ws.print_area), str(ws.print_title_rows), ws.print_options.horizontalCentered,
+            ps.paperSize,
+            ps.orientation,
+            1 if ps.fitToWidth is None else ps.fitToWidth,
+            1 if ps.fitToHeight is None else ps.fitToHeight,
+            bool(setup and setup.fitToPage),
+            str(ws.print_area),
+            str(ws.print_title_rows),
+            ws.print_options.horizontalCentered,
             ws.oddFooter.center.text,
         )
         pr = ws.protection
