@@ -10,8 +10,8 @@ Two sets, each read by tests/read/test_documents.py against the same form's .xls
 A form's leading rows that hold one text alone (its title, ``(2020年度)``) are written as
 paragraphs above the table, as a Word form has them; every other row is a table row.
 
-    python scripts/make_documents.py          # tests/data/documents/{real,examples}/*
-    python scripts/make_documents.py --no-pdf # .docx and .html only (no LibreOffice)
+    python3 -m scripts.make_documents          # tests/data/documents/{real,examples}/*
+    python3 -m scripts.make_documents --no-pdf # .docx and .html only (no LibreOffice)
 
 The PDFs take LibreOffice a minute, so they are committed with this script (the tests convert one
 form again and compare).
@@ -20,7 +20,6 @@ form again and compare).
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import sys
 import tempfile
@@ -29,13 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "documents"
 REAL = ROOT / "tests" / "data" / "layouts" / "real"
-
-
-def _script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _cell_text(value: object) -> str:
@@ -199,7 +191,8 @@ def forms() -> list[tuple[str, str, list[list[object]], list[str], Path]]:
     for spec_path in sorted(REAL.glob("*.json")):
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
         found.append(("real", spec_path.stem, spec["rows"], spec.get("merges", []), spec_path.with_suffix(".xlsx")))
-    examples = _script("make_examples")
+    from scripts import make_examples as examples
+
     texts = examples.split_forms(examples.DUMP.read_text(encoding="utf-8"))
     workbooks = sorted(examples.FORMS_DIR.glob("[0-9][0-9]-*.xlsx"))
     for n, (text, workbook) in enumerate(zip(texts, workbooks), start=1):
@@ -217,7 +210,6 @@ def main(argv: list[str]) -> int:
         write_html(rows, merges, folder / f"{name}.html")
         written.append(folder / f"{name}.docx")
     if with_pdf:
-        sys.path.insert(0, str(ROOT))
         from tests.support.libreoffice import recalculate_many
 
         with tempfile.TemporaryDirectory() as tmp:

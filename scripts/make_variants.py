@@ -16,7 +16,7 @@ and for workbooks (see :func:`write_rows_xlsx` and :func:`write_multi_sheet_xlsx
 starts at C5 instead of A1 with percentages stored as fractions in percent-formatted cells, and
 two forms on two sheets with a hidden third sheet.
 
-API (used by ``tests/test_reader.py``)::
+API (used by ``tests/read/test_seed_forms.py``)::
 
     rows, truth = make_variant("punct", form_text, truth, seed=0)
     write_rows_text(rows, tmp_path / "v.txt")

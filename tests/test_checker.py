@@ -85,7 +85,7 @@ def test_every_documented_code_is_tested():
     documented = {code for code, _ in DOC_CODES}
     assert len(documented) == 27
     # formula-no-value and sheet-clipped come from workbooks only: tests/adversarial triggers them;
-    # cell-value-mismatch and addin-missing, perfxl's own workbooks: tests/test_template.py
+    # cell-value-mismatch and addin-missing, perfxl's own workbooks: tests/write/test_template.py
     assert documented - {c for c, *_ in CASES} - {"no-indicators"} == {
         "cell-value-mismatch",
         "addin-missing",

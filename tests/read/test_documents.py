@@ -1,14 +1,13 @@
 """Forms that arrive as documents (.docx, .html, .pdf, .doc) read field by field like the same
 form's workbook.
 
-The documents are in tests/data/documents, written by scripts/make_documents.py from the real
+The documents are in tests/data/documents, written by `python3 -m scripts.make_documents` from the real
 forms of every layout family (tests/data/layouts/real) and from the seed's 13 forms; the PDFs are
 LibreOffice's export of those .docx files and of the forms' .xlsx (ruled, wrapped, one page wide).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -38,10 +37,9 @@ PDF_LIMITS = {("f4-langfang-2019-nuantong", ".docx.pdf"), ("12", ".docx.pdf"), (
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("make_documents", ROOT / "scripts" / "make_documents.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from scripts import make_documents
+
+    return make_documents
 
 
 def _cases(names, folder):

@@ -190,7 +190,7 @@ def test_a_file_name_fits_windows_and_the_name_limit(unit, project, number):
 
 
 def test_readme_pictures_and_templates_named_for_clerks_are_there_and_small():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     readme = (root / "README.md").read_text(encoding="utf-8")
     guide = readme[readme.index("## 填报人指南") :]
     guide = guide[: guide.index("\n## ", 1)]

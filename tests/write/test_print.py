@@ -17,7 +17,7 @@ from perfxl.write import TITLE, TemplateOptions, write_template
 from tests.support.libreoffice import pdf_info, recalculate_many
 from tests.support.tools import require
 
-SEED = Path(__file__).resolve().parent.parent / "examples" / "truth" / "05.json"
+SEED = Path(__file__).resolve().parents[2] / "examples" / "truth" / "05.json"
 
 #: What the page shows from top to bottom, the rightmost column's heading included.
 LABELS = (

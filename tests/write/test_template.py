@@ -52,7 +52,7 @@ from tests.support.native_forms import native_forms
 from tests.support.pycel_udf import evaluate_cells
 from tests.support.workbook_parts import workbook_parts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRUTH = sorted((ROOT / "examples" / "truth").glob("*.json"))
 TEMPLATES = ROOT / "templates"
 GENERATED = 40
