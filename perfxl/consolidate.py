@@ -679,7 +679,7 @@ def consolidate(
         ConsolidateError: an output exists (without ``force``), is one of the inputs, is not a
             regular file or cannot be written (checked before any file is read); or writing failed.
     """
-    paths = [p if isinstance(p, Path) else Path(p) for p in paths]  # a Path made again costs 3 µs a file
+    paths = [p if isinstance(p, Path) else Path(p) for p in paths]  # a Path is not made again
     # a lone surrogate (a file name that is not UTF-8) fits in no workbook or CSV: its escape does
     shown = writable(list(shown_names(paths) if shown is None else shown))
     out = Path(output)

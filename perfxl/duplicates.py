@@ -63,7 +63,7 @@ def content_key(kind: str, year, amounts: tuple, stated_total, indicators: list[
 
     A 64-bit ``hash`` in the process that groups the forms (strings hash alike within one process
     only): two different forms share it less than once in 10⁹ runs of 100,000 forms, while a digest of
-    the text costs each form ~20 µs more in the workers (``repr`` and blake2b).
+    the text costs each form more in the workers (``repr`` and blake2b; docs/performance.md).
     """
     return hash((kind, year, *amounts, stated_total, *map(tuple, indicators)))
 

@@ -1,9 +1,9 @@
 """A fast path for writing plain data rows with XlsxWriter in ``constant_memory`` mode.
 
 XlsxWriter is the summary's writer (charts, number formats, autofilter, print setup, frozen
-panes), but it spends about 3 µs of Python per cell: a decorator, a bounds check, a cell tuple,
-then a row flush that rebuilds attribute lists and runs three regexes per string. A consolidation
-of 10,000 forms writes about 700,000 cells, so that alone was a third of the run.
+panes), but it spends much Python per cell: a decorator, a bounds check, a cell tuple, then a row
+flush that rebuilds attribute lists and runs three regexes per string. A consolidation writes
+hundreds of thousands of cells (figures in docs/performance.md).
 
 :class:`FastRowsWorksheet` is an XlsxWriter worksheet (added with ``worksheet_class=``, which
 XlsxWriter documents for subclassing) that renders a row of text and numbers as one string and

@@ -59,7 +59,7 @@ def inflate(data: bytes, info) -> bytes | None:
     """A stored or deflated part straight from the bytes, bounded by its declared size, or None
     when that cannot be vouched for (then ``ZipFile.open`` reads it, and raises its own errors).
 
-    ``ZipFile.open`` costs tens of µs a part in Python; this is one zlib call and a CRC check,
+    ``ZipFile.open`` does much per part in Python; this is one zlib call and a CRC check,
     and returns exactly what ``ZipFile.open(info).read(info.file_size)`` returns when that
     succeeds: the first ``file_size`` bytes, which must have the declared CRC.
     """
@@ -111,7 +111,7 @@ _END = struct.Struct("<4s4H2LH")  # the end of central directory record, 22 byte
 class QuickZip:
     """The members of a plain zip read from its central directory in the bytes in hand.
 
-    ``zipfile.ZipFile`` spends tens of µs making a ``ZipInfo`` per member in Python; a workbook
+    ``zipfile.ZipFile`` makes a ``ZipInfo`` per member in Python; a workbook
     that perfxl reads itself (:mod:`perfxl.load.fast`) needs only where each member lies. Anything but
     the plain layout every spreadsheet writer produces (an archive comment, zip64, a member needing
     a newer zip version, data before the zip) makes :meth:`parse` return None, and ``ZipFile``
